@@ -1,0 +1,1369 @@
+"""Build the report: execute the notebooks, cache by content, render, record.
+
+``coco build`` (see :mod:`analysis.cli`) calls :func:`run_build`, which
+
+1. executes each notebook in ``notebooks/`` with papermill into ``reports/notebooks/``,
+   with the run's parameters (the notebook's ``parameters`` cell, overridden by
+   ``--param`` / ``--params-file``), two at a time;
+2. skips a notebook whose inputs have not changed since the last build: the hash of the
+   notebook file, the seeds folder, the codebook, the parameters it uses and the
+   library's source, compared with ``reports/build.json``;
+3. renders the executed notebooks into ``reports/site/``, with Quarto when a ``quarto``
+   executable is on PATH, otherwise with nbconvert (a self-contained HTML page per
+   notebook, ``index.html`` being the report). The site is rendered into a temporary
+   folder and swapped into place, so a failed render never leaves half a report;
+4. writes ``reports/build.json``: parameters, input hashes, package versions, timings and
+   the renderer used.
+
+This module, with :mod:`analysis.corpus` (reading) and :mod:`analysis.cli`, is one of the
+places allowed to touch the file system; the notebooks' one writing call is
+:func:`write_tables`, and their one reading call is :func:`load_dataset`.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import hashlib
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Literal
+
+import polars as pl
+import yaml
+
+from analysis.config import (
+    CODEBOOK_PATH,
+    NOTEBOOKS_DIR,
+    PACKAGE_DIR,
+    PROJ_ROOT,
+    QUARTO_PROJECT,
+    REPORTS_DIR,
+    SEEDS_DIR,
+)
+
+QUARTO_URL = "https://quarto.org/docs/get-started/"
+RECORD_NAME = "build.json"
+PATH_PARAMETERS: tuple[str, ...] = ("seeds_dir", "codebook_path", "output_dir")
+# Where a notebook's outputs go is not one of its inputs: it stays out of the cache key.
+UNHASHED_PARAMETERS: tuple[str, ...] = ("output_dir",)
+VERSIONED_PACKAGES: tuple[str, ...] = (
+    "cooperation-or-coercion",
+    "polars",
+    "pyarrow",
+    "altair",
+    "vl-convert-python",
+    "papermill",
+    "nbclient",
+    "nbconvert",
+    "nbformat",
+    "ipykernel",
+    "pyyaml",
+    "pydantic",
+    "sentencex",
+    "dateparser",
+    "trafilatura",
+)
+Renderer = Literal["auto", "quarto", "nbconvert"]
+RENDERERS: tuple[str, ...] = ("auto", "quarto", "nbconvert")
+
+
+class BuildError(RuntimeError):
+    """The build cannot go on; the message says why and what to do."""
+
+
+class NotebookError(BuildError):
+    """A notebook raised while executing.
+
+    Attributes
+    ----------
+    notebook : str
+        The notebook's file name.
+    cell_index : int or None
+        0-based index of the failing cell in the source notebook.
+    cell_source : str
+        The failing cell's first source line.
+    error : str
+        ``"ExceptionName: message"``.
+    """
+
+    def __init__(self, notebook: str, cell_index: int | None, cell_source: str, error: str):
+        self.notebook = notebook
+        self.cell_index = cell_index
+        self.cell_source = cell_source
+        self.error = error
+        where = f"cell {cell_index}" if cell_index is not None else "an unknown cell"
+        super().__init__(
+            f"notebook {notebook} failed in {where} ({cell_source!r}): {error}. "
+            "The previous report and build record were left in place."
+        )
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The core tables of one corpus (``documents``, ``sentences``, ``codes``) and the
+    codebook that coded it."""
+
+    documents: pl.DataFrame
+    sentences: pl.DataFrame
+    codes: pl.DataFrame
+    codebook: Any
+
+
+def _as_date(value: str | dt.date | None, name: str) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(
+            f"{name} must be a date written YYYY-MM-DD (or None), got {value!r}"
+        ) from None
+
+
+def filter_documents(
+    documents: pl.DataFrame,
+    *,
+    date_from: str | dt.date | None = None,
+    date_to: str | dt.date | None = None,
+    language: str | Sequence[str] | None = None,
+) -> pl.DataFrame:
+    """Keep the documents published in a date range and written in given languages.
+
+    Parameters
+    ----------
+    documents : pl.DataFrame
+        The ``documents`` table.
+    date_from, date_to : str, date or None, keyword-only
+        Inclusive bounds on ``published_date`` (``"YYYY-MM-DD"``). With a bound set, a
+        document with an unknown date is left out. None: no bound.
+    language : str, list of str or None, keyword-only
+        Language code(s) to keep (``"en"``, ``["en", "es"]``). None: every language.
+
+    Returns
+    -------
+    pl.DataFrame
+        A new frame with the kept rows, in the input's order.
+
+    Examples
+    --------
+    >>> docs = pl.DataFrame({"doc_id": ["a", "b"], "language": ["en", "es"],
+    ...     "published_date": [dt.date(2025, 1, 1), None]})
+    >>> filter_documents(docs, language="es")["doc_id"].to_list()
+    ['b']
+    >>> filter_documents(docs, date_from="2024-12-31")["doc_id"].to_list()
+    ['a']
+    """
+    start = _as_date(date_from, "date_from")
+    end = _as_date(date_to, "date_to")
+    if start and end and start > end:
+        raise ValueError(f"date_from ({start}) is after date_to ({end}); swap them")
+    keep = pl.lit(True)
+    if start is not None:
+        keep = keep & (pl.col("published_date") >= start)
+    if end is not None:
+        keep = keep & (pl.col("published_date") <= end)
+    if language is not None:
+        languages = [language] if isinstance(language, str) else list(language)
+        keep = keep & pl.col("language").is_in(languages)
+    return documents.filter(keep.fill_null(False))
+
+
+def load_documents(
+    *,
+    seeds_dir: str | Path | None = None,
+    date_from: str | dt.date | None = None,
+    date_to: str | dt.date | None = None,
+    language: str | Sequence[str] | None = None,
+) -> pl.DataFrame:
+    """Read the corpus (``analysis.corpus.load_corpus``) and apply the report's filters.
+
+    Parameters
+    ----------
+    seeds_dir : str, Path or None, keyword-only
+        Corpus folder; None is ``analysis.config.SEEDS_DIR``.
+    date_from, date_to, language
+        As in :func:`filter_documents`.
+
+    Examples
+    --------
+    >>> load_documents().columns[:2]  # doctest: +SKIP
+    ['doc_id', 'path']
+    """
+    from analysis import corpus
+
+    documents = corpus.load_corpus(SEEDS_DIR if seeds_dir is None else Path(seeds_dir))
+    return filter_documents(documents, date_from=date_from, date_to=date_to, language=language)
+
+
+def load_dataset(
+    *,
+    seeds_dir: str | Path | None = None,
+    codebook_path: str | Path | None = None,
+    date_from: str | dt.date | None = None,
+    date_to: str | dt.date | None = None,
+    language: str | Sequence[str] | None = None,
+) -> Dataset:
+    """Read, filter, split and code the corpus: what every notebook starts from.
+
+    Parameters
+    ----------
+    seeds_dir : str, Path or None, keyword-only
+        Corpus folder; None is ``analysis.config.SEEDS_DIR``.
+    codebook_path : str, Path or None, keyword-only
+        Codebook YAML; None is the packaged ``analysis/codebook.yaml``.
+    date_from, date_to, language
+        As in :func:`filter_documents`.
+
+    Returns
+    -------
+    Dataset
+        ``documents``, ``sentences``, ``codes`` and the ``codebook``.
+
+    Examples
+    --------
+    >>> data = load_dataset()  # doctest: +SKIP
+    >>> data.codes.columns[:3]  # doctest: +SKIP
+    ['doc_id', 'sent_id', 'stance']
+    """
+    from analysis import codebook, indicators, segment
+
+    documents = load_documents(
+        seeds_dir=seeds_dir, date_from=date_from, date_to=date_to, language=language
+    )
+    sentences = segment.split_sentences(documents)
+    book = codebook.load_codebook(None if codebook_path is None else Path(codebook_path))
+    codes = indicators.code_sentences(sentences, book)
+    return Dataset(documents=documents, sentences=sentences, codes=codes, codebook=book)
+
+
+def _csv_ready(df: pl.DataFrame) -> pl.DataFrame:
+    """Nested columns (lists, structs) as JSON text, since CSV cannot hold them."""
+    nested = [c for c, t in df.schema.items() if isinstance(t, pl.List | pl.Struct | pl.Array)]
+    return df.with_columns(
+        pl.Series(
+            c,
+            [json.dumps(v, ensure_ascii=False, default=str) for v in df[c].to_list()],
+            dtype=pl.String,
+        )
+        for c in nested
+    )
+
+
+def write_tables(
+    tables: Mapping[str, pl.DataFrame], output_dir: str | Path | None = None
+) -> list[Path]:
+    """Write tidy tables as parquet and CSV: ``<output_dir>/<name>.parquet`` and ``.csv``.
+
+    Parameters
+    ----------
+    tables : mapping of str to pl.DataFrame
+        Table name (a file stem: letters, digits, ``_`` and ``-``) to table.
+    output_dir : str, Path or None
+        Folder to write into (created if missing); None is ``reports/data``.
+
+    Returns
+    -------
+    list of Path
+        The files written, in name order (parquet then CSV for each table). Each file is
+        written to a temporary name first and then renamed, so a reader never sees half
+        a file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = tempfile.mkdtemp()
+    >>> [p.name for p in write_tables({"t": pl.DataFrame({"a": [1]})}, out)]
+    ['t.parquet', 't.csv']
+    """
+    from analysis.config import DATA_DIR
+
+    for name, table in tables.items():
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
+            raise ValueError(
+                f"table name {name!r} is not a valid file stem; use letters, digits, _ and -"
+            )
+        if not isinstance(table, pl.DataFrame):
+            raise TypeError(f"table {name!r} is a {type(table).__name__}, not a polars DataFrame")
+    folder = Path(DATA_DIR if output_dir is None else output_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for name in sorted(tables):
+        table = tables[name]
+        for suffix, write in (
+            (".parquet", table.write_parquet),
+            (".csv", lambda p, t=table: _csv_ready(t).write_csv(p)),
+        ):
+            target = folder / f"{name}{suffix}"
+            tmp = folder / f".{name}{suffix}.tmp"
+            write(tmp)
+            os.replace(tmp, target)
+            written.append(target)
+    return written
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+def parse_parameters_cell(source: str) -> dict[str, Any]:
+    """Read the defaults of a ``parameters`` cell: ``name = literal`` assignments.
+
+    Examples
+    --------
+    >>> parse_parameters_cell("seed = 20260101  # bootstrap seed\\nseeds_dir = None")
+    {'seed': 20260101, 'seeds_dir': None}
+    """
+    tree = ast.parse(source)
+    params: dict[str, Any] = {}
+    for node in tree.body:
+        if not (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+        ):
+            raise ValueError(
+                f"parameters cell line {node.lineno}: only `name = literal` assignments are "
+                "allowed, so the build can read the defaults"
+            )
+        try:
+            params[node.targets[0].id] = ast.literal_eval(node.value)
+        except ValueError:
+            raise ValueError(
+                f"parameters cell line {node.lineno}: the value of "
+                f"{node.targets[0].id!r} is not a Python literal"
+            ) from None
+    return params
+
+
+def notebook_parameters(path: str | Path) -> dict[str, Any]:
+    """The defaults of the cell tagged ``parameters`` in a notebook ({} if none).
+
+    Examples
+    --------
+    >>> from analysis.config import NOTEBOOKS_DIR
+    >>> "seed" in notebook_parameters(NOTEBOOKS_DIR / "00_report.ipynb")  # doctest: +SKIP
+    True
+    """
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
+            try:
+                return parse_parameters_cell(cell.source)
+            except (ValueError, SyntaxError) as err:
+                raise BuildError(f"{Path(path).name}: {err}") from None
+    return {}
+
+
+def _yaml_scalar(text: str) -> Any:
+    value = yaml.safe_load(text) if text.strip() else None
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()  # papermill injects literals; dates travel as ISO text
+    return value
+
+
+def parse_param(text: str) -> tuple[str, Any]:
+    """Parse one ``--param key=value``; the value is read as a YAML scalar.
+
+    Examples
+    --------
+    >>> parse_param("n_boot=200")
+    ('n_boot', 200)
+    >>> parse_param("language=null")
+    ('language', None)
+    >>> parse_param("date_from=2025-01-01")
+    ('date_from', '2025-01-01')
+    """
+    key, sep, value = text.partition("=")
+    key = key.strip()
+    if not sep or not key.isidentifier():
+        raise ValueError(
+            f"--param expects key=value with key a Python name (e.g. n_boot=200), got {text!r}"
+        )
+    try:
+        return key, _yaml_scalar(value)
+    except yaml.YAMLError:
+        raise ValueError(f"--param {key}: cannot read {value!r} as a YAML value") from None
+
+
+def load_params_file(path: str | Path) -> dict[str, Any]:
+    """Read a parameters file (YAML or JSON): a mapping of name to value.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "p.yaml"
+    >>> _ = p.write_text("n_boot: 200\\nlanguage: en\\n")
+    >>> load_params_file(p)
+    {'n_boot': 200, 'language': 'en'}
+    """
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ValueError(f"parameters file {path} does not exist") from None
+    except yaml.YAMLError as err:
+        raise ValueError(f"parameters file {path} is not valid YAML or JSON: {err}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
+        raise ValueError(
+            f"parameters file {path} must hold a mapping of names to values, "
+            f"got a {type(data).__name__}"
+        )
+    return {
+        k: v.isoformat() if isinstance(v, dt.date | dt.datetime) else v for k, v in data.items()
+    }
+
+
+def resolve_parameters(
+    defaults: Mapping[str, Any], overrides: Mapping[str, Any], *, base: Path | None = None
+) -> dict[str, Any]:
+    """The parameters one notebook runs with: its defaults, overridden where it declares them.
+
+    Path parameters (``seeds_dir``, ``codebook_path``, ``output_dir``) given as relative
+    paths are made absolute against ``base`` (default: the current directory), since the
+    notebook runs in another folder.
+
+    Examples
+    --------
+    >>> resolve_parameters({"seed": 1, "seeds_dir": None}, {"seed": 2, "other": 3})
+    {'seed': 2, 'seeds_dir': None}
+    """
+    params = {k: overrides.get(k, v) for k, v in defaults.items()}
+    root = Path.cwd() if base is None else base
+    for key in PATH_PARAMETERS:
+        if params.get(key) is not None:
+            params[key] = str((root / Path(str(params[key]))).resolve())
+    return params
+
+
+# --------------------------------------------------------------------------- hashing
+
+
+def hash_bytes(data: bytes) -> str:
+    """SHA-256 of some bytes, as hex.
+
+    Examples
+    --------
+    >>> hash_bytes(b"")[:12]
+    'e3b0c44298fc'
+    """
+    return hashlib.sha256(data).hexdigest()
+
+
+def hash_file(path: str | Path) -> str:
+    """SHA-256 of a file's bytes; ``"missing"`` when the file does not exist.
+
+    Examples
+    --------
+    >>> hash_file("/nonexistent/file")
+    'missing'
+    """
+    try:
+        return hash_bytes(Path(path).read_bytes())
+    except FileNotFoundError:
+        return "missing"
+
+
+def hash_tree(folder: str | Path, *, suffixes: Iterable[str] | None = None) -> str:
+    """One SHA-256 over a folder's files: relative paths and contents, in sorted order.
+
+    Hidden files and ``__pycache__`` are ignored, as are files not ending in one of
+    ``suffixes`` when given. Renaming, adding, removing or editing a file changes the hash;
+    touching it does not.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> empty = hash_tree(d)
+    >>> _ = (d / "a.txt").write_text("x")
+    >>> hash_tree(d) != empty
+    True
+    """
+    root = Path(folder)
+    if not root.exists():
+        return "missing"
+    wanted = tuple(suffixes) if suffixes is not None else None
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if not path.is_file() or any(
+            part.startswith(".") or part == "__pycache__" for part in rel.parts
+        ):
+            continue
+        if wanted is not None and not path.name.endswith(wanted):
+            continue
+        digest.update(rel.as_posix().encode("utf-8") + b"\0")
+        digest.update(hash_file(path).encode("ascii") + b"\n")
+    return digest.hexdigest()
+
+
+def hash_parameters(params: Mapping[str, Any]) -> str:
+    """SHA-256 of the parameters that shape a notebook's results (not ``output_dir``).
+
+    Examples
+    --------
+    >>> hash_parameters({"a": 1, "output_dir": "x"}) == hash_parameters({"a": 1})
+    True
+    """
+    used = {k: v for k, v in params.items() if k not in UNHASHED_PARAMETERS}
+    return hash_bytes(json.dumps(used, sort_keys=True, default=str).encode("utf-8"))
+
+
+def input_hashes(notebook: Path, params: Mapping[str, Any]) -> dict[str, str]:
+    """The content hashes a notebook's cache key is made of.
+
+    Parameters
+    ----------
+    notebook : Path
+        The source notebook.
+    params : mapping
+        The notebook's resolved parameters (:func:`resolve_parameters`).
+
+    Returns
+    -------
+    dict
+        ``notebook``, ``seeds``, ``codebook``, ``parameters``, ``library`` hashes and the
+        combined ``key``.
+    """
+    seeds = params.get("seeds_dir") or SEEDS_DIR
+    codebook = params.get("codebook_path") or CODEBOOK_PATH
+    hashes = {
+        "notebook": hash_file(notebook),
+        "seeds": hash_tree(seeds),
+        "codebook": hash_file(codebook),
+        "parameters": hash_parameters(params),
+        "library": hash_tree(PACKAGE_DIR, suffixes=(".py", ".yaml", ".yml", ".json")),
+    }
+    hashes["key"] = hash_bytes(json.dumps(hashes, sort_keys=True).encode("utf-8"))
+    return hashes
+
+
+# --------------------------------------------------------------------------- notebooks
+
+
+def clean_notebook(nb: Any) -> Any:
+    """Strip volatile metadata (papermill records, execution timings) and keep outputs.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        An executed notebook; it is not modified.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        A copy without ``metadata.papermill``, cell ``metadata.papermill`` /
+        ``metadata.execution`` / ``metadata.ExecuteTime``; ``language_info.version``
+        is kept out too, so the stored notebooks do not churn across patch releases.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(metadata={"papermill": {"duration": 1.0}})
+    >>> "papermill" in clean_notebook(nb).metadata
+    False
+    """
+    import copy
+
+    out = copy.deepcopy(nb)
+    out.metadata.pop("papermill", None)
+    out.metadata.get("language_info", {}).pop("version", None)
+    for cell in out.cells:
+        for key in ("papermill", "execution", "ExecuteTime"):
+            cell.metadata.pop(key, None)
+    return out
+
+
+def _failing_cell(source_nb: Path, err: Exception) -> tuple[int | None, str]:
+    import nbformat
+
+    source = getattr(err, "source", "") or ""
+    index = getattr(err, "cell_index", None)
+    nb = nbformat.read(str(source_nb), as_version=4)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and source and cell.source == source:
+            index = i
+            break
+    lines = [ln for ln in source.splitlines() if ln.strip() and not ln.startswith("#|")]
+    return index, (lines[0] if lines else "")
+
+
+def execute_notebook(
+    source: Path,
+    target: Path,
+    parameters: Mapping[str, Any],
+    *,
+    cwd: Path,
+    kernel_name: str = "python3",
+) -> None:
+    """Run one notebook with papermill; raise :class:`NotebookError` if a cell fails.
+
+    Parameters
+    ----------
+    source, target : Path
+        Notebook to run and where to write the executed copy.
+    parameters : mapping
+        Values injected after the ``parameters`` cell (nothing is injected when empty).
+    cwd : Path, keyword-only
+        Working directory of the kernel (the notebooks' folder, as in JupyterLab).
+    kernel_name : str, keyword-only
+        Jupyter kernel; ``python3`` is the environment the build runs in.
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        papermill.execute_notebook(
+            str(source),
+            str(target),
+            parameters=dict(parameters),
+            kernel_name=kernel_name,
+            cwd=str(cwd),
+            progress_bar=False,
+            log_output=False,
+            request_save_on_cell_execute=False,
+        )
+    except PapermillExecutionError as err:
+        index, first_line = _failing_cell(source, err)
+        raise NotebookError(source.name, index, first_line, f"{err.ename}: {err.evalue}") from None
+    except Exception as err:  # kernel died, timeout, unreadable notebook
+        raise NotebookError(source.name, None, "", f"{type(err).__name__}: {err}") from None
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+_CELL_OPTION = re.compile(r"^#\|\s*([\w-]+)\s*:\s*(.*)$")
+_IPYNB_LINK = re.compile(r"\]\(([A-Za-z0-9_.-]+)\.ipynb(#[^)]*)?\)")
+_CROSSREF = re.compile(r"@((?:fig|tbl)-[A-Za-z0-9_-]+)")
+
+
+def cell_options(source: str) -> dict[str, Any]:
+    """Quarto cell options: the leading ``#| key: value`` lines of a code cell.
+
+    Examples
+    --------
+    >>> cell_options("#| label: fig-x\\n#| fig-cap: Rates\\nshow(x)")
+    {'label': 'fig-x', 'fig-cap': 'Rates'}
+    """
+    options: dict[str, Any] = {}
+    for line in source.splitlines():
+        match = _CELL_OPTION.match(line)
+        if not match:
+            break
+        options[match[1]] = _yaml_scalar(match[2])
+    return options
+
+
+def page_names(notebooks: Sequence[str]) -> dict[str, str]:
+    """Page stem for each notebook: the first (the report) is ``index``, others keep theirs.
+
+    Examples
+    --------
+    >>> page_names(["00_report.ipynb", "01_corpus.ipynb"])
+    {'00_report.ipynb': 'index', '01_corpus.ipynb': '01_corpus'}
+    """
+    ordered = sorted(notebooks)
+    return {name: ("index" if i == 0 else Path(name).stem) for i, name in enumerate(ordered)}
+
+
+def rewrite_links(nb: Any, pages: Mapping[str, str], *, suffix: str) -> Any:
+    """Point markdown links between notebooks at their rendered pages (a copy).
+
+    ``[corpus](01_corpus.ipynb)`` becomes ``[corpus](01_corpus.html)`` (``suffix=".html"``),
+    and a link to the report becomes ``index`` + suffix.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("[r](00_report.ipynb)")])
+    >>> rewrite_links(nb, {"00_report.ipynb": "index"}, suffix=".html").cells[0].source
+    '[r](index.html)'
+    """
+    import copy
+
+    out = copy.deepcopy(nb)
+
+    def link(match: re.Match[str]) -> str:
+        stem = pages.get(f"{match[1]}.ipynb", match[1])
+        return f"]({stem}{suffix}{match[2] or ''})"
+
+    for cell in out.cells:
+        if cell.cell_type == "markdown":
+            cell.source = _IPYNB_LINK.sub(link, cell.source)
+    return out
+
+
+def number_captions(nb: Any) -> Any:
+    """Number figures and tables and resolve ``@fig-…``/``@tbl-…`` references (a copy).
+
+    For renderers without Quarto's cross-references: each code cell with a ``#| label:
+    fig-…`` (or ``tbl-…``) option gets an anchored caption ("Figure 2: …") from its
+    ``fig-cap`` (``tbl-cap``) option, and markdown references become links to it.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[
+    ...     nbformat.v4.new_markdown_cell("See @fig-a."),
+    ...     nbformat.v4.new_code_cell("#| label: fig-a\\n#| fig-cap: Rates\\nx")])
+    >>> number_captions(nb).cells[0].source
+    'See [Figure 1](#fig-a).'
+    """
+    import copy
+
+    import nbformat
+
+    out = copy.deepcopy(nb)
+    numbers: dict[str, str] = {}
+    counters = {"fig": 0, "tbl": 0}
+    names = {"fig": "Figure", "tbl": "Table"}
+    for cell in out.cells:
+        if cell.cell_type != "code":
+            continue
+        options = cell_options(cell.source)
+        label = str(options.get("label", ""))
+        kind = label.split("-", 1)[0]
+        if kind not in counters:
+            continue
+        counters[kind] += 1
+        numbers[label] = f"{names[kind]} {counters[kind]}"
+        caption = html.escape(str(options.get(f"{kind}-cap", "")))
+        text = f'<p class="coco-caption" id="{html.escape(label)}"><strong>{numbers[label]}'
+        text += f":</strong> {caption}</p>" if caption else "</strong></p>"
+        output = nbformat.v4.new_output("display_data", data={"text/html": text})
+        # Quarto places table captions above the table and figure captions below.
+        cell.outputs = [output, *cell.outputs] if kind == "tbl" else [*cell.outputs, output]
+
+    def ref(match: re.Match[str]) -> str:
+        label = match[1]
+        return f"[{numbers[label]}](#{label})" if label in numbers else match[0]
+
+    for cell in out.cells:
+        if cell.cell_type == "markdown":
+            cell.source = _CROSSREF.sub(ref, cell.source)
+    return out
+
+
+def front_matter(nb: Any) -> dict[str, Any]:
+    """The YAML front matter of a notebook: its first cell, when raw and fenced by ``---``.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> front_matter(nbformat.v4.new_notebook(cells=[
+    ...     nbformat.v4.new_raw_cell("---\\ntitle: Corpus\\n---")]))
+    {'title': 'Corpus'}
+    """
+    if nb.cells and nb.cells[0].cell_type == "raw":
+        text = nb.cells[0].source.strip()
+        if text.startswith("---") and text.endswith("---"):
+            data = yaml.safe_load(text.strip("-").strip()) or {}
+            return data if isinstance(data, dict) else {}
+    return {}
+
+
+def notebook_title(nb: Any, default: str) -> str:
+    """The notebook's title: from its front matter, else its first ``# heading``.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> notebook_title(nbformat.v4.new_notebook(cells=[
+    ...     nbformat.v4.new_markdown_cell("# Corpus\\ntext")]), "x")
+    'Corpus'
+    """
+    title = front_matter(nb).get("title")
+    if title:
+        return str(title)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return default
+
+
+_TEMPLATE = r"""{%- extends 'lab/index.html.j2' -%}
+{#- Offline: no require.js, MathJax, Mermaid or widget scripts from a CDN. -#}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block extra_css -%}
+<style type="text/css">
+body { max-width: 72rem; margin: 0 auto; padding: 0 1rem; }
+nav.coco-nav { font-family: sans-serif; padding: 0.8rem 0; border-bottom: 1px solid #ddd; }
+nav.coco-nav a { margin-right: 1.2rem; text-decoration: none; color: #0072B2; }
+nav.coco-nav a.current { font-weight: bold; color: #000; }
+table.coco-table { border-collapse: collapse; font-size: 0.85rem; margin: 0.5rem 0; }
+table.coco-table th, table.coco-table td { border: 1px solid #ddd; padding: 0.2rem 0.4rem;
+  text-align: left; vertical-align: top; }
+table.coco-table td.num { text-align: right; font-variant-numeric: tabular-nums; }
+p.coco-caption { font-size: 0.9rem; color: #333; }
+footer.coco-footer { font-size: 0.8rem; color: #555; border-top: 1px solid #ddd;
+  margin-top: 2rem; padding: 0.8rem 0; }
+</style>
+{%- endblock extra_css -%}
+{%- block body_header -%}
+{{ super() }}
+{{ resources.coco_nav }}
+{{ resources.coco_heading }}
+{%- endblock body_header -%}
+{% block body_footer %}
+{{ resources.coco_footer }}
+{{ super() }}
+{% endblock body_footer %}
+"""
+
+_EXTERNAL_RESOURCE = re.compile(
+    r"<script[^>]+src\s*=\s*[\"']?(?:https?:)?//|<link[^>]+href\s*=\s*[\"']?(?:https?:)?//"
+    r"|@import\s+(?:url\()?[\"']?(?:https?:)?//",
+    re.IGNORECASE,
+)
+
+
+def external_resources(page: str) -> list[str]:
+    """Scripts, stylesheets and CSS imports a page would fetch from the network.
+
+    Examples
+    --------
+    >>> external_resources('<script src="https://cdn.example/x.js"></script>')
+    ['<script src="https://']
+    >>> external_resources('<a href="https://quarto.org">Quarto</a>')
+    []
+    """
+    return [m[0] for m in _EXTERNAL_RESOURCE.finditer(page)]
+
+
+def _nav(pages: Sequence[tuple[str, str]], current: str) -> str:
+    links = []
+    for stem, title in pages:
+        cls = ' class="current"' if stem == current else ""
+        links.append(f'<a href="{stem}.html"{cls}>{html.escape(title)}</a>')
+    return '<nav class="coco-nav">' + "".join(links) + "</nav>"
+
+
+def _render_nbconvert(executed: Sequence[Path], out_dir: Path) -> None:
+    import jinja2
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_name="lab",
+        extra_loaders=[jinja2.DictLoader({"coco.html.j2": _TEMPLATE})],
+        template_file="coco.html.j2",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+    )
+    pages = page_names([p.name for p in executed])
+    nbs = {p.name: nbformat.read(str(p), as_version=4) for p in executed}
+    titles = [(pages[n], notebook_title(nbs[n], Path(n).stem)) for n in sorted(nbs)]
+    footer = (
+        '<footer class="coco-footer">Rendered with nbconvert (Quarto was not found; '
+        f'get it from <a href="{QUARTO_URL}">{QUARTO_URL}</a> for the Quarto site and PDF).'
+        "</footer>"
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, nb in sorted(nbs.items()):
+        meta = front_matter(nb)
+        title = notebook_title(nb, Path(name).stem)
+        nb = number_captions(rewrite_links(nb, pages, suffix=".html"))
+        if meta:  # the front matter is for Quarto; here it becomes the page heading
+            nb.cells = nb.cells[1:]
+        heading = f'<h1 class="title">{html.escape(title)}</h1>'
+        if meta.get("subtitle"):
+            heading += f'<p class="subtitle">{html.escape(str(meta["subtitle"]))}</p>'
+        resources = {
+            "metadata": {"name": title},
+            "coco_nav": _nav(titles, pages[name]),
+            "coco_heading": heading,
+            "coco_footer": footer,
+        }
+        body, _ = exporter.from_notebook_node(nb, resources=resources)
+        leaks = external_resources(body)
+        if leaks:
+            raise BuildError(
+                f"{name}: the rendered page would load {leaks[0]!r}... from the network"
+            )
+        (out_dir / f"{pages[name]}.html").write_text(body, encoding="utf-8")
+
+
+def find_quarto() -> str | None:
+    """Path of the ``quarto`` executable, or None when it is not on PATH."""
+    return shutil.which("quarto")
+
+
+def stage_quarto_project(executed: Sequence[Path], stage: Path, *, project: Path) -> Path:
+    """Lay out a Quarto project to render: ``_quarto.yml`` and the executed notebooks.
+
+    The report notebook is staged as ``index.ipynb`` (a website's home page); links
+    between notebooks are rewritten to the staged names. Returns the stage folder.
+    """
+    import nbformat
+
+    stage.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(project, stage / "_quarto.yml")
+    pages = page_names([p.name for p in executed])
+    for path in executed:
+        nb = rewrite_links(nbformat.read(str(path), as_version=4), pages, suffix=".ipynb")
+        nbformat.write(nb, str(stage / f"{pages[path.name]}.ipynb"))
+    return stage
+
+
+def _quarto_output_dir(project: Path) -> str:
+    config = yaml.safe_load(project.read_text(encoding="utf-8")) or {}
+    return str(config.get("project", {}).get("output-dir", "_site"))
+
+
+def _render_quarto(
+    executed: Sequence[Path], out_dir: Path, *, quarto: str, project: Path, pdf: bool
+) -> None:
+    stage = stage_quarto_project(executed, out_dir.parent / "quarto", project=project)
+    commands = [[quarto, "render", str(stage), "--to", "html"]]
+    if pdf:
+        commands.append([quarto, "render", str(stage), "--to", "typst", "--no-clean"])
+    for command in commands:
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-15:])
+            raise BuildError(f"`{' '.join(command[1:])}` failed:\n{tail}")
+    os.replace(stage / _quarto_output_dir(project), out_dir)
+
+
+def _swap_dir(new: Path, target: Path) -> None:
+    """Put ``new`` at ``target`` with renames only (same file system)."""
+    old = target.with_name(f".{target.name}.old")
+    if old.exists():
+        shutil.rmtree(old)
+    if target.exists():
+        os.replace(target, old)
+    os.replace(new, target)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def render_site(
+    executed: Sequence[Path],
+    site_dir: Path,
+    *,
+    renderer: Renderer = "auto",
+    pdf: bool = False,
+    project: Path = QUARTO_PROJECT,
+) -> str:
+    """Render executed notebooks into ``site_dir``; return the renderer used.
+
+    Parameters
+    ----------
+    executed : sequence of Path
+        Executed notebooks; the first in name order becomes ``index.html``.
+    site_dir : Path
+        Destination; replaced as a whole once the new site is complete.
+    renderer : {"auto", "quarto", "nbconvert"}, keyword-only
+        "auto" uses Quarto when ``quarto`` is on PATH, nbconvert otherwise.
+    pdf : bool, keyword-only
+        Also render a PDF (Typst) through Quarto.
+    project : Path, keyword-only
+        The Quarto project file.
+
+    Returns
+    -------
+    str
+        ``"quarto"`` or ``"nbconvert"``.
+    """
+    if renderer not in RENDERERS:
+        raise ValueError(f"renderer must be one of {list(RENDERERS)}, got {renderer!r}")
+    quarto = find_quarto()
+    if renderer == "quarto" and quarto is None:
+        raise BuildError(
+            f"renderer 'quarto' asked for, but quarto is not on PATH; see {QUARTO_URL}"
+        )
+    use = "quarto" if renderer == "quarto" or (renderer == "auto" and quarto) else "nbconvert"
+    if pdf and use != "quarto":
+        raise BuildError(f"--pdf needs Quarto (Typst PDF), which is not on PATH; see {QUARTO_URL}")
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".render-", dir=site_dir.parent))
+    try:
+        out_dir = work / "site"
+        if use == "quarto":
+            _render_quarto(executed, out_dir, quarto=str(quarto), project=project, pdf=pdf)
+        else:
+            _render_nbconvert(executed, out_dir)
+        _swap_dir(out_dir, site_dir)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return use
+
+
+# --------------------------------------------------------------------------- the build
+
+
+def package_versions() -> dict[str, str]:
+    """Python and the versions of the packages the results depend on.
+
+    Examples
+    --------
+    >>> "python" in package_versions() and "polars" in package_versions()
+    True
+    """
+    versions = {"python": ".".join(map(str, sys.version_info[:3]))}
+    for name in VERSIONED_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+@dataclass
+class BuildEvent:
+    """Progress of a build, for a display: ``notebook`` is None for build-wide steps."""
+
+    notebook: str | None
+    status: Literal["cached", "running", "done", "failed", "rendering", "rendered", "skipped"]
+    detail: str = ""
+
+
+@dataclass
+class BuildResult:
+    """What a build did; ``record`` is what was written to ``build.json``."""
+
+    executed: list[str] = field(default_factory=list)
+    cached: list[str] = field(default_factory=list)
+    renderer: str | None = None
+    rendered: bool = False
+    record: dict[str, Any] = field(default_factory=dict)
+    site: Path | None = None
+
+
+def read_record(reports_dir: Path) -> dict[str, Any]:
+    """The last build record (``build.json``), or {} when missing or unreadable."""
+    try:
+        record = json.loads((reports_dir / RECORD_NAME).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def _write_json(path: Path, data: Mapping[str, Any]) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _relative(path: str | Path) -> str:
+    path = Path(path)
+    try:
+        return path.resolve().relative_to(PROJ_ROOT).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def record_parameters(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Parameters as shown in the report: paths relative to the project when inside it.
+
+    Examples
+    --------
+    >>> from analysis.config import SEEDS_DIR
+    >>> record_parameters({"seeds_dir": str(SEEDS_DIR), "n_boot": 10})
+    {'seeds_dir': 'seeds', 'n_boot': 10}
+    """
+    return {
+        k: (_relative(v) if k in PATH_PARAMETERS and v is not None else v)
+        for k, v in params.items()
+    }
+
+
+def parameters_table(params: Mapping[str, Any]) -> pl.DataFrame:
+    """The run's parameters for the reproducibility record: name, value, and what None means.
+
+    Examples
+    --------
+    >>> parameters_table({"seeds_dir": None, "n_boot": 1000}).rows()
+    [('seeds_dir', 'None', 'seeds'), ('n_boot', '1000', '1000')]
+    """
+    from analysis.config import DATA_DIR
+
+    defaults = {"seeds_dir": SEEDS_DIR, "codebook_path": CODEBOOK_PATH, "output_dir": DATA_DIR}
+    names, values, used = [], [], []
+    for name, value in params.items():
+        names.append(name)
+        values.append(str(record_parameters({name: value})[name]))
+        if value is None and name in defaults:
+            used.append(_relative(defaults[name]))
+        elif value is None:
+            used.append("(no filter)")
+        else:
+            used.append(values[-1])
+    return pl.DataFrame({"parameter": names, "value": values, "in_effect": used})
+
+
+def versions_table() -> pl.DataFrame:
+    """Versions of Python and the packages, as ``name==version`` requirement lines.
+
+    Examples
+    --------
+    >>> versions_table()["requirement"][0].startswith("python==")
+    True
+    """
+    return pl.DataFrame({"requirement": [f"{k}=={v}" for k, v in package_versions().items()]})
+
+
+def run_build(
+    *,
+    notebooks_dir: Path = NOTEBOOKS_DIR,
+    reports_dir: Path = REPORTS_DIR,
+    overrides: Mapping[str, Any] | None = None,
+    force: bool = False,
+    renderer: Renderer = "auto",
+    pdf: bool = False,
+    only: Sequence[str] | None = None,
+    workers: int = 2,
+    on_event: Callable[[BuildEvent], None] | None = None,
+    project: Path = QUARTO_PROJECT,
+) -> BuildResult:
+    """Execute the notebooks that changed, render the report, write ``build.json``.
+
+    Parameters
+    ----------
+    notebooks_dir : Path, keyword-only
+        Source notebooks (``notebooks/``).
+    reports_dir : Path, keyword-only
+        Output root: ``notebooks/``, ``data/``, ``site/`` and ``build.json`` go here.
+    overrides : mapping or None, keyword-only
+        Parameter values; each notebook takes those its ``parameters`` cell declares.
+        A name no notebook declares is an error.
+    force : bool, keyword-only
+        Execute every notebook and render, whatever the cache says.
+    renderer : {"auto", "quarto", "nbconvert"}, keyword-only
+        See :func:`render_site`.
+    pdf : bool, keyword-only
+        Also render the PDF (needs Quarto).
+    only : sequence of str or None, keyword-only
+        Notebook stems or names to run (e.g. ``["01_corpus"]``); None runs all.
+    workers : int, keyword-only
+        Notebooks executed at once.
+    on_event : callable or None, keyword-only
+        Called with a :class:`BuildEvent` as the build progresses.
+
+    Returns
+    -------
+    BuildResult
+
+    Raises
+    ------
+    NotebookError
+        A notebook failed: nothing is rendered and ``build.json`` is left as it was.
+    """
+    if renderer not in RENDERERS:
+        raise ValueError(f"renderer must be one of {list(RENDERERS)}, got {renderer!r}")
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers!r}")
+    emit = on_event or (lambda event: None)
+    started = time.perf_counter()
+    overrides = dict(overrides or {})
+    notebooks = sorted(notebooks_dir.glob("*.ipynb"))
+    if not notebooks:
+        raise BuildError(f"no notebooks (*.ipynb) in {notebooks_dir}")
+    if only:
+        wanted = {Path(n).stem for n in only}
+        unknown = sorted(wanted - {p.stem for p in notebooks})
+        if unknown:
+            raise ValueError(
+                f"only: no notebook named {unknown}; choose from {[p.stem for p in notebooks]}"
+            )
+        selected = [p for p in notebooks if p.stem in wanted]
+    else:
+        selected = notebooks
+
+    defaults = {p.name: notebook_parameters(p) for p in selected}
+    declared = set().union(*(d.keys() for d in defaults.values()))
+    unknown = sorted(set(overrides) - declared)
+    if unknown:
+        raise ValueError(
+            f"parameter(s) {unknown} are not declared by any notebook; declared: {sorted(declared)}"
+        )
+    reports_dir = reports_dir.resolve()
+    executed_dir = reports_dir / "notebooks"
+    site_dir = reports_dir / "site"
+    data_dir = reports_dir / "data"
+    previous = read_record(reports_dir)
+    prev_notebooks: dict[str, Any] = previous.get("notebooks", {})
+
+    plans: dict[str, dict[str, Any]] = {}
+    for path in selected:
+        params = resolve_parameters(defaults[path.name], overrides)
+        if "output_dir" in params and params["output_dir"] is None:
+            params["output_dir"] = str(data_dir)
+        hashes = input_hashes(path, params)
+        prev = prev_notebooks.get(path.name, {})
+        fresh = (
+            not force
+            and prev.get("inputs", {}).get("key") == hashes["key"]
+            and (executed_dir / path.name).exists()
+        )
+        plans[path.name] = {"path": path, "params": params, "hashes": hashes, "fresh": fresh}
+
+    to_run = [name for name, plan in plans.items() if not plan["fresh"]]
+    result = BuildResult(cached=[n for n in plans if n not in to_run])
+    for name in result.cached:
+        emit(BuildEvent(name, "cached"))
+
+    timings: dict[str, float] = {}
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    if to_run:
+        staging = Path(tempfile.mkdtemp(prefix=".build-", dir=reports_dir))
+        try:
+            _execute_all(plans, to_run, staging, notebooks_dir, workers, emit, timings)
+            executed_dir.mkdir(parents=True, exist_ok=True)
+            for name in to_run:
+                os.replace(staging / name, executed_dir / name)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    result.executed = to_run
+
+    # The site shows every notebook of notebooks_dir that has an executed copy.
+    pages = [executed_dir / p.name for p in notebooks if (executed_dir / p.name).exists()]
+    renderer_wanted = renderer
+    if renderer == "auto":
+        renderer_wanted = "quarto" if find_quarto() else "nbconvert"
+    must_render = (
+        force
+        or bool(to_run)
+        or pdf
+        or not (site_dir / "index.html").exists()
+        or previous.get("renderer") != renderer_wanted
+    )
+    if must_render:
+        emit(BuildEvent(None, "rendering", renderer_wanted))
+        t0 = time.perf_counter()
+        result.renderer = render_site(pages, site_dir, renderer=renderer, pdf=pdf, project=project)
+        timings["render"] = round(time.perf_counter() - t0, 3)
+        result.rendered = True
+        emit(BuildEvent(None, "rendered", result.renderer))
+    else:
+        result.renderer = previous.get("renderer")
+        emit(BuildEvent(None, "skipped", "site is up to date"))
+    timings["total"] = round(time.perf_counter() - started, 3)
+
+    record_notebooks = {k: v for k, v in prev_notebooks.items() if (notebooks_dir / k).exists()}
+    for name, plan in plans.items():
+        entry = dict(prev_notebooks.get(name, {})) if plan["fresh"] else {}
+        entry.update(
+            {
+                "parameters": record_parameters(plan["params"]),
+                "inputs": plan["hashes"],
+                "executed": _relative(executed_dir / name),
+            }
+        )
+        if name in timings:
+            entry["seconds"] = timings[name]
+        record_notebooks[name] = entry
+    record = {
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "renderer": result.renderer,
+        "site": _relative(site_dir / "index.html"),
+        "notebooks": dict(sorted(record_notebooks.items())),
+        "executed": to_run,
+        "cached": result.cached,
+        "versions": package_versions(),
+        "timings": timings,
+        "quarto": find_quarto(),
+    }
+    _write_json(reports_dir / RECORD_NAME, record)
+    result.record = record
+    result.site = site_dir
+    return result
+
+
+def _execute_all(
+    plans: Mapping[str, dict[str, Any]],
+    names: Sequence[str],
+    staging: Path,
+    cwd: Path,
+    workers: int,
+    emit: Callable[[BuildEvent], None],
+    timings: dict[str, float],
+) -> None:
+    def run(name: str) -> None:
+        plan = plans[name]
+        emit(BuildEvent(name, "running"))
+        t0 = time.perf_counter()
+        try:
+            execute_notebook(plan["path"], staging / name, plan["params"], cwd=cwd)
+        except NotebookError as err:
+            emit(BuildEvent(name, "failed", str(err)))
+            raise
+        timings[name] = round(time.perf_counter() - t0, 3)
+        emit(BuildEvent(name, "done", f"{timings[name]:.1f} s"))
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(run, name) for name in names]
+        _, pending = wait(futures, return_when=FIRST_EXCEPTION)
+        for future in pending:
+            future.cancel()
+    # Leaving the pool waited for the notebooks still running; report the first failure.
+    for future in futures:
+        if not future.cancelled() and future.exception() is not None:
+            raise future.exception()  # type: ignore[misc]
+
+
+def bless_notebooks(
+    *,
+    notebooks_dir: Path = NOTEBOOKS_DIR,
+    only: Sequence[str] | None = None,
+    workers: int = 2,
+    on_event: Callable[[BuildEvent], None] | None = None,
+) -> list[Path]:
+    """Re-run the notebooks in place with their defaults; keep outputs, strip volatile metadata.
+
+    Each notebook is executed to a temporary file and replaces the original only when
+    it ran without error, so a failure leaves the stored notebook as it was.
+
+    Returns
+    -------
+    list of Path
+        The notebooks rewritten.
+    """
+    import nbformat
+
+    emit = on_event or (lambda event: None)
+    notebooks = sorted(notebooks_dir.glob("*.ipynb"))
+    if only:
+        wanted = {Path(n).stem for n in only}
+        notebooks = [p for p in notebooks if p.stem in wanted]
+    if not notebooks:
+        raise BuildError(f"no notebooks to bless in {notebooks_dir}")
+    staging = Path(tempfile.mkdtemp(prefix=".bless-"))
+    plans = {p.name: {"path": p, "params": {}} for p in notebooks}
+    try:
+        _execute_all(plans, list(plans), staging, notebooks_dir, workers, emit, {})
+        for path in notebooks:
+            nb = clean_notebook(nbformat.read(str(staging / path.name), as_version=4))
+            tmp = path.with_name(f".{path.name}.tmp")
+            nbformat.write(nb, str(tmp))
+            os.replace(tmp, path)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return notebooks

@@ -1,0 +1,817 @@
+"""Charts and tables for the report: tidy tables in, ``alt.Chart`` or escaped HTML out.
+
+One theme (``coco``, colour-blind-safe Okabe-Ito palette) is registered and enabled when
+this module is imported, so every chart shares fonts, colours and axis styling. Each
+``chart_*`` function states its finding in the title, computed from the data it is given,
+so the headline of a figure can never drift from the numbers under it.
+
+Charts are shown in notebooks as static SVG (:func:`show`, through vl-convert): the
+report then works offline, prints to PDF and compares byte for byte under nbval.
+Tables are shown with :func:`show_table`, which escapes every cell, so corpus text that
+contains markup is displayed literally and never interpreted by the browser.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import altair as alt
+import polars as pl
+
+THEME_NAME = "coco"
+STANCES: tuple[str, ...] = ("cooperation", "coercion", "resistance")
+STANCE_COLOURS: dict[str, str] = {
+    "cooperation": "#0072B2",  # Okabe-Ito blue
+    "coercion": "#D55E00",  # Okabe-Ito vermillion
+    "resistance": "#E69F00",  # Okabe-Ito orange
+}
+UNCODED = "uncoded"
+UNCODED_COLOUR = "#999999"
+MARKS: tuple[str, ...] = ("corroborated", "updated", "single_source", "conflicting")
+MARK_COLOURS: dict[str, str] = {
+    "corroborated": "#009E73",  # Okabe-Ito bluish green
+    "updated": "#56B4E9",  # Okabe-Ito sky blue
+    "single_source": "#999999",
+    "conflicting": "#CC79A7",  # Okabe-Ito reddish purple
+}
+FONT = "Liberation Sans"
+WIDTH = 520
+NONE_LABEL = "none"
+
+
+def coco_theme() -> dict[str, Any]:
+    """Return the project's Vega-Lite configuration (the ``coco`` theme).
+
+    Returns
+    -------
+    dict
+        A Vega-Lite ``config`` wrapped in ``{"config": ...}``, as altair themes expect.
+
+    Examples
+    --------
+    >>> coco_theme()["config"]["range"]["category"][:3]
+    ['#0072B2', '#D55E00', '#E69F00']
+    """
+    return {
+        "config": {
+            "background": "white",
+            "font": FONT,
+            "view": {"stroke": None, "continuousWidth": WIDTH, "continuousHeight": 260},
+            "title": {
+                "anchor": "start",
+                "fontSize": 15,
+                "fontWeight": "bold",
+                "subtitleFontSize": 12,
+                "subtitleColor": "#444444",
+                "offset": 12,
+            },
+            "axis": {
+                "labelFontSize": 11,
+                "titleFontSize": 12,
+                "titleFontWeight": "normal",
+                "gridColor": "#e8e8e8",
+                "domainColor": "#888888",
+                "tickColor": "#888888",
+                "labelLimit": 260,
+            },
+            "legend": {"orient": "bottom", "labelFontSize": 11, "titleFontSize": 12},
+            "range": {
+                "category": [
+                    *STANCE_COLOURS.values(),
+                    "#009E73",
+                    "#56B4E9",
+                    "#CC79A7",
+                    "#F0E442",
+                    "#000000",
+                ]
+            },
+        }
+    }
+
+
+alt.theme.register(THEME_NAME, enable=True)(coco_theme)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _require(df: pl.DataFrame, columns: list[str], function: str) -> None:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ValueError(
+            f"{function}: the table lacks column(s) {missing}; it has {df.columns}. "
+            f"Pass the table the matching analysis function returns."
+        )
+
+
+def _stance_color(title: str = "Stance", *, with_uncoded: bool = False) -> alt.Color:
+    domain = [*STANCES, UNCODED] if with_uncoded else list(STANCES)
+    colours = (
+        [*STANCE_COLOURS.values(), UNCODED_COLOUR]
+        if with_uncoded
+        else list(STANCE_COLOURS.values())
+    )
+    return alt.Color("stance:N", title=title, scale=alt.Scale(domain=domain, range=colours))
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.1f}"
+
+
+def _title(text: str, subtitle: str) -> alt.TitleParams:
+    return alt.TitleParams(text=text, subtitle=subtitle)
+
+
+def _plain(df: pl.DataFrame) -> pl.DataFrame:
+    """Drop nested columns and turn dates into ISO strings (parsed as UTC by Vega)."""
+    keep = [c for c, t in df.schema.items() if not isinstance(t, pl.List | pl.Struct)]
+    out = df.select(keep)
+    dates = [c for c, t in out.schema.items() if t in (pl.Date, pl.Datetime)]
+    return out.with_columns(pl.col(c).dt.strftime("%Y-%m-%d") for c in dates)
+
+
+def _stance_wide(df: pl.DataFrame, value: str) -> pl.DataFrame:
+    """One row per group with one column per stance (missing stances count as 0)."""
+    wide = df.pivot(on="stance", index="group", values=value, aggregate_function="sum")
+    for stance in STANCES:
+        if stance not in wide.columns:
+            wide = wide.with_columns(pl.lit(0.0).alias(stance))
+    return wide.with_columns(pl.col(list(STANCES)).fill_null(0.0)).sort("group")
+
+
+# --------------------------------------------------------------------------- findings
+
+
+def finding_stance(rates: pl.DataFrame, *, group_name: str = "group") -> str:
+    """State how coercion compares with cooperation in a ``stance_rates`` table.
+
+    Parameters
+    ----------
+    rates : pl.DataFrame
+        ``analysis.metrics.stance_rates`` output (group, stance, per_1000_words, ...).
+    group_name : str
+        What a group is (``"document"``, ``"source"``); pluralised with ``s``.
+
+    Returns
+    -------
+    str
+        With one group, the two rates; with several, in how many groups coercion
+        outweighs cooperation.
+
+    Examples
+    --------
+    >>> rates = pl.DataFrame({"group": ["corpus"] * 2, "stance": ["cooperation", "coercion"],
+    ...                       "per_1000_words": [2.0, 5.0]})
+    >>> finding_stance(rates)
+    'Coercion outweighs cooperation: 5.0 vs 2.0 codes per 1,000 words'
+    """
+    _require(rates, ["group", "stance", "per_1000_words"], "finding_stance")
+    wide = _stance_wide(rates, "per_1000_words")
+    if wide.height == 0:
+        return "No coded sentences"
+    if wide.height == 1:
+        coop, coer = wide["cooperation"][0], wide["coercion"][0]
+        if coer == coop:
+            return f"Coercion and cooperation are level: {_fmt(coer)} codes per 1,000 words"
+        lead, lag = ("Coercion", "cooperation") if coer > coop else ("Cooperation", "coercion")
+        hi, lo = max(coer, coop), min(coer, coop)
+        return f"{lead} outweighs {lag}: {_fmt(hi)} vs {_fmt(lo)} codes per 1,000 words"
+    n_coer = int((wide["coercion"] > wide["cooperation"]).sum())
+    n_coop = int((wide["cooperation"] > wide["coercion"]).sum())
+    total = _plural(wide.height, group_name)
+    if n_coer >= n_coop:
+        return f"Coercion outweighs cooperation in {n_coer} of {total}"
+    return f"Cooperation outweighs coercion in {n_coop} of {total}"
+
+
+def finding_balance(balance: pl.DataFrame, *, group_name: str = "group") -> str:
+    """State on which side of zero the balance falls, group by group.
+
+    Negative balance means more coercion than cooperation, positive the reverse.
+
+    Examples
+    --------
+    >>> finding_balance(pl.DataFrame({"group": ["a", "b"], "balance": [-0.5, 0.2]}),
+    ...                 group_name="document")
+    'The balance leans to coercion in 1 of 2 documents'
+    """
+    _require(balance, ["group", "balance"], "finding_balance")
+    if balance.height == 0:
+        return "No coded sentences"
+    n_neg = int((balance["balance"] < 0).sum())
+    n_pos = int((balance["balance"] > 0).sum())
+    total = _plural(balance.height, group_name)
+    if n_neg >= n_pos:
+        return f"The balance leans to coercion in {n_neg} of {total}"
+    return f"The balance leans to cooperation in {n_pos} of {total}"
+
+
+# --------------------------------------------------------------------------- charts
+
+
+def chart_stance_by_group(
+    rates: pl.DataFrame, *, group_name: str = "group", group_title: str | None = None
+) -> alt.LayerChart:
+    """Codes per 1,000 words by stance and group, with bootstrap intervals.
+
+    Parameters
+    ----------
+    rates : pl.DataFrame
+        ``analysis.metrics.stance_rates`` output: group, stance, per_1000_words, lo, hi.
+    group_name : str
+        What a group is, for the title (``"document"``, ``"source"``).
+    group_title : str or None
+        Axis title for the groups; defaults to ``group_name`` capitalised.
+
+    Returns
+    -------
+    alt.LayerChart
+        Bars (rate) and rules (interval), coloured by stance; the title states the
+        finding (:func:`finding_stance`).
+
+    Examples
+    --------
+    >>> rates = pl.DataFrame({"group": ["corpus"] * 2, "stance": ["cooperation", "coercion"],
+    ...     "per_1000_words": [2.0, 5.0], "lo": [1.0, 3.5], "hi": [3.0, 6.0]})
+    >>> chart_stance_by_group(rates).to_dict()["layer"][0]["mark"]["type"]
+    'bar'
+    """
+    _require(rates, ["group", "stance", "per_1000_words", "lo", "hi"], "chart_stance_by_group")
+    data = _plain(rates.sort("group", "stance"))
+    groups = sorted(data["group"].unique().to_list())
+    y = alt.Y("group:N", title=group_title or group_name.capitalize(), sort=groups)
+    offset = alt.YOffset("stance:N", sort=list(STANCES))
+    base = alt.Chart(data).encode(y=y, yOffset=offset)
+    bars = base.mark_bar().encode(
+        x=alt.X("per_1000_words:Q", title="Codes per 1,000 words"),
+        color=_stance_color(),
+        tooltip=[
+            alt.Tooltip("group:N", title=group_title or group_name.capitalize()),
+            alt.Tooltip("stance:N"),
+            alt.Tooltip("per_1000_words:Q", format=".2f", title="per 1,000 words"),
+            alt.Tooltip("lo:Q", format=".2f"),
+            alt.Tooltip("hi:Q", format=".2f"),
+        ],
+    )
+    rules = base.mark_rule(color="#222222", strokeWidth=1.5).encode(x="lo:Q", x2="hi:Q")
+    subtitle = "Bars: codes per 1,000 words. Lines: bootstrap interval (resampling sentences)."
+    return alt.layer(bars, rules).properties(
+        title=_title(finding_stance(rates, group_name=group_name), subtitle),
+        width=WIDTH,
+        height=alt.Step(14),
+    )
+
+
+def chart_balance(
+    balance: pl.DataFrame, *, group_name: str = "group", group_title: str | None = None
+) -> alt.LayerChart:
+    """The cooperation-coercion balance per group, with its interval and a zero line.
+
+    Parameters
+    ----------
+    balance : pl.DataFrame
+        ``analysis.metrics.balance`` output: group, balance, balance_lo, balance_hi.
+    group_name, group_title : str
+        As in :func:`chart_stance_by_group`.
+
+    Returns
+    -------
+    alt.LayerChart
+        Points and interval rules; negative values lean to coercion.
+
+    Examples
+    --------
+    >>> bal = pl.DataFrame({"group": ["a"], "balance": [-0.4], "balance_lo": [-0.6],
+    ...                     "balance_hi": [-0.1]})
+    >>> chart_balance(bal).to_dict()["layer"][1]["mark"]["type"]
+    'point'
+    """
+    _require(balance, ["group", "balance", "balance_lo", "balance_hi"], "chart_balance")
+    data = _plain(balance.sort("group")).with_columns(
+        pl.when(pl.col("balance") < 0)
+        .then(pl.lit("coercion"))
+        .when(pl.col("balance") > 0)
+        .then(pl.lit("cooperation"))
+        .otherwise(pl.lit("level"))
+        .alias("leans_to")
+    )
+    groups = sorted(data["group"].unique().to_list())
+    y = alt.Y("group:N", title=group_title or group_name.capitalize(), sort=groups)
+    x_title = "Balance (below 0: more coercion; above 0: more cooperation)"
+    zero = alt.Chart(pl.DataFrame({"x": [0.0]})).mark_rule(color="#888888", strokeDash=[4, 3])
+    zero = zero.encode(x=alt.X("x:Q", title=x_title))
+    base = alt.Chart(data).encode(y=y)
+    rules = base.mark_rule(color="#222222").encode(
+        x=alt.X("balance_lo:Q", title=x_title), x2="balance_hi:Q"
+    )
+    points = base.mark_point(filled=True, size=80).encode(
+        x=alt.X("balance:Q", title=x_title),
+        color=alt.Color(
+            "leans_to:N",
+            title="Leans to",
+            scale=alt.Scale(
+                domain=["cooperation", "coercion", "level"],
+                range=[STANCE_COLOURS["cooperation"], STANCE_COLOURS["coercion"], "#666666"],
+            ),
+        ),
+        tooltip=[
+            alt.Tooltip("group:N"),
+            alt.Tooltip("balance:Q", format=".2f"),
+            alt.Tooltip("balance_lo:Q", format=".2f"),
+            alt.Tooltip("balance_hi:Q", format=".2f"),
+        ],
+    )
+    subtitle = "Point: balance of cooperation against coercion. Line: bootstrap interval."
+    return alt.layer(zero, points, rules).properties(
+        title=_title(finding_balance(balance, group_name=group_name), subtitle),
+        width=WIDTH,
+        height=alt.Step(22),
+    )
+
+
+def chart_categories(counts: pl.DataFrame) -> alt.Chart:
+    """Codes per category, coloured by stance, most frequent first.
+
+    Parameters
+    ----------
+    counts : pl.DataFrame
+        ``analysis.metrics.count_codes(codes, by=["stance", "category"])`` output.
+
+    Returns
+    -------
+    alt.Chart
+        Horizontal bars; the title names the most frequent category.
+
+    Examples
+    --------
+    >>> counts = pl.DataFrame({"stance": ["coercion", "cooperation"],
+    ...                        "category": ["SANCTION", "AGREE"], "n_codes": [5, 2]})
+    >>> chart_categories(counts).to_dict()["title"]["text"]
+    'SANCTION is the most frequent category (5 of 7 codes)'
+    """
+    _require(counts, ["stance", "category", "n_codes"], "chart_categories")
+    data = _plain(counts.sort("category", "stance"))
+    total = int(data["n_codes"].sum())
+    if data.height == 0 or total == 0:
+        text = "No codes"
+    else:
+        per_cat = data.group_by("category").agg(pl.col("n_codes").sum())
+        top = per_cat.sort(["n_codes", "category"], descending=[True, False]).row(0, named=True)
+        text = (
+            f"{top['category']} is the most frequent category "
+            f"({top['n_codes']} of {_plural(total, 'code')})"
+        )
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("category:N", title="Category", sort="-x"),
+            x=alt.X("sum(n_codes):Q", title="Codes"),
+            color=_stance_color(),
+            tooltip=["category:N", "stance:N", "n_codes:Q"],
+        )
+        .properties(
+            title=_title(text, "Number of codes per codebook category, coloured by stance."),
+            width=WIDTH,
+        )
+    )
+
+
+def chart_actor_stance(counts: pl.DataFrame) -> alt.LayerChart:
+    """Who does what: a heat map of codes by actor and stance, with counts.
+
+    Parameters
+    ----------
+    counts : pl.DataFrame
+        ``analysis.metrics.count_codes(codes, by=["actor", "stance"])`` output.
+
+    Returns
+    -------
+    alt.LayerChart
+        Rectangles shaded by count, with the count written in each; the title names
+        each of the two most active actors' dominant stance.
+
+    Examples
+    --------
+    >>> counts = pl.DataFrame({"actor": ["US", "US", "MX"],
+    ...     "stance": ["coercion", "cooperation", "resistance"], "n_codes": [6, 2, 3]})
+    >>> chart_actor_stance(counts).to_dict()["title"]["text"]
+    'US acts mostly through coercion (6 of 8 codes); MX through resistance (3 of 3)'
+    """
+    _require(counts, ["actor", "stance", "n_codes"], "chart_actor_stance")
+    data = _plain(counts.sort("actor", "stance"))
+    per_actor = (
+        data.group_by("actor")
+        .agg(
+            pl.col("n_codes").sum().alias("total"),
+            pl.col("stance").sort_by(["n_codes", "stance"], descending=[True, False]).first(),
+            pl.col("n_codes").max().alias("top"),
+        )
+        .sort(["total", "actor"], descending=[True, False])
+    )
+    parts = []
+    for i, row in enumerate(per_actor.head(2).iter_rows(named=True)):
+        if i == 0:
+            parts.append(
+                f"{row['actor']} acts mostly through {row['stance']} "
+                f"({row['top']} of {_plural(row['total'], 'code')})"
+            )
+        else:
+            parts.append(f"{row['actor']} through {row['stance']} ({row['top']} of {row['total']})")
+    text = "; ".join(parts) if parts else "No codes"
+    actors = sorted(data["actor"].unique().to_list())
+    base = alt.Chart(data).encode(
+        x=alt.X("stance:N", title="Stance", sort=list(STANCES)),
+        y=alt.Y("actor:N", title="Actor (who acts)", sort=actors),
+    )
+    rects = base.mark_rect().encode(
+        color=alt.Color("n_codes:Q", title="Codes", scale=alt.Scale(scheme="greys")),
+        tooltip=["actor:N", "stance:N", "n_codes:Q"],
+    )
+    labels = base.mark_text(fontSize=13, color="#000000").encode(text="n_codes:Q")
+    return alt.layer(rects, labels).properties(
+        title=_title(text, "Codes by the actor who acts (rows) and stance (columns)."),
+        width=300,
+        height=alt.Step(36),
+    )
+
+
+def chart_timeline(timeline: pl.DataFrame) -> alt.Chart:
+    """Dated events on a time axis, one row per stance, sized by number of sources.
+
+    Parameters
+    ----------
+    timeline : pl.DataFrame
+        ``analysis.timeline.timeline`` output: date, precision, stance, category, actor,
+        label, n_sources.
+
+    Returns
+    -------
+    alt.Chart
+        Points on a UTC time axis; events with no stance are shown as ``uncoded``.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> tl = pl.DataFrame({"date": [dt.date(2025, 1, 20)], "precision": ["day"],
+    ...     "stance": ["coercion"], "category": ["SANCTION"], "actor": ["US"],
+    ...     "label": ["tariff"], "n_sources": [2]})
+    >>> chart_timeline(tl).to_dict()["title"]["text"]
+    '1 dated event in Jan 2025; most are coercion (1)'
+    """
+    _require(
+        timeline,
+        ["date", "precision", "stance", "category", "actor", "label", "n_sources"],
+        "chart_timeline",
+    )
+    dated = timeline.filter(pl.col("date").is_not_null()).sort("date", "label")
+    data = _plain(dated).with_columns(pl.col("stance").fill_null(UNCODED))
+    if data.height == 0:
+        text = "No dated events"
+    else:
+        first, last = dated["date"].min(), dated["date"].max()
+        span = (
+            f"in {first:%b %Y}"
+            if (first.year, first.month) == (last.year, last.month)
+            else f"from {first:%b %Y} to {last:%b %Y}"
+        )
+        top = (
+            data.group_by("stance")
+            .len()
+            .sort(["len", "stance"], descending=[True, False])
+            .row(0, named=True)
+        )
+        events = _plural(data.height, "dated event")
+        text = f"{events} {span}; most are {top['stance']} ({top['len']})"
+    return (
+        alt.Chart(data)
+        .mark_point(filled=True, opacity=0.8)
+        .encode(
+            x=alt.X(
+                "date:T", title="Date", scale=alt.Scale(type="utc"), axis=alt.Axis(format="%b %Y")
+            ),
+            y=alt.Y("stance:N", title="Stance", sort=[*STANCES, UNCODED]),
+            color=_stance_color(with_uncoded=True),
+            size=alt.Size("n_sources:Q", title="Sources", scale=alt.Scale(range=[60, 300])),
+            shape=alt.Shape("precision:N", title="Date precision"),
+            tooltip=[
+                "date:T",
+                "precision:N",
+                "stance:N",
+                "category:N",
+                "actor:N",
+                "label:N",
+                "n_sources:Q",
+            ],
+        )
+        .properties(
+            title=_title(text, "One point per dated event; larger points: more sources."),
+            width=WIDTH,
+            height=alt.Step(40),
+        )
+    )
+
+
+def chart_corroboration(corroboration: pl.DataFrame) -> alt.Chart:
+    """How many claim groups are corroborated, updated, single-source or conflicting.
+
+    Parameters
+    ----------
+    corroboration : pl.DataFrame
+        ``analysis.claims.corroborate`` output (one row per group and claim): group_id,
+        mark, ...
+
+    Returns
+    -------
+    alt.Chart
+        Bars of distinct claim groups per mark.
+
+    Examples
+    --------
+    >>> cor = pl.DataFrame({"group_id": [1, 1, 2],
+    ...                     "mark": ["corroborated", "corroborated", "single_source"]})
+    >>> chart_corroboration(cor).to_dict()["title"]["text"]
+    '1 of 2 claims is corroborated by a second source'
+    """
+    _require(corroboration, ["group_id", "mark"], "chart_corroboration")
+    counts = (
+        corroboration.group_by("mark")
+        .agg(pl.col("group_id").n_unique().alias("n_claims"))
+        .sort("mark")
+    )
+    total = int(counts["n_claims"].sum())
+    n_corr = int(counts.filter(pl.col("mark") == "corroborated")["n_claims"].sum())
+    verb = "is" if n_corr == 1 else "are"
+    text = (
+        f"{n_corr} of {_plural(total, 'claim')} {verb} corroborated by a second source"
+        if total
+        else "No quantitative claims"
+    )
+    return (
+        alt.Chart(counts)
+        .mark_bar()
+        .encode(
+            y=alt.Y("mark:N", title="Corroboration", sort=list(MARKS)),
+            x=alt.X("n_claims:Q", title="Claims (distinct quantities)"),
+            color=alt.Color(
+                "mark:N",
+                title="Corroboration",
+                scale=alt.Scale(domain=list(MARKS), range=list(MARK_COLOURS.values())),
+                legend=None,
+            ),
+            tooltip=["mark:N", "n_claims:Q"],
+        )
+        .properties(
+            title=_title(text, "Claims grouped by subject and unit, compared across sources."),
+            width=WIDTH,
+        )
+    )
+
+
+def chart_confusion(confusion: pl.DataFrame) -> alt.LayerChart:
+    """Gold stances against predicted stances per unit, as a heat map with counts.
+
+    Parameters
+    ----------
+    confusion : pl.DataFrame
+        ``EvaluationResult.confusion``: gold_stance, predicted_stance, n; a unit's stances
+        joined with ``+`` (``cooperation+coercion``), ``none`` (or null) for no code.
+
+    Returns
+    -------
+    alt.LayerChart
+        Heat map; the title gives exact agreement on units that either side coded,
+        flagged in-sample.
+
+    Examples
+    --------
+    >>> conf = pl.DataFrame({"gold_stance": ["coercion", "coercion", "none"],
+    ...     "predicted_stance": ["coercion", "none", "none"], "n": [3, 1, 9]})
+    >>> chart_confusion(conf).to_dict()["title"]["text"]
+    'Codebook and gold agree on the stances of 3 of 4 coded units (75%, in-sample)'
+    """
+    _require(confusion, ["gold_stance", "predicted_stance", "n"], "chart_confusion")
+    data = (
+        _plain(confusion)
+        .with_columns(
+            pl.col("gold_stance").fill_null(NONE_LABEL),
+            pl.col("predicted_stance").fill_null(NONE_LABEL),
+        )
+        .sort("gold_stance", "predicted_stance")
+    )
+    coded = data.filter(
+        ~((pl.col("gold_stance") == NONE_LABEL) & (pl.col("predicted_stance") == NONE_LABEL))
+    )
+    total = int(coded["n"].sum())
+    agree = int(coded.filter(pl.col("gold_stance") == pl.col("predicted_stance"))["n"].sum())
+    text = (
+        f"Codebook and gold agree on the stances of {agree} of {_plural(total, 'coded unit')} "
+        f"({100 * agree / total:.0f}%, in-sample)"
+        if total
+        else "No coded units to compare"
+    )
+    values = set(data["gold_stance"].to_list()) | set(data["predicted_stance"].to_list())
+    order = sorted(values - {NONE_LABEL}) + [NONE_LABEL]
+    base = alt.Chart(data).encode(
+        x=alt.X("predicted_stance:N", title="Predicted by the codebook", sort=order),
+        y=alt.Y("gold_stance:N", title="Gold (hand-coded)", sort=order),
+    )
+    rects = base.mark_rect().encode(
+        color=alt.Color("n:Q", title="Units", scale=alt.Scale(scheme="blues")),
+        tooltip=["gold_stance:N", "predicted_stance:N", "n:Q"],
+    )
+    labels = base.mark_text(fontSize=13).encode(text="n:Q")
+    return alt.layer(rects, labels).properties(
+        title=_title(text, "In-sample: the codebook was written while reading these articles."),
+        width=alt.Step(70),
+        height=alt.Step(32),
+    )
+
+
+def chart_sensitivity(sensitivity: pl.DataFrame) -> alt.LayerChart:
+    """The balance recomputed with each category left out in turn.
+
+    Parameters
+    ----------
+    sensitivity : pl.DataFrame
+        ``analysis.metrics.sensitivity`` output: left_out, balance, balance_lo,
+        balance_hi, sign_changed.
+
+    Returns
+    -------
+    alt.LayerChart
+        Points and intervals per left-out category; the title says whether the sign of
+        the balance survives.
+
+    Examples
+    --------
+    >>> sens = pl.DataFrame({"left_out": ["(none)", "SANCTION"], "balance": [-0.5, -0.2],
+    ...     "balance_lo": [-0.7, -0.4], "balance_hi": [-0.3, 0.0],
+    ...     "sign_changed": [False, False]})
+    >>> chart_sensitivity(sens).to_dict()["title"]["text"]
+    'The balance keeps its sign whichever category is left out'
+    """
+    _require(
+        sensitivity,
+        ["left_out", "balance", "balance_lo", "balance_hi", "sign_changed"],
+        "chart_sensitivity",
+    )
+    data = _plain(sensitivity.sort("left_out")).with_columns(
+        pl.when(pl.col("sign_changed"))
+        .then(pl.lit("sign changes"))
+        .otherwise(pl.lit("sign holds"))
+        .alias("outcome")
+    )
+    flipped = sorted(data.filter(pl.col("sign_changed"))["left_out"].to_list())
+    if data.height == 0:
+        text = "No categories to leave out"
+    elif not flipped:
+        text = "The balance keeps its sign whichever category is left out"
+    else:
+        shown = ", ".join(flipped[:3]) + (" and others" if len(flipped) > 3 else "")
+        text = f"Leaving out {shown} changes the sign of the balance"
+    x_title = "Balance without the category (below 0: more coercion)"
+    order = sorted(data["left_out"].to_list())
+    zero = alt.Chart(pl.DataFrame({"x": [0.0]})).mark_rule(color="#888888", strokeDash=[4, 3])
+    zero = zero.encode(x=alt.X("x:Q", title=x_title))
+    base = alt.Chart(data).encode(y=alt.Y("left_out:N", title="Category left out", sort=order))
+    rules = base.mark_rule(color="#222222").encode(
+        x=alt.X("balance_lo:Q", title=x_title), x2="balance_hi:Q"
+    )
+    points = base.mark_point(filled=True, size=70).encode(
+        x=alt.X("balance:Q", title=x_title),
+        color=alt.Color(
+            "outcome:N",
+            title="Sign of the balance",
+            scale=alt.Scale(domain=["sign holds", "sign changes"], range=["#0072B2", "#D55E00"]),
+        ),
+        tooltip=["left_out:N", alt.Tooltip("balance:Q", format=".2f")],
+    )
+    subtitle = "(none) is the full codebook; each other row drops one category."
+    return alt.layer(zero, rules, points).properties(
+        title=_title(text, subtitle), width=WIDTH, height=alt.Step(20)
+    )
+
+
+# --------------------------------------------------------------------------- display
+
+
+def vegalite_version() -> str:
+    """The Vega-Lite version altair writes, as vl-convert names it (e.g. ``"6.4"``).
+
+    Examples
+    --------
+    >>> vegalite_version().count(".")
+    1
+    """
+    return ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+
+
+def to_svg(chart: alt.TopLevelMixin) -> str:
+    """Render a chart to a static SVG string (deterministic, no network access).
+
+    Examples
+    --------
+    >>> chart = alt.Chart(pl.DataFrame({"x": [1]})).mark_point().encode(x="x:Q")
+    >>> to_svg(chart).startswith("<svg")
+    True
+    """
+    import vl_convert as vlc
+
+    return vlc.vegalite_to_svg(chart.to_dict(), vl_version=vegalite_version(), allowed_base_urls=[])
+
+
+def show(chart: alt.TopLevelMixin):
+    """Return a chart as an ``IPython.display.SVG`` object, for a notebook cell's output.
+
+    Examples
+    --------
+    >>> chart = alt.Chart(pl.DataFrame({"x": [1]})).mark_point().encode(x="x:Q")
+    >>> type(show(chart)).__name__
+    'SVG'
+    """
+    from IPython.display import SVG
+
+    return SVG(data=to_svg(chart))
+
+
+def _cell(value: Any, float_digits: int) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.{float_digits}f}"
+    if isinstance(value, list):
+        return "; ".join(_cell(v, float_digits) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_cell(v, float_digits)}" for k, v in value.items())
+    return str(value)
+
+
+def html_table(
+    df: pl.DataFrame,
+    *,
+    max_rows: int | None = None,
+    float_digits: int = 2,
+    caption: str | None = None,
+) -> str:
+    """Render a table as HTML, escaping every header and cell.
+
+    Parameters
+    ----------
+    df : pl.DataFrame
+        Any table; lists are joined with ``"; "``, nulls shown empty.
+    max_rows : int or None
+        Show at most this many rows (a note says how many were left out); None shows all.
+    float_digits : int
+        Digits after the decimal point for floats.
+    caption : str or None
+        Optional caption (escaped too).
+
+    Returns
+    -------
+    str
+        A ``<table class="coco-table">`` fragment; corpus text is shown literally.
+
+    Examples
+    --------
+    >>> "<td>&lt;b&gt;x&lt;/b&gt;</td>" in html_table(pl.DataFrame({"text": ["<b>x</b>"]}))
+    True
+    """
+    if max_rows is not None and max_rows < 0:
+        raise ValueError(f"html_table: max_rows must be None or >= 0, got {max_rows!r}")
+    shown = df if max_rows is None else df.head(max_rows)
+    parts = ['<table class="coco-table">']
+    if caption:
+        parts.append(f"<caption>{html.escape(caption)}</caption>")
+    parts.append("<thead><tr>")
+    parts.extend(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
+    parts.append("</tr></thead><tbody>")
+    numeric = {c for c, t in shown.schema.items() if t.is_numeric()}
+    for row in shown.iter_rows(named=True):
+        parts.append("<tr>")
+        for col, value in row.items():
+            cls = ' class="num"' if col in numeric else ""
+            parts.append(f"<td{cls}>{html.escape(_cell(value, float_digits))}</td>")
+        parts.append("</tr>")
+    parts.append("</tbody></table>")
+    if shown.height < df.height:
+        parts.append(f"<p><em>{df.height - shown.height} more rows not shown.</em></p>")
+    return "".join(parts)
+
+
+def show_table(df: pl.DataFrame, **options: Any):
+    """Return :func:`html_table` as an ``IPython.display.HTML`` object.
+
+    Examples
+    --------
+    >>> type(show_table(pl.DataFrame({"a": [1]}))).__name__
+    'HTML'
+    """
+    from IPython.display import HTML
+
+    return HTML(html_table(df, **options))

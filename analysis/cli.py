@@ -1,0 +1,218 @@
+"""The ``coco`` command: build the report, open the notebooks, re-bless them, check the setup.
+
+::
+
+    coco build [--param KEY=VALUE ...] [--params-file FILE] [--force] [--pdf]
+    coco lab
+    coco bless
+    coco check
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from analysis import build
+from analysis.config import NOTEBOOKS_DIR, PROJ_ROOT, REPORTS_DIR
+
+app = typer.Typer(
+    help="Cooperation or coercion: build and check the report.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console(stderr=True, highlight=False)
+
+
+def _overrides(params: list[str], params_file: Path | None) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if params_file is not None:
+        values.update(build.load_params_file(params_file))
+    for text in params:
+        key, value = build.parse_param(text)
+        values[key] = value
+    return values
+
+
+def _fail(message: str) -> typer.Exit:
+    console.print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+    return typer.Exit(code=1)
+
+
+@app.command("build")
+def build_command(
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="Override a parameter: key=value (YAML value)."),
+    ] = None,
+    params_file: Annotated[
+        Path | None, typer.Option("--params-file", help="YAML or JSON file of parameters.")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Ignore the cache: run all.")] = False,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also render a PDF (needs Quarto).")] = False,
+    renderer: Annotated[
+        str, typer.Option("--renderer", help="auto, quarto or nbconvert.")
+    ] = "auto",
+    only: Annotated[
+        list[str] | None, typer.Option("--only", help="Run only this notebook (repeatable).")
+    ] = None,
+    output: Annotated[
+        Path, typer.Option("--output", help="Reports folder (notebooks, data, site, build.json).")
+    ] = REPORTS_DIR,
+    notebooks: Annotated[
+        Path, typer.Option("--notebooks", help="Folder of the source notebooks.")
+    ] = NOTEBOOKS_DIR,
+) -> None:
+    """Execute the notebooks that changed and render the report into OUTPUT/site/."""
+    try:
+        overrides = _overrides(param or [], params_file)
+    except ValueError as err:
+        raise _fail(str(err)) from None
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("notebooks", total=None)
+
+        def on_event(event: build.BuildEvent) -> None:
+            name = event.notebook or "report"
+            if event.status in ("cached", "done"):
+                progress.advance(task)
+                note = "unchanged, cached" if event.status == "cached" else event.detail
+                progress.console.print(f"  {name}: {note}")
+            elif event.status == "running":
+                progress.update(task, description=f"running {name}")
+            elif event.status == "failed":
+                progress.console.print(f"  {name}: [red]failed[/]")
+            elif event.status == "rendering":
+                progress.update(task, description=f"rendering with {event.detail}")
+            elif event.status == "skipped":
+                progress.console.print(f"  site: {event.detail}")
+
+        try:
+            result = build.run_build(
+                notebooks_dir=notebooks,
+                reports_dir=output,
+                overrides=overrides,
+                force=force,
+                renderer=renderer,  # type: ignore[arg-type]
+                pdf=pdf,
+                only=only,
+                on_event=on_event,
+            )
+        except (build.BuildError, ValueError) as err:
+            raise _fail(str(err)) from None
+
+    if result.renderer == "nbconvert" and result.rendered:
+        console.print(
+            "Rendered with nbconvert: quarto was not found on PATH "
+            f"(for the Quarto site and PDF, get it from {build.QUARTO_URL})."
+        )
+    elif result.rendered:
+        console.print(f"Rendered with {result.renderer}.")
+    total = result.record.get("timings", {}).get("total", 0.0)
+    console.print(
+        f"{len(result.executed)} notebook(s) executed, {len(result.cached)} cached, "
+        f"in {total:.1f} s. Report: {result.site / 'index.html' if result.site else '-'}"
+    )
+
+
+@app.command("bless")
+def bless_command(
+    only: Annotated[
+        list[str] | None, typer.Option("--only", help="Bless only this notebook (repeatable).")
+    ] = None,
+) -> None:
+    """Re-run the notebooks in place (their stored outputs are what nbval compares)."""
+
+    def on_event(event: build.BuildEvent) -> None:
+        if event.status in ("done", "failed"):
+            console.print(f"  {event.notebook}: {event.status} {event.detail}".rstrip())
+
+    try:
+        blessed = build.bless_notebooks(only=only, on_event=on_event)
+    except build.BuildError as err:
+        raise _fail(str(err)) from None
+    console.print(f"Blessed {len(blessed)} notebook(s) in {NOTEBOOKS_DIR.relative_to(PROJ_ROOT)}/.")
+
+
+def _kernel_python() -> str | None:
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        spec = KernelSpecManager().get_kernel_spec("python3")
+    except NoSuchKernel:
+        return None
+    return spec.argv[0] if spec.argv else None
+
+
+def _is_this_python(executable: str | None) -> bool:
+    # jupyter_client runs a kernel whose command is a bare "python" with sys.executable.
+    bare = {"python", f"python{sys.version_info[0]}", "python{}.{}".format(*sys.version_info)}
+    if executable in bare:
+        return True
+    found = shutil.which(executable) if executable else None
+    # Compare without resolving symlinks: a venv's python links to the base interpreter.
+    return found is not None and Path(found).absolute() == Path(sys.executable).absolute()
+
+
+@app.command("lab")
+def lab_command() -> None:
+    """Open JupyterLab in notebooks/, with a kernel for this environment."""
+    if not _is_this_python(_kernel_python()):
+        console.print("Registering the python3 kernel for this environment (--sys-prefix).")
+        subprocess.run(
+            [sys.executable, "-m", "ipykernel", "install", "--sys-prefix", "--name", "python3"],
+            check=True,
+        )
+    raise typer.Exit(
+        subprocess.call([sys.executable, "-m", "jupyterlab", f"--notebook-dir={NOTEBOOKS_DIR}"])
+    )
+
+
+@app.command("check")
+def check_command() -> None:
+    """Show what the build will use: Python, kernel, Quarto, Chromium, package versions."""
+    table = Table(title="coco check", show_header=True)
+    table.add_column("item")
+    table.add_column("found")
+    table.add_row("python", f"{sys.version.split()[0]} ({sys.executable})")
+    kernel = _kernel_python()
+    table.add_row(
+        "kernel python3",
+        f"{kernel} ({'this environment' if _is_this_python(kernel) else 'another environment'})"
+        if kernel
+        else "missing (run `coco lab` or `python -m ipykernel install --sys-prefix`)",
+    )
+    quarto = build.find_quarto()
+    table.add_row(
+        "quarto",
+        quarto or f"not found: the build falls back to nbconvert; get it from {build.QUARTO_URL}",
+    )
+    chromium = next(
+        (p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p),
+        None,
+    )
+    table.add_row("chromium", chromium or "not found: the browser test is skipped")
+    for name, version in build.package_versions().items():
+        if name != "python":
+            table.add_row(name, version)
+    Console().print(table)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

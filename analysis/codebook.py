@@ -1,0 +1,499 @@
+"""The codebook: indicators, status cues and actor cues, read from YAML and validated.
+
+The measurement scheme lives in ``analysis/codebook.yaml`` (or any file with the same
+shape), so a researcher can swap the whole scheme without touching code. The file has
+four sections:
+
+``indicators``
+    One entry per indicator: ``id``, ``stance``, ``category``, ``plover``, ``mode``,
+    ``score`` (-10..10), ``description``, ``patterns``, ``examples`` (``match`` /
+    ``no_match``) and optionally ``actor`` (the side assumed when the text names none),
+    ``fixed_actor`` (always that side, e.g. inherently joint acts) and ``status``
+    (``threatened`` for acts that are threats by nature).
+``clauses``
+    Two regular expressions that delimit the clause around a match: ``left_boundary``
+    (looking back from the match) and ``right_boundary`` (looking ahead).
+``status``
+    Cue lists for the four statuses (see :mod:`analysis.indicators` for the rule order).
+``actors``
+    Cue lists for ``US``, ``MX``, ``OTHER`` and ``UNSPECIFIED`` plus the word lists the
+    attribution rules use (see :mod:`analysis.actors`).
+
+Pattern syntax
+--------------
+A pattern is a word or a phrase, matched case-insensitively on word boundaries:
+
+- ``tariff*``: a trailing ``*`` allows any word ending (inflections: tariff, tariffs).
+- ``impos* .. tariff*``: ``..`` allows up to four words in between (``..2``: up to two).
+- ``doesn't``: an apostrophe also matches the typographic one (’).
+- ``re:<regex>``: a regular expression, for what words cannot say. It must compile both
+  in Python's ``re`` and in the Rust ``regex`` engine polars uses (no look-around, no
+  back-references); ``(?-i:US)`` makes a part case-sensitive.
+
+When patterns of several indicators start at the same position, the one listed first in
+the file wins, so more specific phrases are listed before general ones.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import polars as pl
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from analysis.config import CODEBOOK_PATH
+
+Stance = Literal["cooperation", "coercion", "resistance"]
+Actor = Literal["US", "MX", "OTHER", "UNSPECIFIED"]
+Mode = Literal["verbal", "material"]
+Status = Literal["actual", "threatened", "hypothetical", "negated"]
+
+#: The manual's categories and the stance each belongs to.
+CATEGORY_STANCE: dict[str, str] = {
+    "CONSULT": "cooperation",
+    "AGREE": "cooperation",
+    "SHARE_INTELLIGENCE": "cooperation",
+    "JUDICIAL": "cooperation",
+    "AID": "cooperation",
+    "CONCEDE": "cooperation",
+    "DEMAND": "coercion",
+    "ACCUSE": "coercion",
+    "THREATEN": "coercion",
+    "SANCTION": "coercion",
+    "MILITARY": "coercion",
+    "REJECT": "resistance",
+    "ASSERT_SOVEREIGNTY": "resistance",
+}
+STANCES: tuple[str, ...] = ("cooperation", "coercion", "resistance")
+ACTORS: tuple[str, ...] = ("US", "MX", "OTHER", "UNSPECIFIED")
+STATUSES: tuple[str, ...] = ("actual", "threatened", "hypothetical", "negated")
+#: Words allowed inside a ``..`` gap when no number is given.
+DEFAULT_GAP = 4
+
+
+class CodebookError(ValueError):
+    """A codebook file that cannot be used; the message names the file, the entry and the field."""
+
+
+# ---------------------------------------------------------------------------------------
+# Pattern syntax
+# ---------------------------------------------------------------------------------------
+
+_GAP = re.compile(r"^\.\.(\d*)$")
+
+
+def pattern_to_regex(pattern: str) -> str:
+    """Translate one codebook pattern into a regular expression.
+
+    Parameters
+    ----------
+    pattern : str
+        A word, a phrase (``*`` suffix, ``..`` gaps) or ``re:<regex>``.
+
+    Returns
+    -------
+    str
+        A regular expression, without flags (the engine matches case-insensitively).
+
+    Examples
+    --------
+    >>> pattern_to_regex("impos* .. tariff*")
+    '\\\\bimpos\\\\w*(?:\\\\s+\\\\S+){0,4}?\\\\s+tariff\\\\w*'
+    >>> bool(re.search(pattern_to_regex("impos* .. tariff*"), "imposed a 25% tariff", re.I))
+    True
+    """
+    if pattern.startswith("re:"):
+        return pattern[3:]
+    tokens = pattern.split()
+    if not tokens:
+        return ""
+    parts: list[str] = []
+    for i, token in enumerate(tokens):
+        gap = _GAP.match(token)
+        if gap:
+            parts.append(rf"(?:\s+\S+){{0,{int(gap.group(1) or DEFAULT_GAP)}}}?")
+            continue
+        star = token.endswith("*") and len(token) > 1
+        stem = token[:-1] if star else token
+        body = re.sub("['’]", "['’]", re.escape(stem)) + (r"\w*" if star else "")
+        if i == 0:
+            parts.append((r"\b" if re.match(r"\w", stem) else "") + body)
+        else:
+            parts.append(r"\s+" + body)
+    last = tokens[-1]
+    if not last.endswith("*") and re.search(r"\w$", last):
+        parts.append(r"\b")
+    return "".join(parts)
+
+
+def _rust_compile_error(regex: str) -> str | None:
+    """Return the Rust ``regex`` error for ``regex`` (as polars reports it), or None."""
+    try:
+        pl.Series([""], dtype=pl.String).str.contains(regex)
+    except Exception as exc:  # polars raises ComputeError; keep the first line
+        return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return None
+
+
+def _check_pattern(pattern: str) -> str | None:
+    """Return why ``pattern`` is unusable, or None."""
+    regex = pattern_to_regex(pattern)
+    if not regex:
+        return "the pattern is empty"
+    try:
+        compiled = re.compile(regex, re.IGNORECASE)
+    except re.error as exc:
+        return f"does not compile ({exc})"
+    rust = _rust_compile_error("(?i)" + regex)
+    if rust is not None:
+        return f"does not compile in the Rust regex engine ({rust})"
+    if compiled.search("") is not None:
+        return "matches the empty string"
+    if "\x00" in regex:
+        return "contains a NUL character"
+    return None
+
+
+# ---------------------------------------------------------------------------------------
+# Schema
+# ---------------------------------------------------------------------------------------
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Examples(_Strict):
+    """Sentences an indicator must match and must not match."""
+
+    match: list[str] = Field(default_factory=list)
+    no_match: list[str] = Field(default_factory=list)
+
+
+class IndicatorSpec(_Strict):
+    """One indicator of the codebook."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    stance: str
+    category: str
+    plover: str
+    mode: Mode
+    score: float = Field(ge=-10, le=10)
+    description: str
+    patterns: list[str] = Field(min_length=1)
+    examples: Examples = Field(default_factory=Examples)
+    actor: Actor | None = None
+    fixed_actor: bool = False
+    status: Literal["actual", "threatened"] = "actual"
+
+    @field_validator("stance")
+    @classmethod
+    def _known_stance(cls, value: str) -> str:
+        if value not in STANCES:
+            raise ValueError(f"unknown stance {value!r}; allowed: {', '.join(STANCES)}")
+        return value
+
+    @field_validator("category")
+    @classmethod
+    def _known_category(cls, value: str) -> str:
+        if value not in CATEGORY_STANCE:
+            raise ValueError(
+                f"unknown category {value!r}; allowed: {', '.join(CATEGORY_STANCE)}"
+            )
+        return value
+
+
+class ClauseSpec(_Strict):
+    """Regular expressions that end a clause, looking back and looking ahead from a match."""
+
+    left_boundary: str
+    right_boundary: str
+
+
+class StatusSpec(_Strict):
+    """Cue lists that set a code's status (see :mod:`analysis.indicators`)."""
+
+    negated: list[str] = Field(min_length=1)
+    negated_max_gap: int = Field(default=1, ge=0, le=10)
+    threat: list[str] = Field(min_length=1)
+    hedge_speakers: list[str] = Field(default_factory=list)
+    hypothetical_before: list[str] = Field(min_length=1)
+    hypothetical_after: list[str] = Field(default_factory=list)
+    hypothetical_after_max_gap: int = Field(default=4, ge=0, le=20)
+    announced: list[str] = Field(default_factory=list)
+
+
+class ActorSpec(_Strict):
+    """Actor cue lists and the word lists used by the attribution rules."""
+
+    US: list[str] = Field(min_length=1)
+    MX: list[str] = Field(min_length=1)
+    OTHER: list[str] = Field(default_factory=list)
+    UNSPECIFIED: list[str] = Field(default_factory=list)
+    joint_modifiers: list[str] = Field(default_factory=list)
+    anaphora: list[str] = Field(default_factory=list)
+    counterpart_prepositions: list[str] = Field(default_factory=list)
+    object_markers: list[str] = Field(default_factory=list)
+    attributive_max_gap: int = Field(default=2, ge=0, le=6)
+
+
+class CodebookSpec(_Strict):
+    """The whole YAML document."""
+
+    name: str
+    version: str | int
+    indicators: list[IndicatorSpec] = Field(min_length=1)
+    clauses: ClauseSpec
+    status: StatusSpec
+    actors: ActorSpec
+
+
+# ---------------------------------------------------------------------------------------
+# The compiled codebook
+# ---------------------------------------------------------------------------------------
+
+
+def _alternation(patterns: list[str]) -> str:
+    return "|".join(f"(?:{pattern_to_regex(p)})" for p in patterns)
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """A validated codebook with the regular expressions the engine uses.
+
+    Attributes
+    ----------
+    path : str
+        The file it was read from.
+    spec : CodebookSpec
+        The validated YAML content.
+    indicator_regex : str
+        All indicator patterns in one case-insensitive alternation, in file order.
+    pattern_table : list of (indicator index, pattern, compiled regex)
+        Used to say which pattern produced a match.
+    """
+
+    path: str
+    spec: CodebookSpec
+    indicator_regex: str = field(init=False)
+    pattern_table: tuple[tuple[int, str, re.Pattern[str]], ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        table = []
+        for i, ind in enumerate(self.spec.indicators):
+            for p in ind.patterns:
+                table.append((i, p, re.compile(pattern_to_regex(p), re.IGNORECASE)))
+        object.__setattr__(self, "pattern_table", tuple(table))
+        regex = "(?i)" + "|".join(f"(?:{pattern_to_regex(p)})" for _, p, _ in table)
+        object.__setattr__(self, "indicator_regex", regex)
+
+    @property
+    def indicators(self) -> list[IndicatorSpec]:
+        """The indicators, in file (priority) order."""
+        return list(self.spec.indicators)
+
+    def indicator(self, indicator_id: str) -> IndicatorSpec:
+        """Return the indicator with id ``indicator_id``.
+
+        Examples
+        --------
+        >>> load_codebook().indicator("threaten_tariffs").category
+        'THREATEN'
+        """
+        for ind in self.spec.indicators:
+            if ind.id == indicator_id:
+                return ind
+        raise KeyError(f"no indicator {indicator_id!r} in {self.path}")
+
+    def cue_regex(self, patterns: list[str]) -> str:
+        """Join cue patterns into one case-insensitive alternation (empty list: never matches)."""
+        if not patterns:
+            return r"(?:\b\B)"
+        return "(?i)(?:" + _alternation(patterns) + ")"
+
+    def actor_cue_table(self) -> list[tuple[str, str, re.Pattern[str]]]:
+        """(actor, pattern, compiled regex) for every actor cue, longest pattern first."""
+        rows = []
+        for actor in ACTORS:
+            for p in getattr(self.spec.actors, actor):
+                rows.append((actor, p, re.compile(pattern_to_regex(p), re.IGNORECASE)))
+        rows.sort(key=lambda r: -len(r[1]))
+        return rows
+
+    def actor_regex(self) -> str:
+        """All actor cues in one alternation, longest first, each allowing a possessive 's."""
+        body = "|".join(f"(?:{r.pattern})" for _, _, r in self.actor_cue_table())
+        return "(?i)(?:" + body + r")(?:['’]s\b)?"
+
+    def match_pattern(self, matched: str) -> tuple[int, str] | None:
+        """Return (indicator index, pattern) of the first pattern that matches all of ``matched``."""
+        for i, p, rx in self.pattern_table:
+            if rx.fullmatch(matched):
+                return i, p
+        for i, p, rx in self.pattern_table:  # context-dependent boundaries: fall back to search
+            if rx.search(matched):
+                return i, p
+        return None
+
+    def to_frame(self) -> pl.DataFrame:
+        """The codebook table for the report.
+
+        Returns
+        -------
+        polars.DataFrame
+            id, stance, category, plover, mode, score, description, n_patterns; in file order.
+
+        Examples
+        --------
+        >>> load_codebook().to_frame().columns[:3]
+        ['id', 'stance', 'category']
+        """
+        inds = self.spec.indicators
+        return pl.DataFrame(
+            {
+                "id": [i.id for i in inds],
+                "stance": [i.stance for i in inds],
+                "category": [i.category for i in inds],
+                "plover": [i.plover for i in inds],
+                "mode": [i.mode for i in inds],
+                "score": [float(i.score) for i in inds],
+                "description": [i.description for i in inds],
+                "n_patterns": [len(i.patterns) for i in inds],
+            },
+            schema={
+                "id": pl.String,
+                "stance": pl.String,
+                "category": pl.String,
+                "plover": pl.String,
+                "mode": pl.String,
+                "score": pl.Float64,
+                "description": pl.String,
+                "n_patterns": pl.Int64,
+            },
+        )
+
+
+# ---------------------------------------------------------------------------------------
+# Loading and validation
+# ---------------------------------------------------------------------------------------
+
+
+def _where(spec_raw: dict, loc: tuple) -> str:
+    """Describe a pydantic error location as 'indicator <id>, field <name>'."""
+    if len(loc) >= 2 and loc[0] == "indicators" and isinstance(loc[1], int):
+        ind_id = "?"
+        try:
+            ind_id = spec_raw["indicators"][loc[1]].get("id", f"#{loc[1] + 1}")
+        except (KeyError, IndexError, TypeError, AttributeError):
+            pass
+        fld = ".".join(str(x) for x in loc[2:]) or "(entry)"
+        return f"indicator {ind_id!r}, field {fld!r}"
+    return f"field {'.'.join(str(x) for x in loc)!r}"
+
+
+def _fail(path: str, where: str, message: str) -> CodebookError:
+    return CodebookError(f"{path}: {where}: {message}")
+
+
+def _validate_semantics(spec: CodebookSpec, path: str) -> None:
+    seen: set[str] = set()
+    for ind in spec.indicators:
+        where = f"indicator {ind.id!r}"
+        if ind.id in seen:
+            raise _fail(path, f"{where}, field 'id'", f"duplicate id {ind.id!r}; ids must be unique")
+        seen.add(ind.id)
+        expected = CATEGORY_STANCE[ind.category]
+        if ind.stance != expected:
+            raise _fail(
+                path,
+                f"{where}, field 'stance'",
+                f"category {ind.category} belongs to stance {expected!r}, got {ind.stance!r}",
+            )
+        for p in ind.patterns:
+            problem = _check_pattern(p)
+            if problem:
+                raise _fail(path, f"{where}, field 'patterns'", f"pattern {p!r} {problem}")
+        compiled = [re.compile(pattern_to_regex(p), re.IGNORECASE) for p in ind.patterns]
+        for ex in ind.examples.match:
+            if not any(rx.search(ex) for rx in compiled):
+                raise _fail(
+                    path,
+                    f"{where}, field 'examples.match'",
+                    f"example {ex!r} does not match any pattern; fix the pattern or the example",
+                )
+        for ex in ind.examples.no_match:
+            hits = [p for p, rx in zip(ind.patterns, compiled, strict=True) if rx.search(ex)]
+            if hits:
+                raise _fail(
+                    path,
+                    f"{where}, field 'examples.no_match'",
+                    f"example {ex!r} matches pattern {hits[0]!r} but is declared not to match",
+                )
+    for fld in ("left_boundary", "right_boundary"):
+        regex = getattr(spec.clauses, fld)
+        problem = _check_pattern("re:" + regex)
+        if problem:
+            raise _fail(path, f"field 'clauses.{fld}'", f"regex {regex!r} {problem}")
+    for section, model in (("status", spec.status), ("actors", spec.actors)):
+        for fld, value in model:
+            if not isinstance(value, list):
+                continue
+            for p in value:
+                problem = _check_pattern(p)
+                if problem:
+                    raise _fail(path, f"field '{section}.{fld}'", f"pattern {p!r} {problem}")
+
+
+def load_codebook(path: str | Path | None = None) -> Codebook:
+    """Read and validate a codebook YAML file.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The YAML file; None reads the packaged ``analysis/codebook.yaml``.
+
+    Returns
+    -------
+    Codebook
+        The validated codebook, with compiled regular expressions.
+
+    Raises
+    ------
+    CodebookError
+        When the file is missing or not YAML, or an entry is wrong: unknown stance or
+        category, a category under the wrong stance, a score outside -10..10, a pattern
+        that does not compile (or matches the empty string), a duplicate id, or an
+        example that does not behave as declared. The message names the file, the
+        indicator id and the field.
+
+    Examples
+    --------
+    >>> cb = load_codebook()
+    >>> sorted({i.stance for i in cb.indicators})
+    ['coercion', 'cooperation', 'resistance']
+    """
+    p = Path(path) if path is not None else CODEBOOK_PATH
+    name = str(p)
+    try:
+        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CodebookError(f"{name}: file not found; pass the path of a codebook YAML") from None
+    except yaml.YAMLError as exc:
+        raise CodebookError(f"{name}: not valid YAML ({exc})") from None
+    if not isinstance(raw, dict):
+        raise CodebookError(
+            f"{name}: expected a mapping with name, version, indicators, clauses, status, "
+            f"actors; got {type(raw).__name__}"
+        )
+    try:
+        spec = CodebookSpec.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        msg = err["msg"].removeprefix("Value error, ")
+        raise _fail(name, _where(raw, tuple(err["loc"])), f"{msg} (got {err.get('input')!r})") from None
+    _validate_semantics(spec, name)
+    return Codebook(path=name, spec=spec)

@@ -1,0 +1,859 @@
+"""Read the corpus: article files plus ``sources.csv`` -> the ``documents`` table.
+
+A corpus is a folder of articles: top-level ``.txt``, ``.md`` and ``.html`` files. Metadata
+(publisher, title, author, date, language, URL) comes from the ``sources.csv`` manifest next to
+the articles or from a YAML front-matter block at the top of a file (front matter wins). An
+article that neither describes still loads, with its title and date inferred from the text.
+
+Texts are cleaned of web and PDF debris before anything else sees them; every removal is kept
+in the ``removed`` column so a reader can audit it. Cleaning never drops a sentence of the
+article: it only removes whole lines that match a debris rule (subscription and share footers,
+"Back to homepage" links, hashtag lines, page headers that interrupt a sentence or repeat),
+unwraps markdown link syntax, drops markdown escape backslashes and joins lines that a PDF
+broke in the middle of a sentence.
+
+This is the only module of the library that reads files.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+import warnings
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Literal
+
+import polars as pl
+import yaml
+
+from analysis.config import SEEDS_DIR
+
+__all__ = [
+    "ARTICLE_SUFFIXES",
+    "DOCUMENTS_SCHEMA",
+    "MANIFEST_NAME",
+    "CorpusError",
+    "CorpusWarning",
+    "ManifestError",
+    "clean_text",
+    "load_corpus",
+    "parse_front_matter",
+]
+
+ARTICLE_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".html", ".htm")
+MANIFEST_NAME = "sources.csv"
+MANIFEST_REQUIRED: tuple[str, ...] = ("file", "source", "title", "published")
+MANIFEST_OPTIONAL: tuple[str, ...] = (
+    "author",
+    "date_precision",
+    "date_basis",
+    "language",
+    "url",
+)
+METADATA_KEYS: tuple[str, ...] = tuple(
+    k for k in MANIFEST_REQUIRED + MANIFEST_OPTIONAL if k != "file"
+)
+PRECISIONS: tuple[str, ...] = ("day", "month", "year", "unknown")
+UNKNOWN_SOURCE = "unknown"
+
+DOCUMENTS_SCHEMA: dict[str, pl.DataType] = {
+    "doc_id": pl.String(),
+    "path": pl.String(),
+    "sha256": pl.String(),
+    "source": pl.String(),
+    "title": pl.String(),
+    "author": pl.String(),
+    "published": pl.String(),
+    "published_date": pl.Date(),
+    "date_precision": pl.String(),
+    "date_basis": pl.String(),
+    "language": pl.String(),
+    "url": pl.String(),
+    "metadata_inferred": pl.Boolean(),
+    "text": pl.String(),
+    "n_words": pl.Int64(),
+    "removed": pl.List(pl.Struct({"kind": pl.String(), "text": pl.String()})),
+}
+
+
+class CorpusError(ValueError):
+    """A corpus file or folder that cannot be loaded; the message says what would be accepted."""
+
+
+class ManifestError(CorpusError):
+    """A problem in ``sources.csv``; ``line`` and ``column`` locate it when it concerns a row."""
+
+    def __init__(self, message: str, *, line: int | None = None, column: str | None = None):
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+
+class CorpusWarning(UserWarning):
+    """Files or manifest rows skipped by ``load_corpus(..., on_error="skip")``."""
+
+
+# --------------------------------------------------------------------------------------------
+# Cleaning
+# --------------------------------------------------------------------------------------------
+
+_TERMINALS = ".!?…"
+_CLOSERS = "”\"’')]*"
+
+# Whole lines that are site furniture, never article prose.
+_FOOTER_LINE = re.compile(
+    r"""^(?:
+        discover\ more\ from\ [^.!?]{1,80}
+      | subscribe\ to\ (?:get|receive)\ (?:the\ )?latest\ (?:posts|news|stories|updates)\b.{0,60}
+      | (?:sign\ up|subscribe)\ (?:for|to)\ (?:our|the)\ [\w\ ]{0,30}newsletter[^.!?]{0,40}[.!]?
+      | (?:click\ to\ )?share\ (?:this(?:\ article|\ story|\ post|\ page)?
+            |on\ (?:facebook|twitter|x|linkedin|whatsapp|telegram|reddit|email))
+            (?:\ \(opens\ in\ new\ window\))?:?
+      | like\ this:?
+      | follow\ us\ on\ [^.!?]{1,60}
+      | (?:type|enter)\ your\ email(?:\ address)?(?:\ to\ subscribe)?\s*[.…]*
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_NAVIGATION_LINE = re.compile(
+    r"^(?:[←«<]\s*)?(?:back|return|go\ back)\s+to\s+(?:the\s+)?home\s?page\s*(?:[→»>])?$",
+    re.IGNORECASE | re.VERBOSE,
+)
+_HASHTAG_LINE = re.compile(r"^#[^\W_][\w-]*(?:[ \t]+#[^\W_][\w-]*)*$")
+_MD_HEADING = re.compile(r"^#{1,6}\s+\S")
+_BOLD_LINE = re.compile(r"^\*\*[^*]+\*\*$")
+# Markdown link or image around plain text: [text](target) -> text. Brackets inside the text
+# must be escaped, as in markdown itself.
+_MD_LINK = re.compile(r"!?\[((?:[^\[\]\\\n]|\\.)+)\]\(([^()\s]*)\)")
+# Markdown escapes: a backslash before ASCII punctuation that markdown treats as syntax.
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|$<>~])")
+_WORD = re.compile(r"\S+")
+
+
+def _strip_closers(line: str) -> str:
+    return line.rstrip().rstrip(_CLOSERS)
+
+
+def _is_heading_line(line: str) -> bool:
+    """Short line with no sentence terminator, a markdown heading or a bold-only line."""
+    stripped = line.strip()
+    if _MD_HEADING.match(stripped) or _BOLD_LINE.match(stripped):
+        return True
+    n = len(stripped.split())
+    return 0 < n <= 8 and not _strip_closers(stripped).endswith(tuple(_TERMINALS + ":"))
+
+
+def _is_dangling(line: str) -> bool:
+    """A prose line that stops mid-sentence (no terminator, ends like running text)."""
+    stripped = line.strip()
+    if len(stripped.split()) < 5 or _MD_HEADING.match(stripped) or _BOLD_LINE.match(stripped):
+        return False
+    if _HASHTAG_LINE.match(stripped):
+        return False
+    core = _strip_closers(stripped)
+    return bool(core) and core[-1] not in _TERMINALS + ":"
+
+
+def _starts_lowercase(line: str) -> bool:
+    stripped = line.lstrip()
+    return bool(stripped) and stripped[0].islower()
+
+
+def _inline_pass(text: str, removed: list[dict[str, str]]) -> str:
+    def unlink(m: re.Match[str]) -> str:
+        removed.append({"kind": "markdown_link", "text": m.group(0)})
+        return m.group(1)
+
+    def unescape(m: re.Match[str]) -> str:
+        removed.append({"kind": "escape", "text": m.group(0)})
+        return m.group(1)
+
+    text = _MD_LINK.sub(unlink, text)
+    return _MD_ESCAPE.sub(unescape, text)
+
+
+def _line_pass(text: str, removed: list[dict[str, str]]) -> str:
+    lines = [ln.rstrip() for ln in text.split("\n")]
+
+    # 1. Site furniture and hashtag lines.
+    kept: list[str] = []
+    for ln in lines:
+        s = ln.strip()
+        if s and _FOOTER_LINE.match(s):
+            removed.append({"kind": "footer", "text": s})
+        elif s and _NAVIGATION_LINE.match(s):
+            removed.append({"kind": "navigation", "text": s})
+        elif s and _HASHTAG_LINE.match(s):
+            removed.append({"kind": "hashtags", "text": s})
+        else:
+            kept.append(ln)
+    lines = kept
+
+    # 2. Page headers: a heading-like line (not starting in lower case, so never a wrapped
+    # piece of prose) that repeats in the document (all copies but a title on the first
+    # line), or that interrupts a sentence: it sits between a line that stops mid-sentence
+    # and one that continues it in lower case, and looks like a header (a markdown heading,
+    # capitals only, or set off by blank lines).
+    content = [i for i, ln in enumerate(lines) if ln.strip()]
+    header_like = {
+        i for i in content if _is_heading_line(lines[i]) and not _starts_lowercase(lines[i])
+    }
+    counts = Counter(lines[i].strip() for i in header_like)
+    drop: set[int] = set()
+    for pos, i in enumerate(content):
+        if i not in header_like:
+            continue
+        s = lines[i].strip()
+        repeated = counts[s] > 1 and pos > 0
+        set_off = (
+            _MD_HEADING.match(s) is not None
+            or (s.upper() == s and any(ch.isalpha() for ch in s))
+            or (not lines[i - 1].strip() and i + 1 < len(lines) and not lines[i + 1].strip())
+        )
+        interrupts = (
+            set_off
+            and 0 < pos < len(content) - 1
+            and _is_dangling(lines[content[pos - 1]])
+            and _starts_lowercase(lines[content[pos + 1]])
+        )
+        if repeated or interrupts:
+            drop.add(i)
+            removed.append({"kind": "page_header", "text": s})
+    lines = [ln for i, ln in enumerate(lines) if i not in drop]
+
+    # 3. Join lines broken inside a sentence (PDF line and page breaks).
+    out: list[str] = []
+    gap: list[str] = []  # blank lines seen since the last content line
+    for ln in lines:
+        if not ln.strip():
+            gap.append(ln)
+            continue
+        if out and _is_dangling(out[-1]) and _starts_lowercase(ln):
+            prev_words = out[-1].split()
+            nxt = ln.lstrip()
+            brk = "\n" * (len(gap) + 1)
+            removed.append({"kind": "line_break", "text": f"{prev_words[-1]}{brk}{nxt.split()[0]}"})
+            hyphenated = re.search(r"[^\W\d_]-$", out[-1]) is not None
+            out[-1] = out[-1] + ("" if hyphenated else " ") + nxt
+        else:
+            out.extend(gap)
+            out.append(ln)
+        gap = []
+    text = "\n".join(out)
+    # Blank-line runs collapse to one blank line; no leading or trailing blank lines.
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n").strip()
+
+
+def clean_text(text: str) -> tuple[str, list[dict[str, str]]]:
+    """Remove web and PDF debris from an article, recording every removal.
+
+    Rules, applied until the text no longer changes (so cleaning is idempotent):
+
+    * markdown link syntax around text is unwrapped: ``[text](#)`` -> ``text``;
+    * markdown escapes lose their backslash: ``\\$`` -> ``$``, ``\\(`` -> ``(``;
+    * whole lines that are subscription or share footers, "Back to homepage" links, or only
+      hashtags are removed;
+    * a page header is removed when it interrupts a sentence or repeats in the document;
+    * a line that stops mid-sentence is joined to the next line when that line continues
+      in lower case (PDF line and page breaks);
+    * line endings become ``\\n``, trailing spaces and extra blank lines go.
+
+    Parameters
+    ----------
+    text : str
+        Raw article text (front matter already removed).
+
+    Returns
+    -------
+    tuple[str, list[dict[str, str]]]
+        The cleaned text and the removals in the order they were made, each a dict with
+        ``kind`` (``markdown_link``, ``escape``, ``footer``, ``navigation``, ``hashtags``,
+        ``page_header``, ``line_break``) and ``text`` (what was removed or rewritten; for a
+        line break, the break with one word either side).
+
+    Examples
+    --------
+    >>> cleaned, removed = clean_text("Tariffs hit \\\\$5 [billion](#) of goods.\\n#Mexico #US")
+    >>> cleaned
+    'Tariffs hit $5 billion of goods.'
+    >>> [r["kind"] for r in removed]
+    ['markdown_link', 'escape', 'hashtags']
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    removed: list[dict[str, str]] = []
+    while True:
+        new = _line_pass(_inline_pass(text, removed), removed)
+        if new == text:
+            return new, removed
+        text = new
+
+
+# --------------------------------------------------------------------------------------------
+# Metadata: front matter, manifest, inference
+# --------------------------------------------------------------------------------------------
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
+
+_MONTHS: dict[str, int] = {
+    name: i
+    for i, names in enumerate(
+        [
+            ("january", "jan", "enero", "ene"),
+            ("february", "feb", "febrero"),
+            ("march", "mar", "marzo"),
+            ("april", "apr", "abril", "abr"),
+            ("may", "mayo"),
+            ("june", "jun", "junio"),
+            ("july", "jul", "julio"),
+            ("august", "aug", "agosto", "ago"),
+            ("september", "sep", "sept", "septiembre", "setiembre"),
+            ("october", "oct", "octubre"),
+            ("november", "nov", "noviembre"),
+            ("december", "dec", "diciembre", "dic"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_DAY_DATE = re.compile(
+    rf"\b(?:(?P<d1>\d{{1,2}})\s+(?:de\s+)?(?P<m1>{_MONTH_RE})\.?,?\s+(?:de\s+)?(?P<y1>\d{{4}})"
+    rf"|(?P<m2>{_MONTH_RE})\.?\s+(?P<d2>\d{{1,2}}),?\s+(?P<y2>\d{{4}})"
+    rf"|(?P<y3>\d{{4}})-(?P<m3>\d{{2}})-(?P<d3>\d{{2}}))\b",
+    re.IGNORECASE,
+)
+_MONTH_DATE = re.compile(
+    rf"\b(?P<m>{_MONTH_RE})\.?\s+(?:de\s+|of\s+)?(?P<y>\d{{4}})\b", re.IGNORECASE
+)
+_FUTURE = re.compile(
+    r"\b(?:will|scheduled|expires?|until|upcoming|due|deadline|next|faces|review|"
+    r"se\ realizará|vence|hasta|próxim[oa])\b",
+    re.IGNORECASE,
+)
+_ISO_VALUE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_LANGUAGE_VALUE = re.compile(r"^[a-z]{2,3}$")
+
+_STOPWORDS = {
+    "en": {"the", "and", "of", "to", "in", "is", "that", "with", "for", "has", "was", "on"},
+    "es": {"el", "la", "de", "que", "y", "los", "las", "del", "por", "con", "para", "una", "es"},
+}
+
+
+def _parse_published(value: str) -> tuple[str, dt.date | None, str] | None:
+    """``'2026-01-20' | '2026-01' | '2026' | ''`` -> (iso, date, precision); None if invalid."""
+    value = value.strip()
+    if not value:
+        return "", None, "unknown"
+    m = _ISO_VALUE.match(value)
+    if not m:
+        return None
+    year, month, day = m.group(1), m.group(2), m.group(3)
+    try:
+        date = dt.date(int(year), int(month or 1), int(day or 1))
+    except ValueError:
+        return None
+    precision = "day" if day else "month" if month else "year"
+    return value, date, precision
+
+
+def parse_front_matter(text: str, *, name: str = "<text>") -> tuple[dict[str, str], str]:
+    """Split a YAML front-matter block off the top of an article.
+
+    Parameters
+    ----------
+    text : str
+        Article text, possibly starting with ``---`` / YAML / ``---``.
+    name : str, keyword-only
+        File name used in error messages.
+
+    Returns
+    -------
+    tuple[dict[str, str], str]
+        Metadata (keys among source, title, author, published, date_precision, date_basis,
+        language, url; values as strings) and the text after the block.
+
+    Raises
+    ------
+    CorpusError
+        If the YAML is invalid, not a mapping, or uses an unknown key.
+
+    Examples
+    --------
+    >>> meta, body = parse_front_matter("---\\ntitle: Hola\\npublished: 2026-01\\n---\\nTexto.")
+    >>> meta, body
+    ({'title': 'Hola', 'published': '2026-01'}, 'Texto.')
+    """
+    m = _FRONT_MATTER.match(text)
+    if not m:
+        return {}, text
+    block = m.group(1) or ""
+    try:
+        data = yaml.safe_load(block)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f", line {mark.line + 2}" if mark is not None else ""
+        raise CorpusError(
+            f"{name}{where}: the front matter is not valid YAML ({getattr(exc, 'problem', exc)}); "
+            "write one 'key: value' per line between two '---' lines"
+        ) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise CorpusError(
+            f"{name}: the front matter must be a mapping of 'key: value' lines, "
+            f"got {type(data).__name__}; allowed keys: {', '.join(METADATA_KEYS)}"
+        )
+    unknown = sorted(str(k) for k in data if k not in METADATA_KEYS)
+    if unknown:
+        raise CorpusError(
+            f"{name}: unknown front-matter key(s) {', '.join(map(repr, unknown))}; "
+            f"allowed keys: {', '.join(METADATA_KEYS)}"
+        )
+    meta = {
+        str(k): (v.isoformat() if isinstance(v, dt.date) else "" if v is None else str(v)).strip()
+        for k, v in data.items()
+    }
+    return meta, text[m.end() :]
+
+
+def _check_metadata(
+    meta: dict[str, str], where: str, line: int | None, columns: dict[str, int] | None
+) -> None:
+    """Validate published / date_precision / language values (manifest row or front matter)."""
+
+    def fail(key: str, message: str) -> None:
+        col = f", column {key!r}" + (f" ({columns[key]})" if columns and key in columns else "")
+        if line is None:
+            raise CorpusError(f"{where}{col}: {message}")
+        raise ManifestError(f"{where}, line {line}{col}: {message}", line=line, column=key)
+
+    published = meta.get("published", "")
+    parsed = _parse_published(published)
+    if parsed is None:
+        fail(
+            "published",
+            f"{published!r} is not a date; use YYYY-MM-DD, YYYY-MM (month known) or YYYY, "
+            "or leave it empty to infer it from the text",
+        )
+    precision = meta.get("date_precision", "")
+    if precision and precision not in PRECISIONS:
+        fail("date_precision", f"{precision!r} is not allowed; use one of {', '.join(PRECISIONS)}")
+    if precision and published and precision != parsed[2]:
+        fail(
+            "date_precision",
+            f"{precision!r} does not match published {published!r} (which has {parsed[2]} "
+            "precision); give the date as YYYY-MM-DD for day, YYYY-MM for month, YYYY for year",
+        )
+    language = meta.get("language", "")
+    if language and not _LANGUAGE_VALUE.match(language):
+        fail("language", f"{language!r} is not a language code; use e.g. 'en' or 'es'")
+
+
+def _infer_language(text: str) -> str:
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    scores = {lang: sum(w in stop for w in words) for lang, stop in _STOPWORDS.items()}
+    return "es" if scores["es"] > scores["en"] else "en"
+
+
+def _infer_title(text: str) -> str:
+    for line in text.split("\n"):
+        s = re.sub(r"^#{1,6}\s+", "", line.strip()).strip("*").strip()
+        if s:
+            words = s.split()
+            return s if len(words) <= 25 else " ".join(words[:12]) + " …"
+    return ""
+
+
+def _infer_date(text: str) -> tuple[str, str, str]:
+    """(published, precision, basis) from a dateline, else the latest month mentioned."""
+    for line in text.split("\n"):
+        if len(line.split()) > 12:
+            continue
+        m = _DAY_DATE.search(line)
+        if m:
+            g = m.groupdict()
+            y, mo, d = (
+                g["y1"] or g["y2"] or g["y3"],
+                g["m1"] or g["m2"] or g["m3"],
+                g["d1"] or g["d2"] or g["d3"],
+            )
+            month = int(mo) if mo.isdigit() else _MONTHS[mo.lower()]
+            try:
+                date = dt.date(int(y), month, int(d))
+            except ValueError:
+                continue
+            return date.isoformat(), "day", f"inferred: dateline {m.group(0)!r} in the text"
+    best: tuple[int, int] | None = None
+    best_raw = ""
+    for m in _MONTH_DATE.finditer(text):
+        # A scheduled event ("the review due in July 2026") says nothing about publication.
+        left = max(text.rfind(". ", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
+        right = text.find(". ", m.end())
+        if _FUTURE.search(text[left : right if right >= 0 else len(text)]):
+            continue
+        key = (int(m.group("y")), _MONTHS[m.group("m").lower()])
+        if best is None or key > best:
+            best, best_raw = key, m.group(0)
+    if best is not None:
+        return (
+            f"{best[0]:04d}-{best[1]:02d}",
+            "month",
+            f"inferred: latest month the text mentions as past ({best_raw!r}); "
+            "publication is that month or later",
+        )
+    return "", "unknown", "inferred: no date found in the text"
+
+
+def _read_manifest(
+    seeds_dir: Path, on_error: str, skipped: list[tuple[str, str]]
+) -> dict[str, tuple[dict[str, str], int]]:
+    """file name -> (metadata, line). Whole-manifest problems always raise."""
+    path = seeds_dir / MANIFEST_NAME
+    if not path.is_file():
+        return {}
+    where = _display(path, seeds_dir)
+    try:
+        raw = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ManifestError(
+            f"{where}: is not valid UTF-8 (byte {exc.object[exc.start]:#04x} at offset "
+            f"{exc.start}); save the manifest as UTF-8 CSV"
+        ) from None
+    reader = csv.reader(io.StringIO(raw, newline=""))
+    header = next(reader, None)
+    if not header or not any(h.strip() for h in header):
+        raise ManifestError(
+            f"{where}: is empty; the first line must be a header with at least the columns "
+            f"{', '.join(MANIFEST_REQUIRED)}"
+        )
+    header = [h.strip() for h in header]
+    missing = [c for c in MANIFEST_REQUIRED if c not in header]
+    if missing:
+        raise ManifestError(
+            f"{where}, line 1: missing required column(s) {', '.join(map(repr, missing))}; "
+            f"the header must name {', '.join(MANIFEST_REQUIRED)} "
+            f"(optional: {', '.join(MANIFEST_OPTIONAL)})",
+            line=1,
+            column=missing[0],
+        )
+    dupes = sorted(c for c, n in Counter(header).items() if n > 1 and c)
+    if dupes:
+        raise ManifestError(
+            f"{where}, line 1: column(s) {', '.join(map(repr, dupes))} appear more than once; "
+            "name each column once",
+            line=1,
+            column=dupes[0],
+        )
+    columns = {name: i + 1 for i, name in enumerate(header)}
+    rows: dict[str, tuple[dict[str, str], int]] = {}
+    line = reader.line_num
+    for values in reader:
+        start_line, line = line + 1, reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        try:
+            if len(values) != len(header):
+                raise ManifestError(
+                    f"{where}, line {start_line}: has {len(values)} fields but the header has "
+                    f"{len(header)}; quote values that contain commas",
+                    line=start_line,
+                )
+            record = {k: v.strip() for k, v in zip(header, values, strict=True)}
+            meta = {k: record.get(k, "") for k in METADATA_KEYS}
+            name = record["file"]
+            if not name:
+                raise ManifestError(
+                    f"{where}, line {start_line}, column 'file' ({columns['file']}): is empty; "
+                    "give the article's file name, e.g. 000_example.txt",
+                    line=start_line,
+                    column="file",
+                )
+            if name in rows:
+                raise ManifestError(
+                    f"{where}, line {start_line}, column 'file' ({columns['file']}): {name!r} is "
+                    f"already described on line {rows[name][1]}; keep one row per article",
+                    line=start_line,
+                    column="file",
+                )
+            target = seeds_dir / name
+            if Path(name).name != name or not target.is_file():
+                raise ManifestError(
+                    f"{where}, line {start_line}, column 'file' ({columns['file']}): names "
+                    f"{name!r}, which is not a file in {_display(seeds_dir, seeds_dir)}; add the "
+                    "file or remove the row",
+                    line=start_line,
+                    column="file",
+                )
+            if target.suffix.lower() not in ARTICLE_SUFFIXES:
+                raise ManifestError(
+                    f"{where}, line {start_line}, column 'file' ({columns['file']}): {name!r} is "
+                    f"not an article file; articles end in {', '.join(ARTICLE_SUFFIXES)}",
+                    line=start_line,
+                    column="file",
+                )
+            _check_metadata(meta, where, start_line, columns)
+        except ManifestError as exc:
+            if on_error == "raise":
+                raise
+            skipped.append((f"{where}, line {start_line}", f"{exc} (row ignored)"))
+            continue
+        rows[name] = (meta, start_line)
+    return rows
+
+
+# --------------------------------------------------------------------------------------------
+# Reading files
+# --------------------------------------------------------------------------------------------
+
+
+def _display(path: Path, seeds_dir: Path) -> str:
+    """Path relative to the seeds folder's parent when possible, else as given."""
+    try:
+        return path.relative_to(seeds_dir.parent).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _is_article(path: Path) -> bool:
+    return (
+        path.is_file()
+        and path.suffix.lower() in ARTICLE_SUFFIXES
+        and not path.name.startswith(".")
+        and not path.stem.upper().startswith("README")
+    )
+
+
+def _decode(raw: bytes, where: str) -> str:
+    if not raw.strip():
+        raise CorpusError(
+            f"{where}: is empty; an article needs text (UTF-8 .txt or .md, or an .html page)"
+        )
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        raise CorpusError(
+            f"{where}: looks like a binary file (NUL byte at offset {nul}); articles must be "
+            "UTF-8 text (.txt, .md) or HTML (.html)"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise CorpusError(
+            f"{where}: is not valid UTF-8 (byte {raw[exc.start]:#04x} at offset {exc.start}, "
+            f"line {line}); re-save the file as UTF-8"
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def _extract_html(html: str, where: str) -> tuple[str, dict[str, str]]:
+    """Main text and page metadata of an HTML article (offline, no network)."""
+    import trafilatura  # imported lazily: it is slow to import and only HTML needs it
+
+    doc = trafilatura.bare_extraction(
+        html, with_metadata=True, include_comments=False, include_tables=False
+    )
+    body = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
+    if not body:
+        raise CorpusError(
+            f"{where}: no article text could be extracted from the HTML; give the page's "
+            "article body (paragraphs in <p> or <article>), or save the article as .txt"
+        )
+    meta = {
+        "title": getattr(doc, "title", None) or "",
+        "author": getattr(doc, "author", None) or "",
+        "source": getattr(doc, "sitename", None) or "",
+        "url": getattr(doc, "url", None) or "",
+        "published": getattr(doc, "date", None) or "",
+    }
+    return body, {k: str(v).strip() for k, v in meta.items()}
+
+
+def _n_words(text: str) -> int:
+    return sum(1 for tok in _WORD.findall(text) if any(ch.isalnum() for ch in tok))
+
+
+def _build_record(
+    path: Path,
+    raw: bytes,
+    text: str,
+    manifest_meta: dict[str, str] | None,
+    seeds_dir: Path,
+) -> dict[str, object]:
+    where = _display(path, seeds_dir)
+    front, body = parse_front_matter(text, name=where)
+    if front:
+        _check_metadata(front, f"{where} (front matter)", None, None)
+
+    html_meta: dict[str, str] = {}
+    if path.suffix.lower() in (".html", ".htm"):
+        body, html_meta = _extract_html(body, where)
+    cleaned, removed = clean_text(body)
+    if not cleaned.strip():
+        raise CorpusError(
+            f"{where}: has no article text after cleaning (only front matter or page debris); "
+            "an article needs at least one sentence"
+        )
+
+    given: dict[str, str] = {}
+    for layer in (manifest_meta or {}, front):
+        given.update({k: v for k, v in layer.items() if v})
+
+    title = given.get("title") or html_meta.get("title") or _infer_title(cleaned)
+    source = given.get("source") or html_meta.get("source") or UNKNOWN_SOURCE
+    author = given.get("author") or html_meta.get("author", "")
+    url = given.get("url") or html_meta.get("url", "")
+    language = given.get("language") or _infer_language(cleaned)
+    date: dt.date | None
+    # The date, its precision and its basis come together from the layer that gives the date.
+    dated = next((layer for layer in (front, manifest_meta or {}) if layer.get("published")), None)
+    if dated is not None:
+        iso, date, precision = _parse_published(dated["published"])  # type: ignore[misc]
+        basis = dated.get("date_basis") or ("front matter" if dated is front else "manifest")
+    else:
+        parsed = _parse_published(html_meta.get("published", "")) if html_meta else None
+        if parsed and parsed[1] is not None:
+            iso, date, precision = parsed
+            basis = "inferred: HTML page metadata"
+        else:
+            iso, precision, basis = _infer_date(cleaned)
+            date = _parse_published(iso)[1]  # type: ignore[index]
+    inferred = "title" not in given or "published" not in given
+
+    return {
+        "doc_id": path.stem,
+        "path": where,
+        "sha256": hashlib.sha256(raw).hexdigest(),
+        "source": source,
+        "title": title,
+        "author": author,
+        "published": iso,
+        "published_date": date,
+        "date_precision": precision,
+        "date_basis": basis,
+        "language": language,
+        "url": url,
+        "metadata_inferred": inferred,
+        "text": cleaned,
+        "n_words": _n_words(cleaned),
+        "removed": removed,
+    }
+
+
+def _warn_skipped(skipped: Iterable[tuple[str, str]]) -> None:
+    items = list(skipped)
+    if items:
+        lines = "\n".join(f"  - {name}: {reason}" for name, reason in items)
+        warnings.warn(
+            f"load_corpus skipped {len(items)} item(s):\n{lines}", CorpusWarning, stacklevel=3
+        )
+
+
+def load_corpus(
+    seeds_dir: str | Path = SEEDS_DIR,
+    *,
+    on_error: Literal["raise", "skip"] = "raise",
+) -> pl.DataFrame:
+    """Read every article in a folder into the ``documents`` table.
+
+    Top-level ``.txt``, ``.md`` and ``.html`` files are articles; sub-folders, hidden files,
+    ``README*`` files and ``sources.csv`` are not. Metadata comes from ``sources.csv`` (columns
+    file, source, title, published; optional author, date_precision, date_basis, language,
+    url) and from a YAML front-matter block, which wins. An article described by neither
+    still loads: its title and date are inferred from the text, ``metadata_inferred`` is
+    True and ``date_basis`` says how the date was inferred.
+
+    Parameters
+    ----------
+    seeds_dir : str or Path
+        The corpus folder (default: the project's ``seeds/``).
+    on_error : {"raise", "skip"}, keyword-only
+        "raise" stops at the first bad file or manifest row with a :class:`CorpusError`.
+        "skip" leaves bad files and rows out and emits one :class:`CorpusWarning` listing
+        each of them and why. Problems with the folder or with the manifest as a whole
+        (missing column) always raise.
+
+    Returns
+    -------
+    polars.DataFrame
+        The ``documents`` table (see ``DOCUMENTS_SCHEMA``), sorted by ``doc_id``; ``text`` is
+        the cleaned text and ``removed`` lists what cleaning took out.
+
+    Raises
+    ------
+    CorpusError
+        Empty, non-UTF-8 or binary file; duplicate article; folder missing or without
+        articles. :class:`ManifestError` (a CorpusError) for manifest problems, with
+        ``line`` and ``column``.
+
+    Examples
+    --------
+    >>> docs = load_corpus()
+    >>> docs.select("doc_id", "source", "published").head(2).rows()  # doctest: +SKIP
+    """
+    if on_error not in ("raise", "skip"):
+        raise ValueError(f"on_error must be 'raise' or 'skip', got {on_error!r}")
+    seeds_dir = Path(seeds_dir)
+    if not seeds_dir.exists():
+        raise CorpusError(
+            f"corpus folder {seeds_dir.as_posix()!r} does not exist; pass the folder that "
+            "holds the article files (.txt, .md, .html)"
+        )
+    if not seeds_dir.is_dir():
+        raise CorpusError(
+            f"corpus folder {seeds_dir.as_posix()!r} is not a folder; pass the folder that "
+            "holds the article files (.txt, .md, .html)"
+        )
+    files = sorted((p for p in seeds_dir.iterdir() if _is_article(p)), key=lambda p: p.name)
+    if not files:
+        raise CorpusError(
+            f"corpus folder {seeds_dir.as_posix()!r} has no articles; expected top-level "
+            f"{', '.join(ARTICLE_SUFFIXES)} files (sub-folders, README files and "
+            f"{MANIFEST_NAME} are not articles)"
+        )
+
+    skipped: list[tuple[str, str]] = []
+    manifest = _read_manifest(seeds_dir, on_error, skipped)
+
+    records: list[dict[str, object]] = []
+    seen_hash: dict[str, str] = {}
+    seen_id: dict[str, str] = {}
+    for path in files:
+        where = _display(path, seeds_dir)
+        try:
+            raw = path.read_bytes()
+            digest = hashlib.sha256(raw).hexdigest()
+            if digest in seen_hash:
+                raise CorpusError(
+                    f"{where}: has the same content (sha256 {digest[:12]}…) as "
+                    f"{seen_hash[digest]}; remove one of the two copies"
+                )
+            if path.stem in seen_id:
+                raise CorpusError(
+                    f"{where}: has the same doc_id {path.stem!r} as {seen_id[path.stem]}; "
+                    "doc_id is the file name without its extension, so rename one of them"
+                )
+            text = _decode(raw, where)
+            meta = manifest.get(path.name, (None, 0))[0]
+            record = _build_record(path, raw, text, meta, seeds_dir)
+        except CorpusError as exc:
+            if on_error == "raise":
+                raise
+            skipped.append((where, str(exc).removeprefix(f"{where}: ")))
+            continue
+        seen_hash[digest] = where
+        seen_id[path.stem] = where
+        records.append(record)
+
+    if not records:
+        _warn_skipped(skipped)
+        raise CorpusError(
+            f"corpus folder {seeds_dir.as_posix()!r} has no loadable articles: every article "
+            "file was skipped (see the warning); fix or remove the files listed there"
+        )
+    _warn_skipped(skipped)
+    return pl.DataFrame(records, schema=DOCUMENTS_SCHEMA).sort("doc_id")

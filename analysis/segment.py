@@ -1,0 +1,372 @@
+"""Split cleaned documents into sentence units: ``documents`` -> ``sentences``.
+
+A unit is a sentence or a standalone line (heading, title, byline, source tag). The rules
+follow the gold standard's (``seeds/gold/README.md``, "Sentence splitting"):
+
+* a line break always ends a unit; blank lines give none;
+* inside a line, sentencex (rule-based, per language) proposes boundaries, and the gold
+  rules add those it leaves out (inside quotations, after a closing bracket or ``**``);
+  a boundary stands only after ``.``, ``!``, ``?`` or ``…`` plus any closing ``”"’')]``
+  or ``**``, and only if whitespace and then a capital letter, a digit, an opening quote
+  or bracket, ``#``, ``*``, ``¿`` or ``¡`` come next;
+* abbreviations never end a unit: titles (``Dr.``, ``Mr.``, ``Sr.``), ``e.g.``, single
+  initials and dotted acronyms (``U.S.``, ``EE.UU.``); ``U.S.Mexico`` and ``3.6`` have no
+  space after the dot, so they are never split;
+* an omission mark ``(…)`` / ``(...)`` ends a unit only when a capital follows;
+* a markdown heading line is one unit; a bold run-in heading (``**Conclusions.**``) and a
+  wire source tag (``(MENAFN- The Rio Times)``) are split from the text that follows.
+
+Offsets are character offsets into ``documents.text``, so
+``documents.text[start:end] == sentences.text`` for every row.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Literal
+
+import polars as pl
+import sentencex
+
+__all__ = ["SENTENCES_SCHEMA", "segment_text", "split_sentences", "unit_agreement"]
+
+SENTENCES_SCHEMA: dict[str, pl.DataType] = {
+    "doc_id": pl.String(),
+    "sent_id": pl.Int64(),
+    "start": pl.Int64(),
+    "end": pl.Int64(),
+    "text": pl.String(),
+    "is_heading": pl.Boolean(),
+}
+
+AGREEMENT_SCHEMA: dict[str, pl.DataType] = {
+    "doc_id": pl.String(),
+    "n_gold": pl.Int64(),
+    "n_matched": pl.Int64(),
+    "share": pl.Float64(),
+}
+
+_TERMINALS = ".!?…"
+_CLOSERS = "”\"’')]*"
+# What may open the next sentence (besides an upper-case letter or a digit).
+_OPENERS = "“\"‘'«([#*¿¡"
+
+# Lower-cased tokens, dot included, that never end a sentence.
+ABBREVIATIONS: frozenset[str] = frozenset(
+    {
+        # titles and ranks (English)
+        "mr.", "mrs.", "ms.", "dr.", "prof.", "gen.", "lt.", "col.", "maj.", "capt.", "cmdr.",
+        "sgt.", "adm.", "gov.", "sen.", "rep.", "pres.", "amb.", "sec.", "hon.", "rev.",
+        "st.", "jr.", "sr.", "mt.", "ft.", "messrs.",
+        # titles (Spanish)
+        "sra.", "srta.", "dra.", "lic.", "ing.", "arq.", "mtro.", "mtra.", "gral.", "ud.",
+        "uds.", "dña.", "d.",
+        # Latin and reference
+        "e.g.", "i.e.", "cf.", "vs.", "viz.", "approx.", "ca.", "no.", "nos.", "vol.", "p.",
+        "pp.", "fig.", "art.", "núm.", "pág.", "p.ej.", "aprox.",
+        # months written short
+        "jan.", "feb.", "mar.", "apr.", "jun.", "jul.", "aug.", "sep.", "sept.", "oct.",
+        "nov.", "dec.", "ene.", "abr.", "ago.", "dic.",
+    }
+)  # fmt: skip
+# Dotted acronyms (U.S., U.N., EE.UU.) and single initials (J.).
+_ACRONYM = re.compile(r"^(?:[A-Za-z]{1,2}\.){2,}$|^[A-Z]\.$")
+# Clock times end sentences as ordinary words do.
+_CLOCK = frozenset({"a.m.", "p.m."})
+# Terminal clusters followed by whitespace. sentencex does not propose those inside a
+# quotation or ending in ``)``, ``]`` or ``**``; the gold rules split there too.
+_TERMINAL_CLUSTER = re.compile(r"[.!?…]+[”\"’')\]*]*(?=\s)")
+# Units split off regardless of punctuation, at the start of a line.
+_SOURCE_TAG = re.compile(r"^\([A-Z][A-Za-z]*\s*-\s*[^()\n]{1,60}\)(?=\s+\S)")
+_RUN_IN_BOLD = re.compile(r"\*\*[^*\n]+\*\*(?=\s+\S)")
+_MD_HEADING = re.compile(r"^#{1,6}\s")
+_BOLD_ONLY = re.compile(r"^\*\*[^*]+\*\*$")
+_HASHTAGS = re.compile(r"^#[^\W_][\w-]*(?:\s+#[^\W_][\w-]*)*$")
+_MAX_HEADING_WORDS = 12
+# A line that ends in one of these stops mid-sentence: it is a fragment, not a heading.
+_RUNNING_ENDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "but",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "in",
+        "of",
+        "on",
+        "or",
+        "also",
+        "that",
+        "the",
+        "to",
+        "with",
+    ]
+)
+
+
+def _snap(line: str, end: int) -> int:
+    """Move a proposed boundary back over spaces, then forward over closing marks."""
+    while end > 0 and line[end - 1].isspace():
+        end -= 1
+    while end < len(line) and line[end] in _CLOSERS:
+        end += 1
+    return end
+
+
+def _is_boundary(line: str, end: int) -> bool:
+    """Does a unit end at ``end`` (just after its last closing mark)?"""
+    if end <= 0 or end >= len(line) or not line[end].isspace():
+        return False
+    rest = line[end:].lstrip()
+    if not rest:
+        return False
+    nxt = rest[0]
+    if not (nxt.isupper() or nxt.isdigit() or nxt in _OPENERS):
+        return False
+    head = line[:end]
+    core = head.rstrip(_CLOSERS)
+    if not core or core[-1] not in _TERMINALS:
+        return False
+    if core[-1] == "." and len(core) == len(head):
+        token = core.rsplit(None, 1)[-1].lstrip("“\"‘'«([")
+        low = token.lower()
+        if low in ABBREVIATIONS or (low not in _CLOCK and _ACRONYM.match(token)):
+            return False
+    return True
+
+
+def _line_boundaries(line: str, language: str) -> list[int]:
+    """Unit end positions inside one line (the line's own end excluded)."""
+    ends: set[int] = set()
+    tag = _SOURCE_TAG.match(line)
+    if tag:
+        ends.add(tag.end())
+    candidates = {
+        _snap(line, b["end_index"]) for b in sentencex.get_sentence_boundaries(language, line)
+    }
+    candidates.update(m.end() for m in _TERMINAL_CLUSTER.finditer(line))
+    ends.update(e for e in candidates if _is_boundary(line, e))
+    # A bold run-in heading at the start of the line or of a unit is a unit of its own.
+    for end in [0, *sorted(ends)]:
+        rest = line[end:]
+        bold = _RUN_IN_BOLD.match(line, end + len(rest) - len(rest.lstrip()))
+        if bold:
+            ends.add(bold.end())
+    return sorted(e for e in ends if 0 < e < len(line))
+
+
+def _is_heading(unit: str) -> bool:
+    if _MD_HEADING.match(unit) or _BOLD_ONLY.match(unit) or _HASHTAGS.match(unit):
+        return True
+    core = unit.rstrip(_CLOSERS)
+    words = unit.split()
+    return (
+        bool(core)
+        and core[-1] not in _TERMINALS + ",;"
+        and len(words) <= _MAX_HEADING_WORDS
+        and words[-1] not in _RUNNING_ENDS
+    )
+
+
+def _iter_units(text: str, language: str) -> Iterator[tuple[int, int, bool]]:
+    offset = 0
+    for line in text.split("\n"):
+        if line.strip():
+            cuts = (
+                [0] if _MD_HEADING.match(line.lstrip()) else [0, *_line_boundaries(line, language)]
+            )
+            cuts.append(len(line))
+            for a, b in zip(cuts, cuts[1:], strict=False):
+                piece = line[a:b]
+                stripped = piece.strip()
+                if not stripped:
+                    continue
+                start = offset + a + (len(piece) - len(piece.lstrip()))
+                yield start, start + len(stripped), _is_heading(stripped)
+        offset += len(line) + 1
+
+
+def segment_text(text: str, *, language: str = "en") -> list[tuple[int, int, bool]]:
+    """Sentence units of one text as ``(start, end, is_heading)`` character spans.
+
+    Parameters
+    ----------
+    text : str
+        A cleaned document text.
+    language : str, keyword-only
+        ISO 639-1 code passed to sentencex (unknown codes fall back to its generic rules).
+
+    Returns
+    -------
+    list[tuple[int, int, bool]]
+        Ordered, non-overlapping spans; ``text[start:end]`` is the unit, whitespace stripped.
+
+    Examples
+    --------
+    >>> t = "Key Points\\nDr. Ruiz met U.S. officials. ¿Habrá acuerdo? Talks end (…) The plan."
+    >>> [t[a:b] for a, b, _ in segment_text(t)]
+    ['Key Points', 'Dr. Ruiz met U.S. officials.', '¿Habrá acuerdo?', 'Talks end (…)', 'The plan.']
+    """
+    return list(_iter_units(text, language or "en"))
+
+
+def split_sentences(documents: pl.DataFrame) -> pl.DataFrame:
+    """Split every document's cleaned text into sentence units.
+
+    Parameters
+    ----------
+    documents : polars.DataFrame
+        The ``documents`` table; uses ``doc_id``, ``text`` and, when present, ``language``.
+
+    Returns
+    -------
+    polars.DataFrame
+        The ``sentences`` table: doc_id, sent_id (1-based within the document), start, end
+        (offsets into ``documents.text``), text, is_heading; sorted by doc_id, sent_id.
+
+    Raises
+    ------
+    ValueError
+        If ``documents`` lacks ``doc_id`` or ``text``.
+
+    Examples
+    --------
+    >>> docs = pl.DataFrame({"doc_id": ["a"], "text": ["Title\\nMexico agreed. The U.S. did not."]})
+    >>> split_sentences(docs).select("sent_id", "text", "is_heading").rows()
+    [(1, 'Title', True), (2, 'Mexico agreed.', False), (3, 'The U.S. did not.', False)]
+    """
+    missing = [c for c in ("doc_id", "text") if c not in documents.columns]
+    if missing:
+        raise ValueError(
+            f"documents is missing column(s) {', '.join(missing)}; pass the table returned "
+            "by analysis.corpus.load_corpus (it needs doc_id and text)"
+        )
+    languages = (
+        documents["language"].to_list()
+        if "language" in documents.columns
+        else ["en"] * documents.height
+    )
+    doc_ids: list[str] = []
+    sent_ids: list[int] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    texts: list[str] = []
+    headings: list[bool] = []
+    for doc_id, text, language in zip(
+        documents["doc_id"].to_list(), documents["text"].to_list(), languages, strict=True
+    ):
+        for i, (a, b, heading) in enumerate(_iter_units(text or "", language or "en"), start=1):
+            doc_ids.append(doc_id)
+            sent_ids.append(i)
+            starts.append(a)
+            ends.append(b)
+            texts.append(text[a:b])
+            headings.append(heading)
+    return pl.DataFrame(
+        {
+            "doc_id": doc_ids,
+            "sent_id": sent_ids,
+            "start": starts,
+            "end": ends,
+            "text": texts,
+            "is_heading": headings,
+        },
+        schema=SENTENCES_SCHEMA,
+    ).sort("doc_id", "sent_id", maintain_order=True)
+
+
+def _normalised(col: pl.Expr, normalise: str) -> pl.Expr:
+    if normalise == "markup":
+        col = (
+            col.str.replace_all(r"!?\[((?:[^\[\]\\]|\\.)+)\]\([^()\s]*\)", "$1")
+            .str.replace_all(r"\\([\\`*_{}\[\]()#+\-.!|$<>~])", "$1")
+            .str.replace_all(r"\*\*", "")
+            .str.replace(r"^\s*#{1,6}\s+", "")
+        )
+    return col.str.replace_all(r"\s+", " ").str.strip_chars()
+
+
+def unit_agreement(
+    sentences: pl.DataFrame,
+    gold_units: pl.DataFrame,
+    *,
+    normalise: Literal["whitespace", "markup"] = "whitespace",
+    with_total: bool = False,
+) -> pl.DataFrame:
+    """How many gold units the splitter reproduces exactly, per document.
+
+    Texts are compared, not offsets (cleaning moves offsets). A gold unit counts as matched
+    when the same document has a unit with the same normalised text (each of our units
+    matches at most one gold unit).
+
+    Parameters
+    ----------
+    sentences : polars.DataFrame
+        The ``sentences`` table (doc_id, text).
+    gold_units : polars.DataFrame
+        Gold rows with doc_id (or ``doc``, a file name), unit and sentence; repeated rows of a
+        unit (one per code) count once.
+    normalise : {"whitespace", "markup"}, keyword-only
+        "whitespace" collapses runs of whitespace. "markup" also removes markdown markers
+        (``##``, ``**``, ``[text](#)`` -> text, ``\\$`` -> ``$``), so units that differ only by
+        cleaning of markup match.
+    with_total : bool, keyword-only
+        Append a row with doc_id ``"(all)"`` for the whole set.
+
+    Returns
+    -------
+    polars.DataFrame
+        doc_id, n_gold, n_matched, share (n_matched / n_gold); one row per gold document,
+        sorted by doc_id (the total row last).
+
+    Raises
+    ------
+    ValueError
+        If ``normalise`` is not allowed or a needed column is missing.
+
+    Examples
+    --------
+    >>> ours = pl.DataFrame({"doc_id": ["a", "a"], "text": ["Hi  there.", "Bye."]})
+    >>> gold = pl.DataFrame({"doc": ["a.txt"] * 3, "unit": [1, 1, 2],
+    ...                      "sentence": ["Hi there.", "Hi there.", "**Bye**"]})
+    >>> unit_agreement(ours, gold).rows()
+    [('a', 2, 1, 0.5)]
+    """
+    if normalise not in ("whitespace", "markup"):
+        raise ValueError(f"normalise must be 'whitespace' or 'markup', got {normalise!r}")
+    if "doc_id" not in gold_units.columns and "doc" in gold_units.columns:
+        gold_units = gold_units.with_columns(doc_id=pl.col("doc").str.replace(r"\.[^./]+$", ""))
+    for name, frame, cols in (
+        ("sentences", sentences, ("doc_id", "text")),
+        ("gold_units", gold_units, ("doc_id", "unit", "sentence")),
+    ):
+        missing = [c for c in cols if c not in frame.columns]
+        if missing:
+            raise ValueError(f"{name} is missing column(s) {', '.join(missing)}")
+
+    gold = gold_units.unique(["doc_id", "unit"], keep="first", maintain_order=True).select(
+        "doc_id", key=_normalised(pl.col("sentence"), normalise)
+    )
+    ours = sentences.select("doc_id", key=_normalised(pl.col("text"), normalise))
+    gold_counts = gold.group_by("doc_id", "key").len("n_gold")
+    our_counts = ours.group_by("doc_id", "key").len("n_ours")
+    per_key = gold_counts.join(our_counts, on=["doc_id", "key"], how="left").with_columns(
+        n_matched=pl.min_horizontal("n_gold", pl.col("n_ours").fill_null(0))
+    )
+    result = (
+        per_key.group_by("doc_id")
+        .agg(pl.col("n_gold").sum(), pl.col("n_matched").sum())
+        .sort("doc_id")
+    )
+    if with_total:
+        result = pl.concat(
+            [result, result.select(pl.lit("(all)").alias("doc_id"), pl.sum("n_gold", "n_matched"))]
+        )
+    return result.with_columns(share=pl.col("n_matched") / pl.col("n_gold")).cast(AGREEMENT_SCHEMA)  # type: ignore[arg-type]

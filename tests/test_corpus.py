@@ -1,0 +1,595 @@
+"""Tests for analysis.corpus: reading, metadata, cleaning, and every error message."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import warnings
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.config import GOLD_PATH, SEEDS_DIR, SOURCES_PATH
+from analysis.corpus import (
+    DOCUMENTS_SCHEMA,
+    CorpusError,
+    CorpusWarning,
+    ManifestError,
+    clean_text,
+    load_corpus,
+    parse_front_matter,
+)
+
+# sha256 of the five seed articles as first published in the project; a changed seed fails here.
+SEED_SHA256 = {
+    "000_1ff6f1d578f5dc2b.txt": "480d1c16ef2f413a35032abb2a6a707dddcbffcdfc40fd20e4b6f260e1ee1251",
+    "001_fee28c4bf14a4e35.txt": "aeec8a12a581085a50f3e62ecbf50d588ac05640d4ad7da810e3dc4bf3d985fb",
+    "002_6de2af18773241aa.txt": "22a3c2e0da799291bd388b06160cd7d67e2fed2a4426676934715901a80a5a54",
+    "003_4beff35bf11eeb42.txt": "15386aa32c6dc84e52448aead5d3cb22ab13271b66a87b0a638b3a53691bdc27",
+    "004_4cffe1465ac322cd.txt": "6ad43b3392b354dae953f055de42cd612a3b9fd4dacaf4ebffaf0975d2872e36",
+}
+
+# Debris present in the raw seeds that must not survive cleaning.
+SEED_DEBRIS = [
+    "Discover more from Riviera Maya News",
+    "Subscribe to get the latest posts",
+    "Back to Homepage",
+    "#Mexico #USRelations",
+    "# PISM BULLETIN",
+    "](#)",
+    "[USMCA free trade agreement",
+    "\\$",
+    "\\(",
+]
+
+MANIFEST_HEADER = "file,source,title,author,published,date_precision,date_basis,language,url\n"
+ARTICLE = "Title Line\nMexico and the United States agreed to share intelligence.\n"
+
+
+def manifest(*rows: str, header: str = MANIFEST_HEADER) -> str:
+    return header + "".join(r + "\n" for r in rows)
+
+
+def ws(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --------------------------------------------------------------------------------------------
+# Seeds
+# --------------------------------------------------------------------------------------------
+
+
+def test_seed_files_unchanged():
+    found = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in SEEDS_DIR.glob("*.txt")}
+    assert found == SEED_SHA256
+
+
+def test_seed_documents_record_raw_sha256(seed_documents):
+    assert dict(zip(seed_documents["path"].str.replace("^seeds/", ""), seed_documents["sha256"], strict=True)) == SEED_SHA256
+
+
+def test_seed_documents_match_manifest(seed_documents):
+    with SOURCES_PATH.open(encoding="utf-8", newline="") as f:
+        rows = {r["file"]: r for r in csv.DictReader(f)}
+    assert seed_documents.height == 5 == len(rows)
+    for doc in seed_documents.iter_rows(named=True):
+        row = rows[doc["path"].removeprefix("seeds/")]
+        for key in ("source", "title", "author", "published", "date_precision", "date_basis",
+                    "language", "url"):
+            assert doc[key] == row[key], (doc["doc_id"], key)
+        assert doc["metadata_inferred"] is False
+        precision = row["date_precision"]
+        iso = row["published"] + ("-01" if precision == "month" else "")
+        assert doc["published_date"] == dt.date.fromisoformat(iso)
+
+
+def test_seed_documents_contain_no_debris(seed_documents):
+    for text in seed_documents["text"]:
+        for debris in SEED_DEBRIS:
+            assert debris not in text
+
+
+def test_seed_cleaning_joins_pdf_breaks(seed_documents):
+    text = seed_documents.filter(pl.col("doc_id").str.starts_with("003"))["text"].item()
+    assert "has also repeatedly threatened" in text
+    assert "commitment to combating shared threats." in text
+    assert "the relaxation of the imposed restrictions." in text
+
+
+def test_every_gold_sentence_survives_cleaning(seed_documents):
+    """Cleaning never removes article text: every gold unit is still there, unless it is
+    debris recorded in ``removed``."""
+    gold = pl.read_csv(GOLD_PATH).unique(["doc", "unit"]).sort("doc", "unit")
+    docs = {d["doc_id"]: d for d in seed_documents.iter_rows(named=True)}
+    checked = 0
+    for row in gold.iter_rows(named=True):
+        doc = docs[row["doc"].removesuffix(".txt")]
+        removed = {r["text"] for r in doc["removed"]}
+        if row["sentence"] in removed:
+            continue
+        cleaned_unit, _ = clean_text(row["sentence"])
+        assert ws(cleaned_unit) in ws(doc["text"]), row["sentence"]
+        checked += 1
+    assert checked >= gold.height - 5
+
+
+def test_seed_cleaning_is_idempotent(seed_documents):
+    for text in seed_documents["text"]:
+        assert clean_text(text) == (text, [])
+
+
+def test_documents_schema_and_order(seed_documents):
+    assert seed_documents.schema == pl.Schema(DOCUMENTS_SCHEMA)
+    assert seed_documents["doc_id"].to_list() == sorted(seed_documents["doc_id"].to_list())
+    assert seed_documents["path"].str.starts_with("seeds/").all()
+
+
+def test_load_corpus_accepts_a_string_path_and_is_deterministic(seed_documents):
+    assert load_corpus(str(SEEDS_DIR)).equals(seed_documents)
+
+
+# --------------------------------------------------------------------------------------------
+# Cleaning rules
+# --------------------------------------------------------------------------------------------
+
+
+def kinds(removed):
+    return [r["kind"] for r in removed]
+
+
+def test_clean_unwraps_markdown_links():
+    text, removed = clean_text("Mexico signed [a new agreement](#) and [a pact](https://x.org/a).")
+    assert text == "Mexico signed a new agreement and a pact."
+    assert removed == [
+        {"kind": "markdown_link", "text": "[a new agreement](#)"},
+        {"kind": "markdown_link", "text": "[a pact](https://x.org/a)"},
+    ]
+
+
+def test_clean_unwraps_link_with_escaped_brackets_inside():
+    text, _ = clean_text("He [imposed tariffs \\(and more\\)](#) today.")
+    assert text == "He imposed tariffs (and more) today."
+
+
+def test_clean_drops_markdown_escapes():
+    text, removed = clean_text("Exports of \\$552 billion \\(83%\\) and a 3\\.6 rate.")
+    assert text == "Exports of $552 billion (83%) and a 3.6 rate."
+    assert kinds(removed) == ["escape"] * 4
+
+
+def test_clean_removes_subscription_and_share_footers():
+    raw = (
+        "Mexico agreed to talks.\nShare this:\nDiscover more from Example News\n"
+        "Subscribe to get the latest posts sent to your email.\n"
+    )
+    text, removed = clean_text(raw)
+    assert text == "Mexico agreed to talks."
+    assert kinds(removed) == ["footer"] * 3
+
+
+def test_clean_removes_back_to_homepage_links():
+    for line in ("← Back to Homepage", "Back to homepage", "« Return to the home page"):
+        text, removed = clean_text(f"Mexico agreed to talks.\n{line}")
+        assert text == "Mexico agreed to talks."
+        assert removed == [{"kind": "navigation", "text": line}]
+
+
+def test_clean_removes_hashtag_lines_only():
+    text, removed = clean_text("The #MeToo debate reached Mexico.\n\n#Mexico #US #Fentanyl")
+    assert text == "The #MeToo debate reached Mexico."
+    assert removed == [{"kind": "hashtags", "text": "#Mexico #US #Fentanyl"}]
+
+
+def test_clean_keeps_prose_that_resembles_a_footer():
+    raw = "Share this burden with allies, Sheinbaum said.\nReaders subscribe to get the news."
+    assert clean_text(raw) == (raw, [])
+
+
+def test_clean_removes_page_header_interrupting_a_sentence():
+    raw = "The US has made its position conditional on Mexico's commitment to\n\n# PISM BULLETIN\n\ncombating shared threats."
+    text, removed = clean_text(raw)
+    assert text == "The US has made its position conditional on Mexico's commitment to combating shared threats."
+    assert kinds(removed) == ["page_header", "line_break"]
+    assert removed[0]["text"] == "# PISM BULLETIN"
+
+
+def test_clean_removes_repeated_page_headers_but_keeps_the_title():
+    raw = (
+        "MEXICO BRIEF\n\nFirst paragraph ends here.\n\nMEXICO BRIEF\n\n"
+        "Second paragraph ends here.\n\nMEXICO BRIEF\n\nThird paragraph ends here."
+    )
+    text, removed = clean_text(raw)
+    assert text.count("MEXICO BRIEF") == 1
+    assert text.startswith("MEXICO BRIEF\n\nFirst paragraph")
+    assert kinds(removed) == ["page_header", "page_header"]
+
+
+def test_clean_keeps_headings_between_whole_sentences():
+    raw = "Talks ended well.\n\n## Next steps\n\nBoth sides will meet again."
+    assert clean_text(raw) == (raw, [])
+
+
+def test_clean_joins_lines_broken_inside_a_sentence():
+    raw = "Trump declared a border emergency and has also\n\nrepeatedly threatened to send troops."
+    text, removed = clean_text(raw)
+    assert text == "Trump declared a border emergency and has also repeatedly threatened to send troops."
+    assert removed == [{"kind": "line_break", "text": "also\n\nrepeatedly"}]
+
+
+def test_clean_joins_single_newline_and_hyphenated_breaks():
+    text, _ = clean_text("The government deployed troops along the cross-\nborder zone and\nports.")
+    assert text == "The government deployed troops along the cross-border zone and ports."
+
+
+def test_clean_does_not_join_whole_sentences_or_headings():
+    raw = "Bilateral Mechanisms\nthe group meets monthly.\nTalks ended in a deal.\nand then more"
+    text, removed = clean_text(raw)
+    assert text == raw
+    assert removed == []
+
+
+def test_clean_normalises_line_endings_and_blank_lines():
+    text, removed = clean_text("\n\nFirst line.\r\n\r\n\r\n\r\nSecond line.   \r\n")
+    assert text == "First line.\n\nSecond line."
+    assert removed == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_clean_is_idempotent_on_any_text(raw):
+    once, _ = clean_text(raw)
+    assert clean_text(once) == (once, [])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "Mexico agreed to the talks.",
+                "the talks were described as",
+                "# PAGE HEADER",
+                "#Mexico #US",
+                "[linked text](#) and \\$5",
+                "Share this:",
+                "",
+                "Heading Line",
+                "continued in lower case and ends here.",
+            ]
+        ),
+        max_size=12,
+    )
+)
+def test_clean_is_idempotent_on_debris_mixtures(lines):
+    once, _ = clean_text("\n".join(lines))
+    assert clean_text(once) == (once, [])
+
+
+# --------------------------------------------------------------------------------------------
+# Front matter and metadata
+# --------------------------------------------------------------------------------------------
+
+
+def test_parse_front_matter_reads_mapping_and_body():
+    meta, body = parse_front_matter("---\ntitle: T\npublished: 2026-01-20\nauthor:\n---\nBody.")
+    assert meta == {"title": "T", "published": "2026-01-20", "author": ""}
+    assert body == "Body."
+
+
+def test_parse_front_matter_without_block_returns_text():
+    assert parse_front_matter("No front matter.\n---\n") == ({}, "No front matter.\n---\n")
+
+
+def test_parse_front_matter_invalid_yaml():
+    with pytest.raises(CorpusError, match=r"a\.md, line 3: the front matter is not valid YAML"):
+        parse_front_matter("---\ntitle: ok\n\tbad: x\n---\nBody.", name="a.md")
+
+
+def test_parse_front_matter_not_a_mapping():
+    with pytest.raises(CorpusError, match=r"a\.md: the front matter must be a mapping.*got list"):
+        parse_front_matter("---\n- a\n- b\n---\nBody.", name="a.md")
+
+
+def test_parse_front_matter_unknown_key():
+    with pytest.raises(CorpusError, match=r"unknown front-matter key\(s\) 'tittle'; allowed keys: source"):
+        parse_front_matter("---\ntittle: x\n---\nBody.", name="a.md")
+
+
+def test_front_matter_wins_over_manifest(fixture_documents, fixture_corpus_dir):
+    meta, _ = parse_front_matter((fixture_corpus_dir / "front_matter.md").read_text("utf-8"))
+    doc = fixture_documents.filter(pl.col("doc_id") == "front_matter").row(0, named=True)
+    for key in ("source", "title", "author", "published", "language", "url"):
+        assert doc[key] == meta[key]
+    assert doc["date_basis"] == "front matter"
+    assert doc["text"].startswith("A title line")
+    assert [r["kind"] for r in doc["removed"]] == []
+
+
+def test_front_matter_bad_date_is_reported(write_corpus):
+    folder = write_corpus({"a.md": "---\npublished: 20 Jan 2026\n---\nText here."})
+    with pytest.raises(CorpusError, match=r"a\.md \(front matter\), column 'published': '20 Jan 2026' is not a date; use YYYY-MM-DD"):
+        load_corpus(folder)
+
+
+def test_fixture_manifest_metadata(fixture_documents, fixture_corpus_dir):
+    with (fixture_corpus_dir / "sources.csv").open(encoding="utf-8", newline="") as f:
+        rows = {r["file"].rsplit(".", 1)[0]: r for r in csv.DictReader(f)}
+    for doc in fixture_documents.filter(pl.col("doc_id") != "front_matter").iter_rows(named=True):
+        if doc["doc_id"] in rows:
+            for key in ("source", "title", "published", "date_precision", "language", "url"):
+                assert doc[key] == rows[doc["doc_id"]][key]
+            assert not doc["metadata_inferred"]
+        else:
+            assert doc["metadata_inferred"]
+
+
+def test_year_precision_date(fixture_documents):
+    doc = fixture_documents.filter(pl.col("doc_id") == "debris").row(0, named=True)
+    assert (doc["published"], doc["date_precision"]) == ("2026", "year")
+    assert doc["published_date"] == dt.date(2026, 1, 1)
+
+
+def test_missing_from_manifest_infers_title_and_unknown_date(fixture_documents):
+    doc = fixture_documents.filter(pl.col("doc_id") == "no_terminator").row(0, named=True)
+    assert doc["metadata_inferred"] is True
+    assert doc["title"] == doc["text"].split("\n")[0]
+    assert doc["source"] == "unknown"
+    assert (doc["published"], doc["published_date"], doc["date_precision"]) == ("", None, "unknown")
+    assert doc["date_basis"].startswith("inferred")
+
+
+def test_inferred_dateline_gives_day_precision(write_corpus):
+    folder = write_corpus({"a.txt": "Title Here\nMexico agreed to talks in March 2025.\nDaily News | 12 Jan 2026 18:08\n"})
+    doc = load_corpus(folder).row(0, named=True)
+    assert (doc["published"], doc["date_precision"]) == ("2026-01-12", "day")
+    assert "dateline" in doc["date_basis"] and doc["date_basis"].startswith("inferred")
+
+
+def test_inferred_month_skips_scheduled_events(write_corpus):
+    text = "Talks\nIn March 2025 Mexico sent troops. The review is scheduled for July 2026.\n"
+    doc = load_corpus(write_corpus({"a.txt": text})).row(0, named=True)
+    assert (doc["published"], doc["date_precision"]) == ("2025-03", "month")
+    assert doc["published_date"] == dt.date(2025, 3, 1)
+
+
+def test_inferred_language_spanish(write_corpus):
+    text = "Acuerdo\nEl gobierno de México y los Estados Unidos firmaron un acuerdo para la seguridad.\n"
+    doc = load_corpus(write_corpus({"nota.txt": text})).row(0, named=True)
+    assert doc["language"] == "es"
+
+
+def test_html_article_uses_page_metadata(fixture_documents):
+    doc = fixture_documents.filter(pl.col("doc_id") == "html_article").row(0, named=True)
+    assert doc["title"] == "Mexico and U.S. agree on extraditions"
+    assert doc["author"] == "Luis Gómez"
+    assert doc["source"] == "Example Times"
+    assert (doc["published"], doc["date_precision"]) == ("2026-02-14", "day")
+    assert "extradite 26 cartel members" in doc["text"]
+    for furniture in ("Home", "Subscribe to our newsletter", "<p>"):
+        assert furniture not in doc["text"]
+
+
+def test_fixture_debris_is_cleaned(fixture_documents, fixture_corpus_dir):
+    raw = (fixture_corpus_dir / "debris.txt").read_text("utf-8")
+    doc = fixture_documents.filter(pl.col("doc_id") == "debris").row(0, named=True)
+    debris_lines = [
+        "Share this:", "#Mexico #Tariffs #Security", "Discover more from Example News",
+        "Subscribe to get the latest posts sent to your email.", "← Back to Homepage",
+        "# WIRE BULLETIN",
+    ]
+    for line in debris_lines:
+        assert line in raw and line not in doc["text"]
+        assert line in [r["text"] for r in doc["removed"]]
+    assert "described as difficult by both sides" in doc["text"]
+    assert "more troops to the border." in doc["text"]
+    assert "$2 billion (on steel)" in doc["text"]
+    assert set(kinds(doc["removed"])) == {
+        "markdown_link", "escape", "footer", "hashtags", "navigation", "page_header", "line_break",
+    }
+
+
+def test_n_words_counts_tokens_with_letters_or_digits(write_corpus):
+    folder = write_corpus({"a.txt": "## The U.S. imposed 25% tariffs — again!\n"})
+    assert load_corpus(folder)["n_words"].item() == 6  # '##' and '—' are not words
+
+
+def test_ignores_subfolders_readmes_manifest_and_other_files(write_corpus):
+    folder = write_corpus({
+        "a.txt": ARTICLE,
+        "README.md": "# About this corpus\n",
+        "readme.txt": "Notes.\n",
+        "notes.csv": "x,y\n",
+        "gold/b.txt": "Sub-folder text.\n",
+        ".hidden.txt": "Hidden.\n",
+        "sources.csv": manifest(),
+    })
+    assert load_corpus(folder)["doc_id"].to_list() == ["a"]
+
+
+def test_path_outside_parent_is_given_as_is(write_corpus):
+    folder = write_corpus({"a.txt": ARTICLE})
+    assert load_corpus(folder)["path"].item() == "corpus/a.txt"
+
+
+# --------------------------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------------------------
+
+
+def test_on_error_is_checked_first():
+    with pytest.raises(ValueError, match=r"on_error must be 'raise' or 'skip', got 'ignore'"):
+        load_corpus("does-not-matter", on_error="ignore")  # type: ignore[arg-type]
+
+
+def test_missing_folder(tmp_path):
+    with pytest.raises(CorpusError, match=r"corpus folder '.*nowhere' does not exist; pass the folder"):
+        load_corpus(tmp_path / "nowhere", on_error="skip")
+
+
+def test_folder_is_a_file(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    with pytest.raises(CorpusError, match=r"corpus folder '.*a\.txt' is not a folder"):
+        load_corpus(path)
+
+
+def test_folder_without_articles(write_corpus):
+    folder = write_corpus({"README.md": "# Readme\n", "sources.csv": manifest()})
+    with pytest.raises(CorpusError, match=r"has no articles; expected top-level \.txt, \.md, \.html"):
+        load_corpus(folder, on_error="skip")
+
+
+@pytest.mark.parametrize(
+    ("content", "pattern"),
+    [
+        (b"", r"corpus/bad\.txt: is empty; an article needs text"),
+        (b"  \n\t\n", r"corpus/bad\.txt: is empty; an article needs text"),
+        (b"Caf\xe9 con leche.\n", r"corpus/bad\.txt: is not valid UTF-8 \(byte 0xe9 at offset 3, line 1\); re-save the file as UTF-8"),
+        (b"PK\x03\x04\x00\x00binary", r"corpus/bad\.txt: looks like a binary file \(NUL byte at offset 4\); articles must be UTF-8 text"),
+        (b"Share this:\n#Mexico #US\n", r"corpus/bad\.txt: has no article text after cleaning"),
+        (b"---\ntitle: Only metadata\n---\n", r"corpus/bad\.txt: has no article text after cleaning"),
+    ],
+    ids=["empty", "whitespace", "not-utf8", "binary", "only-debris", "only-front-matter"],
+)
+def test_bad_file_raises(write_corpus, content, pattern):
+    folder = write_corpus({"a.txt": ARTICLE, "bad.txt": content})
+    with pytest.raises(CorpusError, match=pattern):
+        load_corpus(folder)
+
+
+def test_html_without_article_text(write_corpus):
+    folder = write_corpus({"page.html": "<html><body><script>var a = 1;</script></body></html>"})
+    with pytest.raises(CorpusError, match=r"page\.html: no article text could be extracted from the HTML"):
+        load_corpus(folder)
+
+
+def test_duplicate_article(write_corpus):
+    folder = write_corpus({"a.txt": ARTICLE, "b.txt": ARTICLE})
+    with pytest.raises(CorpusError, match=r"corpus/b\.txt: has the same content \(sha256 \w{12}…\) as corpus/a\.txt; remove one"):
+        load_corpus(folder)
+
+
+def test_duplicate_doc_id(write_corpus):
+    folder = write_corpus({"a.md": ARTICLE, "a.txt": "Other\nA different article text.\n"})
+    with pytest.raises(CorpusError, match=r"corpus/a\.txt: has the same doc_id 'a' as corpus/a\.md"):
+        load_corpus(folder)
+
+
+def test_skip_warns_once_listing_every_bad_file(write_corpus):
+    folder = write_corpus({
+        "a.txt": ARTICLE,
+        "copy.txt": ARTICLE,
+        "empty.txt": "",
+        "latin1.txt": b"Caf\xe9\n",
+        "blob.txt": b"\x00\x01",
+        "sources.csv": manifest("ghost.txt,S,T,,2026,,,,"),
+    })
+    with pytest.warns(CorpusWarning) as record:
+        docs = load_corpus(folder, on_error="skip")
+    assert docs["doc_id"].to_list() == ["a"]
+    assert len(record) == 1
+    message = str(record[0].message)
+    assert message.startswith("load_corpus skipped 5 item(s):")
+    for expected in ("corpus/copy.txt: has the same content", "corpus/empty.txt: is empty",
+                     "corpus/latin1.txt: is not valid UTF-8", "corpus/blob.txt: looks like a binary",
+                     "corpus/sources.csv, line 2: ", "'ghost.txt'"):
+        assert expected in message
+
+
+def test_skip_with_nothing_loadable_raises(write_corpus):
+    folder = write_corpus({"empty.txt": "", "blob.txt": b"\x00"})
+    with pytest.warns(CorpusWarning, match="skipped 2 item"), pytest.raises(CorpusError, match=r"has no loadable articles: every article file was skipped"):
+        load_corpus(folder, on_error="skip")
+
+
+def test_no_warning_when_nothing_is_skipped(write_corpus):
+    folder = write_corpus({"a.txt": ARTICLE})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_corpus(folder, on_error="skip")
+
+
+# Manifest -------------------------------------------------------------------------------
+
+
+def test_manifest_row_naming_missing_file(write_corpus):
+    folder = write_corpus({"a.txt": ARTICLE, "sources.csv": manifest("a.txt,S,T,,2026,,,,", "ghost.txt,S,T,,2026,,,,")})
+    with pytest.raises(ManifestError, match=r"corpus/sources\.csv, line 3, column 'file' \(1\): names 'ghost\.txt', which is not a file in corpus; add the file or remove the row") as exc:
+        load_corpus(folder)
+    assert (exc.value.line, exc.value.column) == (3, "file")
+    assert isinstance(exc.value, ValueError)
+
+
+def test_manifest_missing_required_column_always_raises(write_corpus):
+    folder = write_corpus({"a.txt": ARTICLE, "sources.csv": "file,source,title\na.txt,S,T\n"})
+    with pytest.raises(ManifestError, match=r"corpus/sources\.csv, line 1: missing required column\(s\) 'published'; the header must name file, source, title, published") as exc:
+        load_corpus(folder, on_error="skip")
+    assert (exc.value.line, exc.value.column) == (1, "published")
+
+
+def test_manifest_empty_always_raises(write_corpus):
+    folder = write_corpus({"a.txt": ARTICLE, "sources.csv": ""})
+    with pytest.raises(ManifestError, match=r"sources\.csv: is empty; the first line must be a header"):
+        load_corpus(folder, on_error="skip")
+
+
+def test_manifest_duplicate_column_always_raises(write_corpus):
+    folder = write_corpus({"a.txt": ARTICLE, "sources.csv": "file,source,title,published,title\n"})
+    with pytest.raises(ManifestError, match=r"column\(s\) 'title' appear more than once"):
+        load_corpus(folder, on_error="skip")
+
+
+def test_manifest_not_utf8_always_raises(write_corpus):
+    folder = write_corpus({"a.txt": ARTICLE, "sources.csv": b"file,source,title,published\na.txt,Caf\xe9,T,2026\n"})
+    with pytest.raises(ManifestError, match=r"sources\.csv: is not valid UTF-8 \(byte 0xe9"):
+        load_corpus(folder, on_error="skip")
+
+
+@pytest.mark.parametrize(
+    ("row", "pattern"),
+    [
+        ("a.txt,S,T,,2026-13-01,,,,", r"line 2, column 'published' \(5\): '2026-13-01' is not a date; use YYYY-MM-DD, YYYY-MM \(month known\) or YYYY"),
+        ("a.txt,S,T,,2026-01,weekly,,,", r"line 2, column 'date_precision' \(6\): 'weekly' is not allowed; use one of day, month, year, unknown"),
+        ("a.txt,S,T,,2026-01,day,,,", r"line 2, column 'date_precision' \(6\): 'day' does not match published '2026-01' \(which has month precision\)"),
+        ("a.txt,S,T,,2026,,,English,", r"line 2, column 'language' \(8\): 'English' is not a language code; use e\.g\. 'en' or 'es'"),
+        (",S,T,,2026,,,,", r"line 2, column 'file' \(1\): is empty; give the article's file name"),
+        ("a.txt,S,T", r"line 2: has 3 fields but the header has 9; quote values that contain commas"),
+        ("notes.csv,S,T,,2026,,,,", r"line 2, column 'file' \(1\): 'notes\.csv' is not an article file; articles end in \.txt"),
+    ],
+    ids=["bad-date", "bad-precision", "precision-mismatch", "bad-language", "empty-file", "field-count", "not-article"],
+)
+def test_manifest_row_errors(write_corpus, row, pattern):
+    folder = write_corpus({"a.txt": ARTICLE, "notes.csv": "x\n", "sources.csv": manifest(row)})
+    with pytest.raises(ManifestError, match=r"corpus/sources\.csv, " + pattern):
+        load_corpus(folder)
+
+
+def test_manifest_duplicate_row(write_corpus):
+    folder = write_corpus({"a.txt": ARTICLE, "sources.csv": manifest("a.txt,S,T,,2026,,,,", "a.txt,S,U,,2026,,,,")})
+    with pytest.raises(ManifestError, match=r"line 3, column 'file' \(1\): 'a\.txt' is already described on line 2; keep one row per article"):
+        load_corpus(folder)
+
+
+def test_manifest_bad_row_skipped_falls_back_to_inference(write_corpus):
+    folder = write_corpus({"a.txt": ARTICLE, "sources.csv": manifest("a.txt,S,T,,not-a-date,,,,")})
+    with pytest.warns(CorpusWarning, match=r"line 2.*'not-a-date' is not a date.*\(row ignored\)"):
+        doc = load_corpus(folder, on_error="skip").row(0, named=True)
+    assert doc["metadata_inferred"] is True
+    assert doc["title"] == "Title Line"
+
+
+def test_manifest_minimal_columns_and_quoted_values(write_corpus):
+    text = 'file,source,title,published\na.txt,"News, Inc.","A title, with comma",2026-01-20\n'
+    doc = load_corpus(write_corpus({"a.txt": ARTICLE, "sources.csv": text})).row(0, named=True)
+    assert (doc["source"], doc["title"], doc["author"], doc["url"]) == ("News, Inc.", "A title, with comma", "", "")
+    assert (doc["date_precision"], doc["date_basis"], doc["metadata_inferred"]) == ("day", "manifest", False)
+
+
+def test_error_classes():
+    """A CorpusError is a ValueError, so callers can catch either."""
+    assert issubclass(CorpusError, ValueError)
+    assert issubclass(ManifestError, CorpusError)
+    assert issubclass(CorpusWarning, UserWarning)

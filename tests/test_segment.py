@@ -1,0 +1,279 @@
+"""Tests for analysis.segment: splitting rules, the sentences contract, gold agreement."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.config import GOLD_PATH, SEEDS_DIR
+from analysis.corpus import clean_text
+from analysis.segment import SENTENCES_SCHEMA, segment_text, split_sentences, unit_agreement
+
+
+def units(text: str, language: str = "en") -> list[str]:
+    return [text[a:b] for a, b, _ in segment_text(text, language=language)]
+
+
+def headings(text: str) -> list[tuple[str, bool]]:
+    return [(text[a:b], h) for a, b, h in segment_text(text)]
+
+
+# --------------------------------------------------------------------------------------------
+# Splitting rules
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The U.S. Treasury acted. Mexico agreed.", ["The U.S. Treasury acted.", "Mexico agreed."]),
+        ("Mexico sent troops to the U.S. Border agents agreed.", ["Mexico sent troops to the U.S. Border agents agreed."]),
+        ("Dr. Ruiz met Mr. Smith and Mrs. Lee. They talked.", ["Dr. Ruiz met Mr. Smith and Mrs. Lee.", "They talked."]),
+        ("A report by Clare R. Seelke was cited. It warned.", ["A report by Clare R. Seelke was cited.", "It warned."]),
+        ("Some tools, e.g. Tariffs, were used. Others not.", ["Some tools, e.g. Tariffs, were used.", "Others not."]),
+        ("The budget was 3.6 billion. It grew 0.3% in 2025.", ["The budget was 3.6 billion.", "It grew 0.3% in 2025."]),
+        ("The New U.S.Mexico Front. It widens.", ["The New U.S.Mexico Front.", "It widens."]),
+        ("They met at 5 p.m. The talks ended.", ["They met at 5 p.m.", "The talks ended."]),
+        ("They agreed. 37 suspects were sent north.", ["They agreed.", "37 suspects were sent north."]),
+        ("Is it over? No! It is not.", ["Is it over?", "No!", "It is not."]),
+        ("It was over… Then talks resumed.", ["It was over…", "Then talks resumed."]),
+    ],
+    ids=["US-sentence-end", "US-never-ends", "titles", "initial", "eg", "decimals",
+         "US.Mexico", "pm", "digit-start", "question-exclamation", "ellipsis"],
+)
+def test_english_rules(text, expected):
+    assert units(text) == expected
+
+
+def test_closing_quote_stays_with_sentence():
+    text = 'She said “the cartels are running Mexico.” Critics disagreed. He said "no." Then left.'
+    assert units(text) == [
+        "She said “the cartels are running Mexico.”",
+        "Critics disagreed.",
+        'He said "no."',
+        "Then left.",
+    ]
+
+
+def test_sentences_inside_a_quotation_are_split():
+    text = "“Mexico acts on U.S. intelligence. The future is open.”"
+    assert units(text) == ["“Mexico acts on U.S. intelligence.", "The future is open.”"]
+
+
+def test_omission_marks():
+    text = 'They pledged to "dismantle the cartels (...) and stop the flow." Then (…) The future.'
+    assert units(text) == [
+        'They pledged to "dismantle the cartels (...) and stop the flow."',
+        "Then (…)",
+        "The future.",
+    ]
+
+
+def test_lowercase_after_period_does_not_split():
+    assert units("The figure was approx. five. It fell.") == ["The figure was approx. five.", "It fell."]
+
+
+def test_spanish_rules():
+    text = "¿Habrá acuerdo? El Sr. Pérez viajó a EE.UU. y volvió. ¡Nunca! La tasa fue 3,5%."
+    assert units(text, "es") == [
+        "¿Habrá acuerdo?",
+        "El Sr. Pérez viajó a EE.UU. y volvió.",
+        "¡Nunca!",
+        "La tasa fue 3,5%.",
+    ]
+
+
+def test_line_break_ends_unit_and_blank_lines_give_none():
+    text = "First part without end\n\n\nSecond line. Third sentence.\n   \n"
+    assert units(text) == ["First part without end", "Second line.", "Third sentence."]
+
+
+def test_markdown_heading_is_one_unit():
+    assert headings("## Mexico responds. A review\nText follows.") == [
+        ("## Mexico responds. A review", True),
+        ("Text follows.", False),
+    ]
+
+
+def test_bold_run_in_heading_is_split():
+    text = "**Conclusions.** Mexico's ability is limited. **Outlook** More talks ahead."
+    assert headings(text) == [
+        ("**Conclusions.**", True),
+        ("Mexico's ability is limited.", False),
+        ("**Outlook**", True),
+        ("More talks ahead.", False),
+    ]
+
+
+def test_source_tag_is_split():
+    assert headings("(MENAFN- The Rio Times) Key Points") == [
+        ("(MENAFN- The Rio Times)", True),
+        ("Key Points", True),
+    ]
+
+
+def test_heading_detection():
+    text = (
+        "Impact on Mexican Sovereignty\nBartłomiej Znojek\n#Mexico #US\n"
+        "Donald Trump's threats could affect cooperation.\n"
+        "Earlier, he designated certain Mexican cartels as terrorist organisations, and "
+        "President Trump has also"
+    )
+    assert [h for _, h in headings(text)] == [True, True, True, False, False]
+
+
+# --------------------------------------------------------------------------------------------
+# The sentences table
+# --------------------------------------------------------------------------------------------
+
+
+def check_contract(documents: pl.DataFrame, sentences: pl.DataFrame) -> None:
+    assert sentences.schema == pl.Schema(SENTENCES_SCHEMA)
+    assert sentences.equals(sentences.sort("doc_id", "sent_id"))
+    texts = dict(zip(documents["doc_id"], documents["text"], strict=True))
+    for doc_id, group in sentences.group_by("doc_id", maintain_order=True):
+        assert group["sent_id"].to_list() == list(range(1, group.height + 1))
+        starts, ends = group["start"].to_list(), group["end"].to_list()
+        assert all(a < b for a, b in zip(starts, ends, strict=True))
+        assert all(b <= a for b, a in zip(ends, starts[1:], strict=False))
+        doc = texts[doc_id[0]]
+        for a, b, t in zip(starts, ends, group["text"], strict=True):
+            assert doc[a:b] == t == t.strip()
+            assert "\n" not in t
+
+
+def test_seed_sentences_contract(seed_documents, seed_sentences):
+    check_contract(seed_documents, seed_sentences)
+    assert set(seed_sentences["doc_id"]) == set(seed_documents["doc_id"])
+
+
+def test_fixture_sentences_contract(fixture_documents, fixture_sentences):
+    check_contract(fixture_documents, fixture_sentences)
+
+
+def test_fixture_no_terminator_gives_heading_and_long_unit(fixture_sentences):
+    rows = fixture_sentences.filter(pl.col("doc_id") == "no_terminator")
+    assert rows["is_heading"].to_list() == [True, False]
+
+
+def test_split_sentences_does_not_change_input_and_is_deterministic(seed_documents):
+    before = seed_documents.clone()
+    first = split_sentences(seed_documents)
+    assert seed_documents.equals(before)
+    assert split_sentences(seed_documents).equals(first)
+
+
+def test_split_sentences_without_language_column():
+    docs = pl.DataFrame({"doc_id": ["b", "a"], "text": ["One. Two.", ""]})
+    out = split_sentences(docs)
+    assert out["doc_id"].to_list() == ["b", "b"]
+    assert out["text"].to_list() == ["One.", "Two."]
+
+
+def test_split_sentences_missing_columns():
+    with pytest.raises(ValueError, match=r"documents is missing column\(s\) text; pass the table returned by analysis\.corpus\.load_corpus"):
+        split_sentences(pl.DataFrame({"doc_id": ["a"]}))
+
+
+def test_raw_seed_text_reproduces_every_gold_unit():
+    """On the uncleaned files, the splitter gives exactly the gold units, offsets included."""
+    gold = pl.read_csv(GOLD_PATH).unique(["doc", "unit"]).sort("doc", "unit")
+    for (doc,), group in gold.group_by("doc", maintain_order=True):
+        text = (SEEDS_DIR / doc).read_text(encoding="utf-8")
+        spans = [(a, b) for a, b, _ in segment_text(text)]
+        assert spans == list(zip(group["start"], group["end"], strict=True)), doc
+
+
+# --------------------------------------------------------------------------------------------
+# Agreement with the gold units
+# --------------------------------------------------------------------------------------------
+
+
+def test_unit_agreement_small_example():
+    ours = pl.DataFrame({"doc_id": ["a", "a", "b"], "text": ["Hi  there.", "## Bye", "x"]})
+    gold = pl.DataFrame(
+        {
+            "doc": ["a.txt", "a.txt", "a.txt", "a.txt", "c.txt"],
+            "unit": [1, 1, 2, 3, 1],
+            "sentence": ["Hi there.", "Hi there.", "Bye", "Hi there.", "y"],
+        }
+    )
+    plain = unit_agreement(ours, gold)
+    assert plain.rows() == [("a", 3, 1, 1 / 3), ("c", 1, 0, 0.0)]
+    markup = unit_agreement(ours, gold, normalise="markup", with_total=True)
+    assert markup.rows() == [("a", 3, 2, 2 / 3), ("c", 1, 0, 0.0), ("(all)", 4, 2, 0.5)]
+
+
+def test_unit_agreement_bad_option():
+    with pytest.raises(ValueError, match=r"normalise must be 'whitespace' or 'markup', got 'none'"):
+        unit_agreement(pl.DataFrame(), pl.DataFrame(), normalise="none")  # type: ignore[arg-type]
+
+
+def test_unit_agreement_missing_columns():
+    ours = pl.DataFrame({"doc_id": ["a"], "text": ["x"]})
+    with pytest.raises(ValueError, match=r"gold_units is missing column\(s\) unit, sentence"):
+        unit_agreement(ours, pl.DataFrame({"doc_id": ["a"]}))
+
+
+def test_seed_agreement_misses_only_deliberate_differences(seed_documents, seed_sentences):
+    """Every gold unit we do not reproduce (markup normalised) is debris that cleaning removed
+    or a fragment of a sentence that cleaning rejoined."""
+    gold = pl.read_csv(GOLD_PATH).unique(["doc", "unit"]).sort("doc", "unit")
+    result = unit_agreement(seed_sentences, gold, normalise="markup")
+    assert result["n_gold"].sum() == gold.height
+    ours = {
+        (d, " ".join(clean_text(t)[0].split()))
+        for d, t in seed_sentences.select("doc_id", "text").iter_rows()
+    }
+    docs = {d["doc_id"]: d for d in seed_documents.iter_rows(named=True)}
+    unmatched = 0
+    for row in gold.iter_rows(named=True):
+        doc_id = row["doc"].removesuffix(".txt")
+        norm = " ".join(clean_text(row["sentence"])[0].replace("**", "").split())
+        norm = norm.removeprefix("## ")
+        if (doc_id, norm) in ours or (doc_id, " ".join(row["sentence"].split())) in ours:
+            continue
+        unmatched += 1
+        removed = docs[doc_id]["removed"]
+        debris = row["sentence"] in {r["text"] for r in removed}
+        joined = any(
+            r["kind"] == "line_break"
+            and (row["sentence"].endswith(r["text"].split()[0]) or row["sentence"].startswith(r["text"].split()[-1]))
+            for r in removed
+        )
+        assert debris or joined, row["sentence"]
+    assert unmatched == result["n_gold"].sum() - result["n_matched"].sum()
+
+
+# --------------------------------------------------------------------------------------------
+# Properties
+# --------------------------------------------------------------------------------------------
+
+PIECES = st.sampled_from(
+    ["Mexico agreed.", " ", "\n", "\n\n", "U.S.", "Dr. Ruiz", "(…)", "(...)", "“Yes.”", "3.6",
+     "¿Qué?", "¡No!", "**Bold.**", "## Head", "#tag", "EE.UU.", " the ", "…", "  "]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(), st.lists(PIECES, max_size=20).map("".join)))
+def test_offsets_map_back_and_units_are_ordered(text):
+    spans = segment_text(text)
+    previous_end = 0
+    for a, b, heading in spans:
+        assert previous_end <= a < b <= len(text)
+        unit = text[a:b]
+        assert unit == unit.strip() and unit
+        assert "\n" not in unit
+        assert isinstance(heading, bool)
+        previous_end = b
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(), min_size=1, max_size=4))
+def test_split_sentences_on_arbitrary_documents(texts):
+    docs = pl.DataFrame({"doc_id": [f"d{i}" for i in range(len(texts))], "text": texts})
+    out = split_sentences(docs)
+    check_contract(docs, out)

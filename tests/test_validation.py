@@ -1,0 +1,438 @@
+"""Tests for analysis.validation: gold loading and its errors, kappa, alignment, P/R/F1."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.validation import (
+    GOLD_COLUMNS,
+    align,
+    cohen_kappa,
+    evaluate,
+    format_codes,
+    load_gold,
+    normalize_text,
+)
+
+HEADER = ["doc", "unit", "start", "end", "sentence", "stance", "category", "actor", "mode",
+          "status", "note"]
+GOOD = ["000_a.txt", "1", "0", "24", "Trump threatened tariffs.", "coercion", "THREATEN", "US",
+        "verbal", "threatened", ""]
+UNCODED = ["000_a.txt", "2", "25", "35", "It rained.", "", "", "", "", "", "background"]
+
+
+def _write(path: Path, rows: list[list[str]], header: list[str] = HEADER) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def _with(row: list[str], **changes: str) -> list[str]:
+    out = list(row)
+    for column, value in changes.items():
+        out[HEADER.index(column)] = value
+    return out
+
+
+# ---------------------------------------------------------------------- load_gold
+
+
+def test_load_gold_reads_the_seed_file():
+    gold = load_gold()
+    assert tuple(gold.columns) == GOLD_COLUMNS
+    # figures from seeds/gold/README.md: 218 rows, 169 units, 149 codes
+    assert gold.height == 218
+    assert gold.select("doc_id", "unit").unique().height == 169
+    assert gold["stance"].drop_nulls().len() == 149
+    assert gold["doc_id"].unique().sort().to_list()[0] == "000_1ff6f1d578f5dc2b"
+    assert gold.schema["unit"] == pl.Int64 and gold.schema["start"] == pl.Int64
+    assert "" not in gold["note"].to_list()  # empty strings became null
+    assert gold["note"].null_count() > 0
+
+
+def test_load_gold_small_file(tmp_path):
+    gold = load_gold(_write(tmp_path / "g.csv", [UNCODED, GOOD]))
+    assert gold["unit"].to_list() == [1, 2]  # sorted by unit
+    assert gold.row(1, named=True) == {
+        "doc_id": "000_a", "unit": 2, "start": 25, "end": 35, "sentence": "It rained.",
+        "stance": None, "category": None, "actor": None, "mode": None, "status": None,
+        "note": "background",
+    }
+
+
+def test_load_gold_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"gold file .*nowhere.csv not found"):
+        load_gold(tmp_path / "nowhere.csv")
+
+
+def test_load_gold_empty_file(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text("", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"empty.csv: the file is empty; expected a header"):
+        load_gold(path)
+
+
+def test_load_gold_missing_columns(tmp_path):
+    path = _write(tmp_path / "g.csv", [GOOD[:-1]], header=HEADER[:-1])
+    with pytest.raises(ValueError, match=r"g.csv, line 1: missing column\(s\) note; expected"):
+        load_gold(path)
+
+
+def test_load_gold_line_numbers_count_multiline_fields(tmp_path):
+    # The first record spans lines 2-3; the bad record starts on line 4.
+    first = _with(UNCODED, sentence="It rained\nall day.")
+    path = _write(tmp_path / "g.csv", [first, _with(GOOD, actor="NATO")])
+    with pytest.raises(ValueError, match=r"g.csv, line 4, column 'actor'"):
+        load_gold(path)
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (GOOD[:-1], r"line 2: 10 fields, expected 11"),
+        (_with(GOOD, doc=""), r"line 2, column 'doc': empty"),
+        (_with(GOOD, unit="x"), r"line 2, column 'unit': 'x' is not a whole number"),
+        (_with(GOOD, start="-3"), r"line 2, column 'start': '-3' is not a whole number"),
+        (_with(GOOD, unit="0"), r"line 2, column 'unit': units are numbered from 1"),
+        (_with(GOOD, start="30"), r"line 2, column 'end': end 24 is before start 30"),
+        (_with(UNCODED, category="AGREE"),
+         r"line 2, column 'category': 'AGREE' given but stance is empty"),
+        (_with(GOOD, actor=""), r"line 2, column 'actor': empty, but the row has a stance"),
+        (_with(GOOD, stance="peace"),
+         r"line 2, column 'stance': unknown value 'peace'; allowed: cooperation, coercion"),
+        (_with(GOOD, category="BOMB"), r"line 2, column 'category': unknown value 'BOMB'"),
+        (_with(GOOD, actor="NATO"),
+         r"line 2, column 'actor': unknown value 'NATO'; allowed: US, MX, OTHER, UNSPECIFIED"),
+        (_with(GOOD, mode="oral"), r"line 2, column 'mode': unknown value 'oral'"),
+        (_with(GOOD, status="maybe"), r"line 2, column 'status': unknown value 'maybe'"),
+        (_with(GOOD, category="AGREE"),
+         r"line 2, column 'category': AGREE belongs to stance 'cooperation', not 'coercion'"),
+        (_with(GOOD, mode="material"),
+         r"line 2, column 'mode': THREATEN is 'verbal' in the coding manual, not 'material'"),
+    ],
+)
+def test_load_gold_row_errors(tmp_path, row, message):
+    path = _write(tmp_path / "g.csv", [row])
+    with pytest.raises(ValueError, match=r"g.csv, " + message):
+        load_gold(path)
+
+
+def test_load_gold_duplicate_code(tmp_path):
+    path = _write(tmp_path / "g.csv", [GOOD, _with(GOOD, note="again")])
+    with pytest.raises(
+        ValueError,
+        match=r"line 3: duplicate code coercion/THREATEN/US/threatened in unit 1 of 000_a.txt",
+    ):
+        load_gold(path)
+
+
+def test_load_gold_inconsistent_unit(tmp_path):
+    other = _with(GOOD, category="DEMAND", status="actual", sentence="Trump urged.")
+    path = _write(tmp_path / "g.csv", [GOOD, other])
+    with pytest.raises(ValueError, match=r"line 3: start, end or sentence differs"):
+        load_gold(path)
+
+
+# -------------------------------------------------------------------- cohen_kappa
+
+
+def test_cohen_kappa_hand_computed():
+    # n = 50; p_o = (20 + 15) / 50 = 0.7; gold yes 30, predicted yes 25:
+    # p_e = (25 * 30 + 25 * 20) / 2500 = 0.5; kappa = (0.7 - 0.5) / 0.5 = 0.4
+    assert cohen_kappa(20, 5, 10, 15) == pytest.approx(0.4)
+    # n = 100; p_o = 0.85; yes margins 50 / 40: p_e = (50*40 + 50*60) / 10000 = 0.5 -> 0.7
+    assert cohen_kappa(40, 10, 5, 45) == pytest.approx(0.7)
+    assert cohen_kappa(10, 0, 0, 5) == pytest.approx(1.0)  # perfect agreement
+    assert cohen_kappa(5, 5, 5, 5) == pytest.approx(0.0)  # chance level
+    assert cohen_kappa(0, 5, 5, 0) == pytest.approx(-1.0)  # perfect disagreement
+
+
+def test_cohen_kappa_undefined_is_none():
+    assert cohen_kappa(0, 0, 0, 0) is None
+    assert cohen_kappa(0, 0, 0, 10) is None  # p_e = 1
+
+
+# ---------------------------------------------------------------------- alignment
+
+
+def test_normalize_text_strips_markdown_and_escapes():
+    raw = "In 2025 the **US** took 83% (\\$552 billion) via the [USMCA  treaty](#)."
+    assert normalize_text(raw) == "in 2025 the us took 83% ($552 billion) via the usmca treaty."
+    assert normalize_text("## Ｈeading\u00a0 # two") == "heading two"
+
+
+def _gold(units: list[tuple[str, int, str]]) -> pl.DataFrame:
+    return pl.DataFrame(
+        units, schema={"doc_id": pl.String, "unit": pl.Int64, "sentence": pl.String},
+        orient="row",
+    )
+
+
+def _sentences(rows: list[tuple[str, int, str]]) -> pl.DataFrame:
+    return pl.DataFrame(
+        rows, schema={"doc_id": pl.String, "sent_id": pl.Int64, "text": pl.String},
+        orient="row",
+    )
+
+
+RAW_UNITS = [
+    ("d", 1, "# PISM BULLETIN"),
+    ("d", 2, "According to the Bank of Mexico, the US accounted for over 83% "
+             "(\\$552 billion) of Mexico's exports."),
+    ("d", 3, "This volume results from the [USMCA free trade agreement](#), "
+             "which took effect in 2020."),
+    ("d", 4, "Earlier, he designated certain cartels as terrorist organisations, and "
+             "President Trump has also"),
+    ("d", 5, "repeatedly threatened to send US troops into Mexico to combat these groups."),
+    ("d", 6, "Talks resumed in May. Both sides signed a framework."),
+]
+CLEAN_SENTENCES = [
+    ("d", 1, "According to the Bank of Mexico, the US accounted for over 83% "
+             "($552 billion) of Mexico's exports."),
+    ("d", 2, "This volume results from the USMCA free trade agreement, "
+             "which took effect in 2020."),
+    ("d", 3, "Earlier, he designated certain cartels as terrorist organisations, and "
+             "President Trump has also repeatedly threatened to send US troops into "
+             "Mexico to combat these groups."),
+    ("d", 4, "Talks resumed in May."),
+    ("d", 5, "Both sides signed a framework."),
+]
+
+
+def test_align_raw_gold_units_to_cleaned_sentences():
+    table = align(_gold(RAW_UNITS), _sentences(CLEAN_SENTENCES))
+    got = {row["unit"]: row for row in table.iter_rows(named=True)}
+    assert got[1]["kind"] == "unmapped" and got[1]["sent_ids"] == []
+    # "\$552 billion" and "[...](#)" align to the cleaned text, one to one, fully
+    assert got[2]["sent_ids"] == [1] and got[2]["kind"] == "one_to_one"
+    assert got[3]["sent_ids"] == [2] and got[3]["kind"] == "one_to_one"
+    assert got[2]["coverage"] == 1.0 and got[3]["coverage"] == 1.0
+    # the two fragments of a page-broken sentence share our joined sentence
+    assert got[4]["sent_ids"] == got[5]["sent_ids"] == [3]
+    assert got[4]["kind"] == got[5]["kind"] == "many_to_one"
+    assert got[6]["sent_ids"] == [4, 5] and got[6]["kind"] == "one_to_many"
+
+
+def test_align_ignores_short_coincidental_overlap():
+    gold = _gold([("d", 1, "The United States and Mexico held talks on security.")])
+    ours = _sentences([
+        ("d", 1, "Elsewhere, the United States imposed tariffs on steel from many countries."),
+        ("d", 2, "Mexico held talks on security."),
+    ])
+    assert align(gold, ours)["sent_ids"].to_list() == [[2]]
+
+
+def test_align_document_without_sentences_is_unmapped():
+    table = align(_gold([("x", 1, "Talks resumed.")]), _sentences(CLEAN_SENTENCES))
+    assert table["kind"].to_list() == ["unmapped"]
+
+
+# ----------------------------------------------------------------------- evaluate
+
+_CODE_SCHEMA = {"stance": pl.String, "category": pl.String, "actor": pl.String,
+                "status": pl.String}
+
+
+def _gold_codes(rows: list[tuple]) -> pl.DataFrame:
+    return pl.DataFrame(
+        rows,
+        schema={"doc_id": pl.String, "unit": pl.Int64, "sentence": pl.String, **_CODE_SCHEMA},
+        orient="row",
+    )
+
+
+def _codes(rows: list[tuple]) -> pl.DataFrame:
+    return pl.DataFrame(
+        rows, schema={"doc_id": pl.String, "sent_id": pl.Int64, **_CODE_SCHEMA}, orient="row"
+    )
+
+
+# Four units; predicted codes differ as noted.
+TEXTS = {
+    1: "Trump threatened tariffs on Mexico.",
+    2: "Mexico agreed to act after U.S. demands.",
+    3: "Homicides fell last year.",
+    4: "Sheinbaum rejected intervention and did not meet Trump.",
+}
+GOLD = _gold_codes([
+    ("d", 1, TEXTS[1], "coercion", "THREATEN", "US", "threatened"),
+    ("d", 2, TEXTS[2], "cooperation", "AGREE", "MX", "actual"),
+    ("d", 2, TEXTS[2], "coercion", "DEMAND", "US", "actual"),
+    ("d", 3, TEXTS[3], None, None, None, None),
+    ("d", 4, TEXTS[4], "resistance", "REJECT", "MX", "actual"),
+    ("d", 4, TEXTS[4], "cooperation", "CONSULT", "MX", "negated"),
+])
+PREDICTED = _codes([
+    ("d", 1, "coercion", "THREATEN", "UNSPECIFIED", "threatened"),  # actor differs
+    ("d", 2, "cooperation", "AGREE", "MX", "hypothetical"),  # status differs; DEMAND missed
+    ("d", 3, "coercion", "ACCUSE", "US", "actual"),  # false positive
+    ("d", 4, "resistance", "REJECT", "MX", "actual"),
+    ("d", 4, "cooperation", "CONSULT", "MX", "actual"),  # gold has it negated
+])
+SENTENCES = _sentences([("d", i, text) for i, text in TEXTS.items()])
+
+
+def test_evaluate_by_stance_hand_computed():
+    result = evaluate(PREDICTED, GOLD, SENTENCES)
+    rows = {r["stance"]: r for r in result.by_stance.iter_rows(named=True)}
+    assert result.by_stance["stance"].to_list() == ["cooperation", "coercion", "resistance"]
+    # cooperation: gold {2} (unit 4's CONSULT is negated), predicted {2, 4}
+    coop = rows["cooperation"]
+    assert (coop["tp"], coop["fp"], coop["fn"], coop["support"]) == (1, 1, 0, 1)
+    assert coop["precision"] == pytest.approx(0.5)
+    assert coop["recall"] == pytest.approx(1.0)
+    assert coop["f1"] == pytest.approx(2 / 3)
+    # p_o = 3/4; margins gold 1/4, predicted 2/4: p_e = (2*1 + 2*3) / 16 = 1/2 -> 1/2
+    assert coop["kappa"] == pytest.approx(0.5)
+    # coercion: gold {1, 2}, predicted {1, 3}
+    coer = rows["coercion"]
+    assert (coer["tp"], coer["fp"], coer["fn"]) == (1, 1, 1)
+    assert coer["f1"] == pytest.approx(0.5)
+    assert coer["kappa"] == pytest.approx(0.0)  # p_o = 1/2 = p_e
+    res = rows["resistance"]
+    assert (res["precision"], res["recall"], res["f1"], res["kappa"]) == (1.0, 1.0, 1.0, 1.0)
+
+
+def test_evaluate_by_category_hand_computed():
+    result = evaluate(PREDICTED, GOLD, SENTENCES)
+    table = result.by_category
+    assert table.height == 13
+    rows = {r["category"]: r for r in table.iter_rows(named=True)}
+    assert (rows["THREATEN"]["tp"], rows["THREATEN"]["f1"]) == (1, 1.0)
+    assert (rows["DEMAND"]["fn"], rows["DEMAND"]["recall"], rows["DEMAND"]["f1"]) == (1, 0.0, 0.0)
+    assert rows["DEMAND"]["precision"] is None  # 0 / 0
+    assert (rows["ACCUSE"]["fp"], rows["ACCUSE"]["support"]) == (1, 0)
+    assert rows["CONSULT"]["fp"] == 1  # predicted actual, gold negated
+    assert rows["AID"]["kappa"] is None and rows["AID"]["f1"] is None  # absent everywhere
+    assert rows["REJECT"]["stance"] == "resistance"
+
+
+def test_evaluate_actor_and_status_agreement():
+    result = evaluate(PREDICTED, GOLD, SENTENCES)
+    # matched on unit + stance + category: THREATEN(1), AGREE(2), REJECT(4), CONSULT(4)
+    assert result.n_matched == 4
+    assert result.actor_accuracy == pytest.approx(3 / 4)  # THREATEN actor differs
+    assert result.status_accuracy == pytest.approx(2 / 4)  # AGREE and CONSULT differ
+
+
+def test_evaluate_confusion_and_disagreements():
+    result = evaluate(PREDICTED, GOLD, SENTENCES)
+    assert result.confusion.rows() == [
+        ("none", "coercion", 1),
+        ("coercion", "coercion", 1),
+        ("resistance", "cooperation+resistance", 1),
+        ("cooperation+coercion", "cooperation", 1),
+    ]
+    rows = {r["unit"]: r for r in result.disagreements.iter_rows(named=True)}
+    assert set(rows) == {1, 2, 3, 4}
+    assert rows[1]["differs_in"] == "actor_or_status"
+    assert rows[1]["gold_codes"] == "coercion/THREATEN/US/threatened"
+    assert rows[1]["predicted_codes"] == "coercion/THREATEN/UNSPECIFIED/threatened"
+    assert rows[2]["gold_codes"] == "cooperation/AGREE/MX/actual; coercion/DEMAND/US/actual"
+    assert rows[3]["gold_codes"] == "(none)"
+    assert rows[4]["gold_codes"] == "cooperation/CONSULT/MX/negated; resistance/REJECT/MX/actual"
+    assert rows[4]["differs_in"] == "category"
+    assert rows[4]["sentence"] == TEXTS[4]
+
+
+def test_evaluate_unions_codes_of_mapped_sentences_and_counts_unmapped():
+    # Unit 1 was split in two sentences by our splitter; unit 2 has no sentence of ours.
+    gold = _gold_codes([
+        ("d", 1, "Trump threatened tariffs. Mexico rejected them.", "coercion", "THREATEN",
+         "US", "threatened"),
+        ("d", 1, "Trump threatened tariffs. Mexico rejected them.", "resistance", "REJECT",
+         "MX", "actual"),
+        ("d", 2, "Both sides met in Washington.", "cooperation", "CONSULT", "UNSPECIFIED",
+         "actual"),
+    ])
+    sentences = _sentences([(
+        "d", 1, "Trump threatened tariffs."), ("d", 2, "Mexico rejected them.")])
+    codes = _codes([
+        ("d", 1, "coercion", "THREATEN", "US", "threatened"),
+        ("d", 2, "resistance", "REJECT", "MX", "actual"),
+    ])
+    result = evaluate(codes, gold, sentences)
+    f1 = dict(result.by_stance.select("stance", "f1").iter_rows())
+    assert f1["coercion"] == 1.0 and f1["resistance"] == 1.0
+    assert f1["cooperation"] == 0.0  # the unmapped unit is a false negative
+    summary = dict(result.alignment_summary.iter_rows())
+    assert summary == {"one_to_one": 0, "one_to_many": 1, "many_to_one": 0, "unmapped": 1}
+
+
+def test_evaluate_missing_columns():
+    with pytest.raises(ValueError, match=r"codes is missing column\(s\) actor"):
+        evaluate(PREDICTED.drop("actor"), GOLD, SENTENCES)
+    with pytest.raises(ValueError, match=r"gold is missing column\(s\) sentence"):
+        evaluate(PREDICTED, GOLD.drop("sentence"), SENTENCES)
+    with pytest.raises(ValueError, match=r"sentences is missing column\(s\) text"):
+        evaluate(PREDICTED, GOLD, SENTENCES.drop("text"))
+
+
+def test_format_codes_orders_and_deduplicates():
+    codes = _codes([
+        ("d", 1, "resistance", "REJECT", "MX", "actual"),
+        ("d", 1, "coercion", "DEMAND", "US", "actual"),
+        ("d", 2, "coercion", "DEMAND", "US", "actual"),
+    ])
+    assert format_codes(codes) == "coercion/DEMAND/US/actual; resistance/REJECT/MX/actual"
+    assert format_codes(codes.clear()) == "(none)"
+
+
+def test_gold_against_itself_is_perfect():
+    """Smoke check on the real gold file: the gold coded as its own prediction."""
+    gold = load_gold()
+    sentences = gold.unique(["doc_id", "unit"], keep="first").select(
+        "doc_id", pl.col("unit").alias("sent_id"), "start", "end",
+        pl.col("sentence").alias("text"), pl.lit(False).alias("is_heading"),
+    ).sort("doc_id", "sent_id")
+    codes = gold.drop_nulls("stance").select(
+        "doc_id", pl.col("unit").alias("sent_id"), "stance", "category", "actor", "mode",
+        "status",
+    )
+    result = evaluate(codes, gold, sentences)
+    assert result.by_stance["f1"].to_list() == [1.0, 1.0, 1.0]
+    assert result.by_stance["kappa"].to_list() == [1.0, 1.0, 1.0]
+    # units positive per stance, from seeds/gold/README.md
+    assert result.by_stance["support"].to_list() == [39, 68, 19]
+    supported = result.by_category.filter(pl.col("support") > 0)
+    assert supported.height == 13
+    assert supported["f1"].to_list() == [1.0] * 13
+    assert supported["kappa"].to_list() == [1.0] * 13
+    assert result.actor_accuracy == 1.0 and result.status_accuracy == 1.0
+    assert result.disagreements.height == 0
+    assert dict(result.alignment_summary.iter_rows())["one_to_one"] == 169
+    assert result.confusion.filter(pl.col("gold_stance") != pl.col("predicted_stance")).is_empty()
+
+
+def test_evaluate_without_predictions():
+    result = evaluate(PREDICTED.clear(), GOLD, SENTENCES)
+    coer = result.by_stance.filter(pl.col("stance") == "coercion").row(0, named=True)
+    # gold positive {1, 2}; nothing predicted: recall 0, precision undefined, kappa 0
+    assert (coer["tp"], coer["fp"], coer["fn"]) == (0, 0, 2)
+    assert coer["precision"] is None
+    assert coer["recall"] == 0.0 and coer["f1"] == 0.0
+    assert coer["kappa"] == pytest.approx(0.0)
+    assert result.actor_accuracy is None and result.n_matched == 0
+
+
+_words = st.lists(st.sampled_from(["mexico", "us", "talks", "tariffs", "cartel", "the", "52"]),
+                  min_size=1, max_size=8)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(_words, min_size=1, max_size=6))
+def test_align_identical_texts_is_one_to_one(units):
+    texts = [" ".join(words).capitalize() + "." for words in units]
+    gold = _gold([("d", i, t) for i, t in enumerate(texts, start=1)])
+    ours = _sentences([("d", i, f"**{t}**") for i, t in enumerate(texts, start=1)])
+    table = align(gold, ours)
+    assert table["sent_ids"].to_list() == [[i] for i in range(1, len(texts) + 1)]
+    assert set(table["kind"]) == {"one_to_one"}
