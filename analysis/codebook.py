@@ -68,6 +68,22 @@ CATEGORY_STANCE: dict[str, str] = {
     "REJECT": "resistance",
     "ASSERT_SOVEREIGNTY": "resistance",
 }
+#: The manual's PLOVER label, mode and score for each category.
+MANUAL_PROFILE: dict[str, tuple[str, str, float]] = {
+    "CONSULT": ("CONSULT", "verbal", 2.5),
+    "AGREE": ("AGREE", "verbal", 4.0),
+    "SHARE_INTELLIGENCE": ("COOPERATE", "material", 9.5),
+    "JUDICIAL": ("COOPERATE", "material", 9.5),
+    "AID": ("AID", "material", 10.0),
+    "CONCEDE": ("CONCEDE", "material", 5.0),
+    "DEMAND": ("REQUEST", "verbal", -1.0),
+    "ACCUSE": ("ACCUSE", "verbal", -3.0),
+    "THREATEN": ("THREATEN", "verbal", -4.0),
+    "SANCTION": ("SANCTION", "material", -6.0),
+    "MILITARY": ("MOBILIZE", "material", -7.0),
+    "REJECT": ("REJECT", "verbal", -2.0),
+    "ASSERT_SOVEREIGNTY": ("REJECT", "verbal", -2.0),
+}
 STANCES: tuple[str, ...] = ("cooperation", "coercion", "resistance")
 ACTORS: tuple[str, ...] = ("US", "MX", "OTHER", "UNSPECIFIED")
 STATUSES: tuple[str, ...] = ("actual", "threatened", "hypothetical", "negated")
@@ -225,6 +241,7 @@ class StatusSpec(_Strict):
     hypothetical_after: list[str] = Field(default_factory=list)
     hypothetical_after_max_gap: int = Field(default=4, ge=0, le=20)
     announced: list[str] = Field(default_factory=list)
+    negation_exceptions: list[str] = Field(default_factory=list)
 
 
 class ActorSpec(_Strict):
@@ -234,9 +251,12 @@ class ActorSpec(_Strict):
     MX: list[str] = Field(min_length=1)
     OTHER: list[str] = Field(default_factory=list)
     UNSPECIFIED: list[str] = Field(default_factory=list)
+    ignore: list[str] = Field(default_factory=list)
     joint_modifiers: list[str] = Field(default_factory=list)
     anaphora: list[str] = Field(default_factory=list)
+    agent_prepositions: list[str] = Field(default_factory=list)
     counterpart_prepositions: list[str] = Field(default_factory=list)
+    counterpart_max_gap: int = Field(default=6, ge=0, le=20)
     object_markers: list[str] = Field(default_factory=list)
     attributive_max_gap: int = Field(default=2, ge=0, le=6)
 
@@ -309,25 +329,62 @@ class Codebook:
                 return ind
         raise KeyError(f"no indicator {indicator_id!r} in {self.path}")
 
-    def cue_regex(self, patterns: list[str]) -> str:
-        """Join cue patterns into one case-insensitive alternation (empty list: never matches)."""
+    def cue_body(self, patterns: list[str]) -> str:
+        """Join cue patterns into one alternation without flags (empty list: never matches).
+
+        Examples
+        --------
+        >>> load_codebook().cue_body(["could", "may"])
+        '(?:(?:\\bcould\\b)|(?:\\bmay\\b))'
+        """
         if not patterns:
-            return r"(?:\b\B)"
-        return "(?i)(?:" + _alternation(patterns) + ")"
+            return r"(?:[^\s\S])"
+        return "(?:" + _alternation(patterns) + ")"
 
     def actor_cue_table(self) -> list[tuple[str, str, re.Pattern[str]]]:
-        """(actor, pattern, compiled regex) for every actor cue, longest pattern first."""
+        """(actor or "IGNORE", pattern, compiled regex) for every actor cue, longest first."""
         rows = []
-        for actor in ACTORS:
-            for p in getattr(self.spec.actors, actor):
+        a = self.spec.actors
+        for actor, patterns in (
+            ("IGNORE", a.ignore),
+            ("US", a.US),
+            ("MX", a.MX),
+            ("OTHER", a.OTHER),
+            ("UNSPECIFIED", a.UNSPECIFIED),
+        ):
+            for p in patterns:
                 rows.append((actor, p, re.compile(pattern_to_regex(p), re.IGNORECASE)))
         rows.sort(key=lambda r: -len(r[1]))
         return rows
 
-    def actor_regex(self) -> str:
-        """All actor cues in one alternation, longest first, each allowing a possessive 's."""
+    def actor_body(self) -> str:
+        """All actor cues in one alternation (longest first) with an optional possessive 's."""
         body = "|".join(f"(?:{r.pattern})" for _, _, r in self.actor_cue_table())
-        return "(?i)(?:" + body + r")(?:['’]s\b)?"
+        return "(?:(?:" + body + r")(?:['’]s\b)?)"
+
+    def actor_of_cue(self, cue: str) -> str | None:
+        """Return the actor a cue string names ("IGNORE" for place names), or None.
+
+        Examples
+        --------
+        >>> load_codebook().actor_of_cue("Trump's")
+        'US'
+        """
+        text = re.sub(r"['’]s$", "", cue.strip())
+        for actor, _, rx in self.actor_cue_table():
+            if rx.fullmatch(text):
+                return actor
+        for actor, _, rx in self.actor_cue_table():
+            if rx.search(text):
+                return actor
+        return None
+
+    def category_profile(self, category: str) -> tuple[str, str, float]:
+        """(plover, mode, score) of a category: its first indicator's, else the manual's."""
+        for ind in self.spec.indicators:
+            if ind.category == category:
+                return ind.plover, ind.mode, float(ind.score)
+        return MANUAL_PROFILE[category]
 
     def match_pattern(self, matched: str) -> tuple[int, str] | None:
         """Return (indicator index, pattern) of the first pattern that matches all of ``matched``."""

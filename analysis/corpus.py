@@ -792,8 +792,12 @@ def load_corpus(
 
     Examples
     --------
-    >>> docs = load_corpus()
-    >>> docs.select("doc_id", "source", "published").head(2).rows()  # doctest: +SKIP
+    >>> from analysis.config import FIXTURES_DIR
+    >>> docs = load_corpus(FIXTURES_DIR / "corpus")
+    >>> docs.filter(pl.col("doc_id") == "en_numbers").select("source", "published").row(0)
+    ('Example Monthly', '2026-01')
+    >>> docs.filter(pl.col("doc_id") == "debris")["removed"].item()[0]
+    {'kind': 'markdown_link', 'text': '[more arrests](#)'}
     """
     if on_error not in ("raise", "skip"):
         raise ValueError(f"on_error must be 'raise' or 'skip', got {on_error!r}")

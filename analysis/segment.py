@@ -29,7 +29,14 @@ from typing import Literal
 import polars as pl
 import sentencex
 
-__all__ = ["SENTENCES_SCHEMA", "segment_text", "split_sentences", "unit_agreement"]
+__all__ = [
+    "ABBREVIATIONS",
+    "AGREEMENT_SCHEMA",
+    "SENTENCES_SCHEMA",
+    "segment_text",
+    "split_sentences",
+    "unit_agreement",
+]
 
 SENTENCES_SCHEMA: dict[str, pl.DataType] = {
     "doc_id": pl.String(),
@@ -86,29 +93,9 @@ _HASHTAGS = re.compile(r"^#[^\W_][\w-]*(?:\s+#[^\W_][\w-]*)*$")
 _MAX_HEADING_WORDS = 12
 # A line that ends in one of these stops mid-sentence: it is a fragment, not a heading.
 _RUNNING_ENDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "as",
-        "at",
-        "but",
-        "by",
-        "for",
-        "from",
-        "has",
-        "have",
-        "in",
-        "of",
-        "on",
-        "or",
-        "also",
-        "that",
-        "the",
-        "to",
-        "with",
-    ]
-)
+    {"a", "an", "and", "as", "at", "but", "by", "for", "from", "has", "have", "in", "of", "on",
+     "or", "also", "that", "the", "to", "with"}
+)  # fmt: skip
 
 
 def _snap(line: str, end: int) -> int:
@@ -153,11 +140,12 @@ def _line_boundaries(line: str, language: str) -> list[int]:
     }
     candidates.update(m.end() for m in _TERMINAL_CLUSTER.finditer(line))
     ends.update(e for e in candidates if _is_boundary(line, e))
-    # A bold run-in heading at the start of the line or of a unit is a unit of its own.
+    # A bold run-in heading at the start of the line or of a unit is a unit of its own,
+    # unless the text runs on in lower case ("**Mexico** rejected the offer").
     for end in [0, *sorted(ends)]:
         rest = line[end:]
         bold = _RUN_IN_BOLD.match(line, end + len(rest) - len(rest.lstrip()))
-        if bold:
+        if bold and not line[bold.end() :].lstrip()[:1].islower():
             ends.add(bold.end())
     return sorted(e for e in ends if 0 < e < len(line))
 

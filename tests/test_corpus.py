@@ -68,7 +68,16 @@ def test_seed_files_unchanged():
 
 
 def test_seed_documents_record_raw_sha256(seed_documents):
-    assert dict(zip(seed_documents["path"].str.replace("^seeds/", ""), seed_documents["sha256"], strict=True)) == SEED_SHA256
+    assert (
+        dict(
+            zip(
+                seed_documents["path"].str.replace("^seeds/", ""),
+                seed_documents["sha256"],
+                strict=True,
+            )
+        )
+        == SEED_SHA256
+    )
 
 
 def test_seed_documents_match_manifest(seed_documents):
@@ -77,8 +86,16 @@ def test_seed_documents_match_manifest(seed_documents):
     assert seed_documents.height == 5 == len(rows)
     for doc in seed_documents.iter_rows(named=True):
         row = rows[doc["path"].removeprefix("seeds/")]
-        for key in ("source", "title", "author", "published", "date_precision", "date_basis",
-                    "language", "url"):
+        for key in (
+            "source",
+            "title",
+            "author",
+            "published",
+            "date_precision",
+            "date_basis",
+            "language",
+            "url",
+        ):
             assert doc[key] == row[key], (doc["doc_id"], key)
         assert doc["metadata_inferred"] is False
         precision = row["date_precision"]
@@ -127,6 +144,13 @@ def test_documents_schema_and_order(seed_documents):
     assert seed_documents["path"].str.starts_with("seeds/").all()
 
 
+def test_load_corpus_relative_seeds_folder(seed_documents, monkeypatch):
+    monkeypatch.chdir(SEEDS_DIR.parent)
+    docs = load_corpus("seeds")
+    assert docs.height == 5
+    assert docs.equals(seed_documents)
+
+
 def test_load_corpus_accepts_a_string_path_and_is_deterministic(seed_documents):
     assert load_corpus(str(SEEDS_DIR)).equals(seed_documents)
 
@@ -170,6 +194,23 @@ def test_clean_removes_subscription_and_share_footers():
     assert kinds(removed) == ["footer"] * 3
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Share on Facebook (opens in new window)",
+        "Click to share on X",
+        "Like this:",
+        "Sign up for our daily newsletter",
+        "Follow us on X and Instagram",
+        "Enter your email address to subscribe…",
+    ],
+)
+def test_clean_removes_share_and_signup_variants(line):
+    text, removed = clean_text(f"Mexico agreed to talks.\n{line}")
+    assert text == "Mexico agreed to talks."
+    assert removed == [{"kind": "footer", "text": line}]
+
+
 def test_clean_removes_back_to_homepage_links():
     for line in ("← Back to Homepage", "Back to homepage", "« Return to the home page"):
         text, removed = clean_text(f"Mexico agreed to talks.\n{line}")
@@ -189,9 +230,15 @@ def test_clean_keeps_prose_that_resembles_a_footer():
 
 
 def test_clean_removes_page_header_interrupting_a_sentence():
-    raw = "The US has made its position conditional on Mexico's commitment to\n\n# PISM BULLETIN\n\ncombating shared threats."
+    raw = (
+        "The US has made its position conditional on Mexico's commitment to\n\n# PISM BULLETIN"
+        "\n\ncombating shared threats."
+    )
     text, removed = clean_text(raw)
-    assert text == "The US has made its position conditional on Mexico's commitment to combating shared threats."
+    assert text == (
+        "The US has made its position conditional on Mexico's commitment to combating share"
+        "d threats."
+    )
     assert kinds(removed) == ["page_header", "line_break"]
     assert removed[0]["text"] == "# PISM BULLETIN"
 
@@ -215,7 +262,10 @@ def test_clean_keeps_headings_between_whole_sentences():
 def test_clean_joins_lines_broken_inside_a_sentence():
     raw = "Trump declared a border emergency and has also\n\nrepeatedly threatened to send troops."
     text, removed = clean_text(raw)
-    assert text == "Trump declared a border emergency and has also repeatedly threatened to send troops."
+    assert (
+        text
+        == "Trump declared a border emergency and has also repeatedly threatened to send troops."
+    )
     assert removed == [{"kind": "line_break", "text": "also\n\nrepeatedly"}]
 
 
@@ -294,7 +344,9 @@ def test_parse_front_matter_not_a_mapping():
 
 
 def test_parse_front_matter_unknown_key():
-    with pytest.raises(CorpusError, match=r"unknown front-matter key\(s\) 'tittle'; allowed keys: source"):
+    with pytest.raises(
+        CorpusError, match=r"unknown front-matter key\(s\) 'tittle'; allowed keys: source"
+    ):
         parse_front_matter("---\ntittle: x\n---\nBody.", name="a.md")
 
 
@@ -310,7 +362,13 @@ def test_front_matter_wins_over_manifest(fixture_documents, fixture_corpus_dir):
 
 def test_front_matter_bad_date_is_reported(write_corpus):
     folder = write_corpus({"a.md": "---\npublished: 20 Jan 2026\n---\nText here."})
-    with pytest.raises(CorpusError, match=r"a\.md \(front matter\), column 'published': '20 Jan 2026' is not a date; use YYYY-MM-DD"):
+    with pytest.raises(
+        CorpusError,
+        match=(
+            r"a\.md \(front matter\), column 'published': '20 Jan 2026' is not a date; use YYYY-MM"
+            r"-DD"
+        ),
+    ):
         load_corpus(folder)
 
 
@@ -342,7 +400,8 @@ def test_missing_from_manifest_infers_title_and_unknown_date(fixture_documents):
 
 
 def test_inferred_dateline_gives_day_precision(write_corpus):
-    folder = write_corpus({"a.txt": "Title Here\nMexico agreed to talks in March 2025.\nDaily News | 12 Jan 2026 18:08\n"})
+    text = "Title Here\nMexico agreed to talks in March 2025.\nDaily News | 12 Jan 2026 18:08\n"
+    folder = write_corpus({"a.txt": text})
     doc = load_corpus(folder).row(0, named=True)
     assert (doc["published"], doc["date_precision"]) == ("2026-01-12", "day")
     assert "dateline" in doc["date_basis"] and doc["date_basis"].startswith("inferred")
@@ -356,7 +415,10 @@ def test_inferred_month_skips_scheduled_events(write_corpus):
 
 
 def test_inferred_language_spanish(write_corpus):
-    text = "Acuerdo\nEl gobierno de México y los Estados Unidos firmaron un acuerdo para la seguridad.\n"
+    text = (
+        "Acuerdo\nEl gobierno de México y los Estados Unidos firmaron un acuerdo para la seguri"
+        "dad.\n"
+    )
     doc = load_corpus(write_corpus({"nota.txt": text})).row(0, named=True)
     assert doc["language"] == "es"
 
@@ -376,8 +438,11 @@ def test_fixture_debris_is_cleaned(fixture_documents, fixture_corpus_dir):
     raw = (fixture_corpus_dir / "debris.txt").read_text("utf-8")
     doc = fixture_documents.filter(pl.col("doc_id") == "debris").row(0, named=True)
     debris_lines = [
-        "Share this:", "#Mexico #Tariffs #Security", "Discover more from Example News",
-        "Subscribe to get the latest posts sent to your email.", "← Back to Homepage",
+        "Share this:",
+        "#Mexico #Tariffs #Security",
+        "Discover more from Example News",
+        "Subscribe to get the latest posts sent to your email.",
+        "← Back to Homepage",
         "# WIRE BULLETIN",
     ]
     for line in debris_lines:
@@ -387,7 +452,13 @@ def test_fixture_debris_is_cleaned(fixture_documents, fixture_corpus_dir):
     assert "more troops to the border." in doc["text"]
     assert "$2 billion (on steel)" in doc["text"]
     assert set(kinds(doc["removed"])) == {
-        "markdown_link", "escape", "footer", "hashtags", "navigation", "page_header", "line_break",
+        "markdown_link",
+        "escape",
+        "footer",
+        "hashtags",
+        "navigation",
+        "page_header",
+        "line_break",
     }
 
 
@@ -397,15 +468,17 @@ def test_n_words_counts_tokens_with_letters_or_digits(write_corpus):
 
 
 def test_ignores_subfolders_readmes_manifest_and_other_files(write_corpus):
-    folder = write_corpus({
-        "a.txt": ARTICLE,
-        "README.md": "# About this corpus\n",
-        "readme.txt": "Notes.\n",
-        "notes.csv": "x,y\n",
-        "gold/b.txt": "Sub-folder text.\n",
-        ".hidden.txt": "Hidden.\n",
-        "sources.csv": manifest(),
-    })
+    folder = write_corpus(
+        {
+            "a.txt": ARTICLE,
+            "README.md": "# About this corpus\n",
+            "readme.txt": "Notes.\n",
+            "notes.csv": "x,y\n",
+            "gold/b.txt": "Sub-folder text.\n",
+            ".hidden.txt": "Hidden.\n",
+            "sources.csv": manifest(),
+        }
+    )
     assert load_corpus(folder)["doc_id"].to_list() == ["a"]
 
 
@@ -425,7 +498,9 @@ def test_on_error_is_checked_first():
 
 
 def test_missing_folder(tmp_path):
-    with pytest.raises(CorpusError, match=r"corpus folder '.*nowhere' does not exist; pass the folder"):
+    with pytest.raises(
+        CorpusError, match=r"corpus folder '.*nowhere' does not exist; pass the folder"
+    ):
         load_corpus(tmp_path / "nowhere", on_error="skip")
 
 
@@ -438,7 +513,9 @@ def test_folder_is_a_file(tmp_path):
 
 def test_folder_without_articles(write_corpus):
     folder = write_corpus({"README.md": "# Readme\n", "sources.csv": manifest()})
-    with pytest.raises(CorpusError, match=r"has no articles; expected top-level \.txt, \.md, \.html"):
+    with pytest.raises(
+        CorpusError, match=r"has no articles; expected top-level \.txt, \.md, \.html"
+    ):
         load_corpus(folder, on_error="skip")
 
 
@@ -447,10 +524,25 @@ def test_folder_without_articles(write_corpus):
     [
         (b"", r"corpus/bad\.txt: is empty; an article needs text"),
         (b"  \n\t\n", r"corpus/bad\.txt: is empty; an article needs text"),
-        (b"Caf\xe9 con leche.\n", r"corpus/bad\.txt: is not valid UTF-8 \(byte 0xe9 at offset 3, line 1\); re-save the file as UTF-8"),
-        (b"PK\x03\x04\x00\x00binary", r"corpus/bad\.txt: looks like a binary file \(NUL byte at offset 4\); articles must be UTF-8 text"),
+        (
+            b"Caf\xe9 con leche.\n",
+            (
+                r"corpus/bad\.txt: is not valid UTF-8 \(byte 0xe9 at offset 3, line 1\); re-save t"
+                r"he file as UTF-8"
+            ),
+        ),
+        (
+            b"PK\x03\x04\x00\x00binary",
+            (
+                r"corpus/bad\.txt: looks like a binary file \(NUL byte at offset 4\); articles mus"
+                r"t be UTF-8 text"
+            ),
+        ),
         (b"Share this:\n#Mexico #US\n", r"corpus/bad\.txt: has no article text after cleaning"),
-        (b"---\ntitle: Only metadata\n---\n", r"corpus/bad\.txt: has no article text after cleaning"),
+        (
+            b"---\ntitle: Only metadata\n---\n",
+            r"corpus/bad\.txt: has no article text after cleaning",
+        ),
     ],
     ids=["empty", "whitespace", "not-utf8", "binary", "only-debris", "only-front-matter"],
 )
@@ -462,46 +554,67 @@ def test_bad_file_raises(write_corpus, content, pattern):
 
 def test_html_without_article_text(write_corpus):
     folder = write_corpus({"page.html": "<html><body><script>var a = 1;</script></body></html>"})
-    with pytest.raises(CorpusError, match=r"page\.html: no article text could be extracted from the HTML"):
+    with pytest.raises(
+        CorpusError, match=r"page\.html: no article text could be extracted from the HTML"
+    ):
         load_corpus(folder)
 
 
 def test_duplicate_article(write_corpus):
     folder = write_corpus({"a.txt": ARTICLE, "b.txt": ARTICLE})
-    with pytest.raises(CorpusError, match=r"corpus/b\.txt: has the same content \(sha256 \w{12}…\) as corpus/a\.txt; remove one"):
+    with pytest.raises(
+        CorpusError,
+        match=(
+            r"corpus/b\.txt: has the same content \(sha256 \w{12}…\) as corpus/a\.txt; remove one"
+        ),
+    ):
         load_corpus(folder)
 
 
 def test_duplicate_doc_id(write_corpus):
     folder = write_corpus({"a.md": ARTICLE, "a.txt": "Other\nA different article text.\n"})
-    with pytest.raises(CorpusError, match=r"corpus/a\.txt: has the same doc_id 'a' as corpus/a\.md"):
+    with pytest.raises(
+        CorpusError, match=r"corpus/a\.txt: has the same doc_id 'a' as corpus/a\.md"
+    ):
         load_corpus(folder)
 
 
 def test_skip_warns_once_listing_every_bad_file(write_corpus):
-    folder = write_corpus({
-        "a.txt": ARTICLE,
-        "copy.txt": ARTICLE,
-        "empty.txt": "",
-        "latin1.txt": b"Caf\xe9\n",
-        "blob.txt": b"\x00\x01",
-        "sources.csv": manifest("ghost.txt,S,T,,2026,,,,"),
-    })
+    folder = write_corpus(
+        {
+            "a.txt": ARTICLE,
+            "copy.txt": ARTICLE,
+            "empty.txt": "",
+            "latin1.txt": b"Caf\xe9\n",
+            "blob.txt": b"\x00\x01",
+            "sources.csv": manifest("ghost.txt,S,T,,2026,,,,"),
+        }
+    )
     with pytest.warns(CorpusWarning) as record:
         docs = load_corpus(folder, on_error="skip")
     assert docs["doc_id"].to_list() == ["a"]
     assert len(record) == 1
     message = str(record[0].message)
     assert message.startswith("load_corpus skipped 5 item(s):")
-    for expected in ("corpus/copy.txt: has the same content", "corpus/empty.txt: is empty",
-                     "corpus/latin1.txt: is not valid UTF-8", "corpus/blob.txt: looks like a binary",
-                     "corpus/sources.csv, line 2: ", "'ghost.txt'"):
+    for expected in (
+        "corpus/copy.txt: has the same content",
+        "corpus/empty.txt: is empty",
+        "corpus/latin1.txt: is not valid UTF-8",
+        "corpus/blob.txt: looks like a binary",
+        "corpus/sources.csv, line 2: ",
+        "'ghost.txt'",
+    ):
         assert expected in message
 
 
 def test_skip_with_nothing_loadable_raises(write_corpus):
     folder = write_corpus({"empty.txt": "", "blob.txt": b"\x00"})
-    with pytest.warns(CorpusWarning, match="skipped 2 item"), pytest.raises(CorpusError, match=r"has no loadable articles: every article file was skipped"):
+    with (
+        pytest.warns(CorpusWarning, match="skipped 2 item"),
+        pytest.raises(
+            CorpusError, match=r"has no loadable articles: every article file was skipped"
+        ),
+    ):
         load_corpus(folder, on_error="skip")
 
 
@@ -516,8 +629,19 @@ def test_no_warning_when_nothing_is_skipped(write_corpus):
 
 
 def test_manifest_row_naming_missing_file(write_corpus):
-    folder = write_corpus({"a.txt": ARTICLE, "sources.csv": manifest("a.txt,S,T,,2026,,,,", "ghost.txt,S,T,,2026,,,,")})
-    with pytest.raises(ManifestError, match=r"corpus/sources\.csv, line 3, column 'file' \(1\): names 'ghost\.txt', which is not a file in corpus; add the file or remove the row") as exc:
+    folder = write_corpus(
+        {
+            "a.txt": ARTICLE,
+            "sources.csv": manifest("a.txt,S,T,,2026,,,,", "ghost.txt,S,T,,2026,,,,"),
+        }
+    )
+    with pytest.raises(
+        ManifestError,
+        match=(
+            r"corpus/sources\.csv, line 3, column 'file' \(1\): names 'ghost\.txt', which is not a"
+            r" file in corpus; add the file or remove the row"
+        ),
+    ) as exc:
         load_corpus(folder)
     assert (exc.value.line, exc.value.column) == (3, "file")
     assert isinstance(exc.value, ValueError)
@@ -525,14 +649,22 @@ def test_manifest_row_naming_missing_file(write_corpus):
 
 def test_manifest_missing_required_column_always_raises(write_corpus):
     folder = write_corpus({"a.txt": ARTICLE, "sources.csv": "file,source,title\na.txt,S,T\n"})
-    with pytest.raises(ManifestError, match=r"corpus/sources\.csv, line 1: missing required column\(s\) 'published'; the header must name file, source, title, published") as exc:
+    with pytest.raises(
+        ManifestError,
+        match=(
+            r"corpus/sources\.csv, line 1: missing required column\(s\) 'published'; the header mu"
+            r"st name file, source, title, published"
+        ),
+    ) as exc:
         load_corpus(folder, on_error="skip")
     assert (exc.value.line, exc.value.column) == (1, "published")
 
 
 def test_manifest_empty_always_raises(write_corpus):
     folder = write_corpus({"a.txt": ARTICLE, "sources.csv": ""})
-    with pytest.raises(ManifestError, match=r"sources\.csv: is empty; the first line must be a header"):
+    with pytest.raises(
+        ManifestError, match=r"sources\.csv: is empty; the first line must be a header"
+    ):
         load_corpus(folder, on_error="skip")
 
 
@@ -543,7 +675,9 @@ def test_manifest_duplicate_column_always_raises(write_corpus):
 
 
 def test_manifest_not_utf8_always_raises(write_corpus):
-    folder = write_corpus({"a.txt": ARTICLE, "sources.csv": b"file,source,title,published\na.txt,Caf\xe9,T,2026\n"})
+    folder = write_corpus(
+        {"a.txt": ARTICLE, "sources.csv": b"file,source,title,published\na.txt,Caf\xe9,T,2026\n"}
+    )
     with pytest.raises(ManifestError, match=r"sources\.csv: is not valid UTF-8 \(byte 0xe9"):
         load_corpus(folder, on_error="skip")
 
@@ -551,15 +685,56 @@ def test_manifest_not_utf8_always_raises(write_corpus):
 @pytest.mark.parametrize(
     ("row", "pattern"),
     [
-        ("a.txt,S,T,,2026-13-01,,,,", r"line 2, column 'published' \(5\): '2026-13-01' is not a date; use YYYY-MM-DD, YYYY-MM \(month known\) or YYYY"),
-        ("a.txt,S,T,,2026-01,weekly,,,", r"line 2, column 'date_precision' \(6\): 'weekly' is not allowed; use one of day, month, year, unknown"),
-        ("a.txt,S,T,,2026-01,day,,,", r"line 2, column 'date_precision' \(6\): 'day' does not match published '2026-01' \(which has month precision\)"),
-        ("a.txt,S,T,,2026,,,English,", r"line 2, column 'language' \(8\): 'English' is not a language code; use e\.g\. 'en' or 'es'"),
+        (
+            "a.txt,S,T,,2026-13-01,,,,",
+            (
+                r"line 2, column 'published' \(5\): '2026-13-01' is not a date; use YYYY-MM-DD, YY"
+                r"YY-MM \(month known\) or YYYY"
+            ),
+        ),
+        (
+            "a.txt,S,T,,2026-01,weekly,,,",
+            (
+                r"line 2, column 'date_precision' \(6\): 'weekly' is not allowed; use one of day, "
+                r"month, year, unknown"
+            ),
+        ),
+        (
+            "a.txt,S,T,,2026-01,day,,,",
+            (
+                r"line 2, column 'date_precision' \(6\): 'day' does not match published '2026-01' "
+                r"\(which has month precision\)"
+            ),
+        ),
+        (
+            "a.txt,S,T,,2026,,,English,",
+            (
+                r"line 2, column 'language' \(8\): 'English' is not a language code; use e\.g\. 'e"
+                r"n' or 'es'"
+            ),
+        ),
         (",S,T,,2026,,,,", r"line 2, column 'file' \(1\): is empty; give the article's file name"),
-        ("a.txt,S,T", r"line 2: has 3 fields but the header has 9; quote values that contain commas"),
-        ("notes.csv,S,T,,2026,,,,", r"line 2, column 'file' \(1\): 'notes\.csv' is not an article file; articles end in \.txt"),
+        (
+            "a.txt,S,T",
+            r"line 2: has 3 fields but the header has 9; quote values that contain commas",
+        ),
+        (
+            "notes.csv,S,T,,2026,,,,",
+            (
+                r"line 2, column 'file' \(1\): 'notes\.csv' is not an article file; articles end i"
+                r"n \.txt"
+            ),
+        ),
     ],
-    ids=["bad-date", "bad-precision", "precision-mismatch", "bad-language", "empty-file", "field-count", "not-article"],
+    ids=[
+        "bad-date",
+        "bad-precision",
+        "precision-mismatch",
+        "bad-language",
+        "empty-file",
+        "field-count",
+        "not-article",
+    ],
 )
 def test_manifest_row_errors(write_corpus, row, pattern):
     folder = write_corpus({"a.txt": ARTICLE, "notes.csv": "x\n", "sources.csv": manifest(row)})
@@ -568,8 +743,16 @@ def test_manifest_row_errors(write_corpus, row, pattern):
 
 
 def test_manifest_duplicate_row(write_corpus):
-    folder = write_corpus({"a.txt": ARTICLE, "sources.csv": manifest("a.txt,S,T,,2026,,,,", "a.txt,S,U,,2026,,,,")})
-    with pytest.raises(ManifestError, match=r"line 3, column 'file' \(1\): 'a\.txt' is already described on line 2; keep one row per article"):
+    folder = write_corpus(
+        {"a.txt": ARTICLE, "sources.csv": manifest("a.txt,S,T,,2026,,,,", "a.txt,S,U,,2026,,,,")}
+    )
+    with pytest.raises(
+        ManifestError,
+        match=(
+            r"line 3, column 'file' \(1\): 'a\.txt' is already described on line 2; keep one row p"
+            r"er article"
+        ),
+    ):
         load_corpus(folder)
 
 
@@ -584,8 +767,17 @@ def test_manifest_bad_row_skipped_falls_back_to_inference(write_corpus):
 def test_manifest_minimal_columns_and_quoted_values(write_corpus):
     text = 'file,source,title,published\na.txt,"News, Inc.","A title, with comma",2026-01-20\n'
     doc = load_corpus(write_corpus({"a.txt": ARTICLE, "sources.csv": text})).row(0, named=True)
-    assert (doc["source"], doc["title"], doc["author"], doc["url"]) == ("News, Inc.", "A title, with comma", "", "")
-    assert (doc["date_precision"], doc["date_basis"], doc["metadata_inferred"]) == ("day", "manifest", False)
+    assert (doc["source"], doc["title"], doc["author"], doc["url"]) == (
+        "News, Inc.",
+        "A title, with comma",
+        "",
+        "",
+    )
+    assert (doc["date_precision"], doc["date_basis"], doc["metadata_inferred"]) == (
+        "day",
+        "manifest",
+        False,
+    )
 
 
 def test_error_classes():

@@ -59,18 +59,44 @@ CODES = pl.DataFrame(
         "doc_id": ["d1", "d1", "d1", "d1", "d1", "d2", "d2", "d2"],
         "sent_id": [1, 2, 2, 3, 3, 1, 2, 2],
         "stance": [
-            "cooperation", "cooperation", "coercion", "cooperation", "coercion",
-            "coercion", "resistance", "cooperation",
+            "cooperation",
+            "cooperation",
+            "coercion",
+            "cooperation",
+            "coercion",
+            "coercion",
+            "resistance",
+            "cooperation",
         ],
         "category": [
-            "AGREE", "CONSULT", "THREATEN", "JUDICIAL", "SANCTION", "DEMAND", "REJECT", "AID",
+            "AGREE",
+            "CONSULT",
+            "THREATEN",
+            "JUDICIAL",
+            "SANCTION",
+            "DEMAND",
+            "REJECT",
+            "AID",
         ],
         "actor": ["UNSPECIFIED", "UNSPECIFIED", "US", "MX", "US", "US", "MX", "US"],
         "mode": [
-            "verbal", "verbal", "verbal", "material", "material", "verbal", "verbal", "material",
+            "verbal",
+            "verbal",
+            "verbal",
+            "material",
+            "material",
+            "verbal",
+            "verbal",
+            "material",
         ],
         "status": [
-            "actual", "actual", "threatened", "actual", "negated", "actual", "actual",
+            "actual",
+            "actual",
+            "threatened",
+            "actual",
+            "negated",
+            "actual",
+            "actual",
             "hypothetical",
         ],
         "score": [4.0, 2.5, -4.0, 9.5, -6.0, -1.0, -2.0, 10.0],
@@ -98,7 +124,10 @@ def test_count_codes_by_stance_excludes_negated():
 def test_count_codes_any_status_counts_negated_by_status():
     counts = count_codes(CODES, by="status", status="any")
     assert dict(counts.select("status", "n_codes").iter_rows()) == {
-        "actual": 5, "threatened": 1, "hypothetical": 1, "negated": 1,
+        "actual": 5,
+        "threatened": 1,
+        "hypothetical": 1,
+        "negated": 1,
     }
     assert counts["status"].to_list() == ["actual", "threatened", "hypothetical", "negated"]
 
@@ -106,11 +135,14 @@ def test_count_codes_any_status_counts_negated_by_status():
 def test_count_codes_actual_and_non_actual():
     actual = count_codes(CODES, by=["stance"], status="actual")
     assert dict(actual.select("stance", "n_codes").iter_rows()) == {
-        "cooperation": 3, "coercion": 1, "resistance": 1,
+        "cooperation": 3,
+        "coercion": 1,
+        "resistance": 1,
     }
     non_actual = count_codes(CODES, by=["stance"], status="non_actual")
     assert dict(non_actual.select("stance", "n_codes").iter_rows()) == {
-        "cooperation": 1, "coercion": 1,
+        "cooperation": 1,
+        "coercion": 1,
     }
 
 
@@ -137,12 +169,13 @@ def test_actual_vs_nonactual_by_stance():
     assert table["stance"].to_list() == ["cooperation", "coercion", "resistance"]
     coop, coer, res = rows["cooperation"], rows["coercion"], rows["resistance"]
     assert (coop["actual"], coop["hypothetical"], coop["non_actual"], coop["negated"]) == (
-        3, 1, 1, 0
+        3,
+        1,
+        1,
+        0,
     )
     assert coop["share_actual"] == pytest.approx(0.75)
-    assert (coer["actual"], coer["threatened"], coer["non_actual"], coer["negated"]) == (
-        1, 1, 1, 1
-    )
+    assert (coer["actual"], coer["threatened"], coer["non_actual"], coer["negated"]) == (1, 1, 1, 1)
     assert coer["n_counted"] == 2
     assert coer["share_actual"] == pytest.approx(0.5)
     assert res["share_actual"] == 1.0
@@ -287,7 +320,14 @@ def test_single_sentence_group_has_degenerate_interval():
 def test_stance_rates_by_document_hand_computed():
     rates = stance_rates(CODES, SENTENCES, DOCUMENTS, **FAST)
     assert rates.columns == [
-        "group", "stance", "n_codes", "n_sentences", "n_words", "per_1000_words", "lo", "hi",
+        "group",
+        "stance",
+        "n_codes",
+        "n_sentences",
+        "n_words",
+        "per_1000_words",
+        "lo",
+        "hi",
     ]
     assert rates.height == 9  # 3 documents x 3 stances
     got = {(r["group"], r["stance"]): r for r in rates.iter_rows(named=True)}
@@ -335,13 +375,22 @@ def test_stance_rates_zero_words_is_null():
 def test_sensitivity_hand_computed():
     table = sensitivity(CODES, SENTENCES, **FAST)
     assert table.columns == [
-        "left_out", "balance", "balance_lo", "balance_hi", "sign", "sign_changed",
+        "left_out",
+        "balance",
+        "balance_lo",
+        "balance_hi",
+        "sign",
+        "sign_changed",
     ]
     # full: 4 cooperation, 2 coercion; SANCTION only occurs negated, so it has no row
     expected = {
         "(none)": 2 / 6,
-        "CONSULT": 1 / 5, "AGREE": 1 / 5, "JUDICIAL": 1 / 5, "AID": 1 / 5,
-        "DEMAND": 3 / 5, "THREATEN": 3 / 5,
+        "CONSULT": 1 / 5,
+        "AGREE": 1 / 5,
+        "JUDICIAL": 1 / 5,
+        "AID": 1 / 5,
+        "DEMAND": 3 / 5,
+        "THREATEN": 3 / 5,
         "REJECT": 2 / 6,
     }
     assert table["left_out"].to_list() == list(expected)
@@ -354,8 +403,14 @@ def test_sensitivity_flags_sign_change_and_undefined():
     # 2 AGREE, 1 DEMAND: full balance 1/3; without AGREE -> -1 (sign changes);
     # without DEMAND -> +1.
     codes = CODES.filter(pl.col("category").is_in(["AGREE", "DEMAND"]))
-    codes = pl.concat([codes, codes.filter(pl.col("category") == "AGREE").with_columns(
-        pl.lit(4, dtype=pl.Int64).alias("sent_id"))])
+    codes = pl.concat(
+        [
+            codes,
+            codes.filter(pl.col("category") == "AGREE").with_columns(
+                pl.lit(4, dtype=pl.Int64).alias("sent_id")
+            ),
+        ]
+    )
     table = sensitivity(codes, SENTENCES, **FAST)
     rows = {r["left_out"]: r for r in table.iter_rows(named=True)}
     assert rows["(none)"]["balance"] == pytest.approx(1 / 3)
@@ -404,8 +459,14 @@ def _codes_from(rows: list[tuple[tuple[str, int], str, str]]) -> pl.DataFrame:
             "status": [r[2] for r in rows],
             "score": [1.0] * len(rows),
         },
-        schema={"doc_id": pl.String, "sent_id": pl.Int64, "stance": pl.String,
-                "category": pl.String, "status": pl.String, "score": pl.Float64},
+        schema={
+            "doc_id": pl.String,
+            "sent_id": pl.Int64,
+            "stance": pl.String,
+            "category": pl.String,
+            "status": pl.String,
+            "score": pl.Float64,
+        },
     )
 
 
@@ -431,47 +492,76 @@ def test_balance_is_bounded_and_order_free(rows, rng):
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: balance(CODES, SENTENCES, status="bogus"),
-         r"status='bogus' is not allowed; choose one of 'actual', 'non_actual', 'all'"),
-        (lambda: balance(CODES, SENTENCES, by="topic"),
-         r"by='topic' is not allowed; choose one of 'doc_id', 'source', 'corpus'"),
-        (lambda: stance_rates(CODES, SENTENCES, DOCUMENTS, status="any"),
-         r"status='any' is not allowed"),
-        (lambda: sensitivity(CODES, SENTENCES, status="negated"),
-         r"status='negated' is not allowed"),
-        (lambda: count_codes(CODES, by=["score"]),
-         r"by='score' is not allowed; choose one of 'doc_id', 'source', 'actor', 'stance'"),
-        (lambda: count_codes(CODES, status="none"),
-         r"status='none' is not allowed; choose one of 'actual', 'non_actual', 'all', 'any'"),
+        (
+            lambda: balance(CODES, SENTENCES, status="bogus"),
+            r"status='bogus' is not allowed; choose one of 'actual', 'non_actual', 'all'",
+        ),
+        (
+            lambda: balance(CODES, SENTENCES, by="topic"),
+            r"by='topic' is not allowed; choose one of 'doc_id', 'source', 'corpus'",
+        ),
+        (
+            lambda: stance_rates(CODES, SENTENCES, DOCUMENTS, status="any"),
+            r"status='any' is not allowed",
+        ),
+        (
+            lambda: sensitivity(CODES, SENTENCES, status="negated"),
+            r"status='negated' is not allowed",
+        ),
+        (
+            lambda: count_codes(CODES, by=["score"]),
+            r"by='score' is not allowed; choose one of 'doc_id', 'source', 'actor', 'stance'",
+        ),
+        (
+            lambda: count_codes(CODES, status="none"),
+            r"status='none' is not allowed; choose one of 'actual', 'non_actual', 'all', 'any'",
+        ),
         (lambda: count_codes(CODES, by=[]), r"by=\[\] is empty"),
         (lambda: count_codes(CODES, by=["stance", "stance"]), r"names a column twice"),
         (lambda: actual_vs_nonactual(CODES, by=["status"]), r"by='status' is not allowed"),
         (lambda: balance(CODES, SENTENCES, n_boot=0), r"n_boot=0 is not allowed"),
         (lambda: balance(CODES, SENTENCES, seed=-1), r"seed=-1 is not allowed"),
         (lambda: balance(CODES, SENTENCES, ci=1.5), r"ci=1.5 is not allowed; give a number"),
-        (lambda: balance(CODES.drop("score"), SENTENCES),
-         r"codes is missing column\(s\) score"),
-        (lambda: balance(CODES, SENTENCES.drop("text")),
-         r"sentences is missing column\(s\) text"),
-        (lambda: stance_rates(CODES, SENTENCES, DOCUMENTS.drop("n_words")),
-         r"documents is missing column\(s\) n_words"),
-        (lambda: balance(CODES.with_columns(pl.lit("peace").alias("stance")), SENTENCES),
-         r"codes.stance has the value 'peace', which is not allowed"),
-        (lambda: count_codes(CODES.with_columns(pl.lit("done").alias("status"))),
-         r"codes.status has the value 'done'"),
-        (lambda: balance(CODES, SENTENCES, by="source"),
-         r"balance: grouping by 'source' needs documents="),
-        (lambda: count_codes(CODES, by=["source"]),
-         r"count_codes: grouping by 'source' needs documents="),
-        (lambda: actual_vs_nonactual(CODES, by=["source"]),
-         r"actual_vs_nonactual: grouping by 'source' needs documents="),
-        (lambda: balance(CODES, SENTENCES.filter(pl.col("doc_id") != "d2")),
-         r"codes refer to sentence doc_id='d2', sent_id=1, which is not in sentences"),
-        (lambda: stance_rates(CODES, SENTENCES, DOCUMENTS.filter(pl.col("doc_id") != "d3")),
-         r"sentences of document 'd3' have no row in documents"),
-        (lambda: balance(CODES, SENTENCES, by="source",
-                         documents=DOCUMENTS.filter(pl.col("doc_id") != "d3")),
-         r"document 'd3' is not in documents"),
+        (lambda: balance(CODES.drop("score"), SENTENCES), r"codes is missing column\(s\) score"),
+        (lambda: balance(CODES, SENTENCES.drop("text")), r"sentences is missing column\(s\) text"),
+        (
+            lambda: stance_rates(CODES, SENTENCES, DOCUMENTS.drop("n_words")),
+            r"documents is missing column\(s\) n_words",
+        ),
+        (
+            lambda: balance(CODES.with_columns(pl.lit("peace").alias("stance")), SENTENCES),
+            r"codes.stance has the value 'peace', which is not allowed",
+        ),
+        (
+            lambda: count_codes(CODES.with_columns(pl.lit("done").alias("status"))),
+            r"codes.status has the value 'done'",
+        ),
+        (
+            lambda: balance(CODES, SENTENCES, by="source"),
+            r"balance: grouping by 'source' needs documents=",
+        ),
+        (
+            lambda: count_codes(CODES, by=["source"]),
+            r"count_codes: grouping by 'source' needs documents=",
+        ),
+        (
+            lambda: actual_vs_nonactual(CODES, by=["source"]),
+            r"actual_vs_nonactual: grouping by 'source' needs documents=",
+        ),
+        (
+            lambda: balance(CODES, SENTENCES.filter(pl.col("doc_id") != "d2")),
+            r"codes refer to sentence doc_id='d2', sent_id=1, which is not in sentences",
+        ),
+        (
+            lambda: stance_rates(CODES, SENTENCES, DOCUMENTS.filter(pl.col("doc_id") != "d3")),
+            r"sentences of document 'd3' have no row in documents",
+        ),
+        (
+            lambda: balance(
+                CODES, SENTENCES, by="source", documents=DOCUMENTS.filter(pl.col("doc_id") != "d3")
+            ),
+            r"document 'd3' is not in documents",
+        ),
     ],
 )
 def test_error_messages(call, message):

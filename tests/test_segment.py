@@ -29,19 +29,48 @@ def headings(text: str) -> list[tuple[str, bool]]:
     ("text", "expected"),
     [
         ("The U.S. Treasury acted. Mexico agreed.", ["The U.S. Treasury acted.", "Mexico agreed."]),
-        ("Mexico sent troops to the U.S. Border agents agreed.", ["Mexico sent troops to the U.S. Border agents agreed."]),
-        ("Dr. Ruiz met Mr. Smith and Mrs. Lee. They talked.", ["Dr. Ruiz met Mr. Smith and Mrs. Lee.", "They talked."]),
-        ("A report by Clare R. Seelke was cited. It warned.", ["A report by Clare R. Seelke was cited.", "It warned."]),
-        ("Some tools, e.g. Tariffs, were used. Others not.", ["Some tools, e.g. Tariffs, were used.", "Others not."]),
-        ("The budget was 3.6 billion. It grew 0.3% in 2025.", ["The budget was 3.6 billion.", "It grew 0.3% in 2025."]),
+        (
+            "Mexico sent troops to the U.S. Border agents agreed.",
+            ["Mexico sent troops to the U.S. Border agents agreed."],
+        ),
+        (
+            "Dr. Ruiz met Mr. Smith and Mrs. Lee. They talked.",
+            ["Dr. Ruiz met Mr. Smith and Mrs. Lee.", "They talked."],
+        ),
+        (
+            "A report by Clare R. Seelke was cited. It warned.",
+            ["A report by Clare R. Seelke was cited.", "It warned."],
+        ),
+        (
+            "Some tools, e.g. Tariffs, were used. Others not.",
+            ["Some tools, e.g. Tariffs, were used.", "Others not."],
+        ),
+        (
+            "The budget was 3.6 billion. It grew 0.3% in 2025.",
+            ["The budget was 3.6 billion.", "It grew 0.3% in 2025."],
+        ),
         ("The New U.S.Mexico Front. It widens.", ["The New U.S.Mexico Front.", "It widens."]),
         ("They met at 5 p.m. The talks ended.", ["They met at 5 p.m.", "The talks ended."]),
-        ("They agreed. 37 suspects were sent north.", ["They agreed.", "37 suspects were sent north."]),
+        (
+            "They agreed. 37 suspects were sent north.",
+            ["They agreed.", "37 suspects were sent north."],
+        ),
         ("Is it over? No! It is not.", ["Is it over?", "No!", "It is not."]),
         ("It was over… Then talks resumed.", ["It was over…", "Then talks resumed."]),
     ],
-    ids=["US-sentence-end", "US-never-ends", "titles", "initial", "eg", "decimals",
-         "US.Mexico", "pm", "digit-start", "question-exclamation", "ellipsis"],
+    ids=[
+        "US-sentence-end",
+        "US-never-ends",
+        "titles",
+        "initial",
+        "eg",
+        "decimals",
+        "US.Mexico",
+        "pm",
+        "digit-start",
+        "question-exclamation",
+        "ellipsis",
+    ],
 )
 def test_english_rules(text, expected):
     assert units(text) == expected
@@ -72,7 +101,10 @@ def test_omission_marks():
 
 
 def test_lowercase_after_period_does_not_split():
-    assert units("The figure was approx. five. It fell.") == ["The figure was approx. five.", "It fell."]
+    assert units("The figure was approx. five. It fell.") == [
+        "The figure was approx. five.",
+        "It fell.",
+    ]
 
 
 def test_spanish_rules():
@@ -104,6 +136,13 @@ def test_bold_run_in_heading_is_split():
         ("Mexico's ability is limited.", False),
         ("**Outlook**", True),
         ("More talks ahead.", False),
+    ]
+
+
+def test_bold_subject_running_on_is_not_split():
+    assert units("**Mexico** rejected the offer. It said no.") == [
+        "**Mexico** rejected the offer.",
+        "It said no.",
     ]
 
 
@@ -173,7 +212,13 @@ def test_split_sentences_without_language_column():
 
 
 def test_split_sentences_missing_columns():
-    with pytest.raises(ValueError, match=r"documents is missing column\(s\) text; pass the table returned by analysis\.corpus\.load_corpus"):
+    with pytest.raises(
+        ValueError,
+        match=(
+            r"documents is missing column\(s\) text; pass the table returned by analysis\.corpus\."
+            r"load_corpus"
+        ),
+    ):
         split_sentences(pl.DataFrame({"doc_id": ["a"]}))
 
 
@@ -240,7 +285,10 @@ def test_seed_agreement_misses_only_deliberate_differences(seed_documents, seed_
         debris = row["sentence"] in {r["text"] for r in removed}
         joined = any(
             r["kind"] == "line_break"
-            and (row["sentence"].endswith(r["text"].split()[0]) or row["sentence"].startswith(r["text"].split()[-1]))
+            and (
+                row["sentence"].endswith(r["text"].split()[0])
+                or row["sentence"].startswith(r["text"].split()[-1])
+            )
             for r in removed
         )
         assert debris or joined, row["sentence"]
@@ -252,8 +300,27 @@ def test_seed_agreement_misses_only_deliberate_differences(seed_documents, seed_
 # --------------------------------------------------------------------------------------------
 
 PIECES = st.sampled_from(
-    ["Mexico agreed.", " ", "\n", "\n\n", "U.S.", "Dr. Ruiz", "(…)", "(...)", "“Yes.”", "3.6",
-     "¿Qué?", "¡No!", "**Bold.**", "## Head", "#tag", "EE.UU.", " the ", "…", "  "]
+    [
+        "Mexico agreed.",
+        " ",
+        "\n",
+        "\n\n",
+        "U.S.",
+        "Dr. Ruiz",
+        "(…)",
+        "(...)",
+        "“Yes.”",
+        "3.6",
+        "¿Qué?",
+        "¡No!",
+        "**Bold.**",
+        "## Head",
+        "#tag",
+        "EE.UU.",
+        " the ",
+        "…",
+        "  ",
+    ]
 )
 
 

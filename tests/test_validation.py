@@ -20,10 +20,32 @@ from analysis.validation import (
     normalize_text,
 )
 
-HEADER = ["doc", "unit", "start", "end", "sentence", "stance", "category", "actor", "mode",
-          "status", "note"]
-GOOD = ["000_a.txt", "1", "0", "24", "Trump threatened tariffs.", "coercion", "THREATEN", "US",
-        "verbal", "threatened", ""]
+HEADER = [
+    "doc",
+    "unit",
+    "start",
+    "end",
+    "sentence",
+    "stance",
+    "category",
+    "actor",
+    "mode",
+    "status",
+    "note",
+]
+GOOD = [
+    "000_a.txt",
+    "1",
+    "0",
+    "24",
+    "Trump threatened tariffs.",
+    "coercion",
+    "THREATEN",
+    "US",
+    "verbal",
+    "threatened",
+    "",
+]
 UNCODED = ["000_a.txt", "2", "25", "35", "It rained.", "", "", "", "", "", "background"]
 
 
@@ -62,8 +84,16 @@ def test_load_gold_small_file(tmp_path):
     gold = load_gold(_write(tmp_path / "g.csv", [UNCODED, GOOD]))
     assert gold["unit"].to_list() == [1, 2]  # sorted by unit
     assert gold.row(1, named=True) == {
-        "doc_id": "000_a", "unit": 2, "start": 25, "end": 35, "sentence": "It rained.",
-        "stance": None, "category": None, "actor": None, "mode": None, "status": None,
+        "doc_id": "000_a",
+        "unit": 2,
+        "start": 25,
+        "end": 35,
+        "sentence": "It rained.",
+        "stance": None,
+        "category": None,
+        "actor": None,
+        "mode": None,
+        "status": None,
         "note": "background",
     }
 
@@ -103,20 +133,30 @@ def test_load_gold_line_numbers_count_multiline_fields(tmp_path):
         (_with(GOOD, start="-3"), r"line 2, column 'start': '-3' is not a whole number"),
         (_with(GOOD, unit="0"), r"line 2, column 'unit': units are numbered from 1"),
         (_with(GOOD, start="30"), r"line 2, column 'end': end 24 is before start 30"),
-        (_with(UNCODED, category="AGREE"),
-         r"line 2, column 'category': 'AGREE' given but stance is empty"),
+        (
+            _with(UNCODED, category="AGREE"),
+            r"line 2, column 'category': 'AGREE' given but stance is empty",
+        ),
         (_with(GOOD, actor=""), r"line 2, column 'actor': empty, but the row has a stance"),
-        (_with(GOOD, stance="peace"),
-         r"line 2, column 'stance': unknown value 'peace'; allowed: cooperation, coercion"),
+        (
+            _with(GOOD, stance="peace"),
+            r"line 2, column 'stance': unknown value 'peace'; allowed: cooperation, coercion",
+        ),
         (_with(GOOD, category="BOMB"), r"line 2, column 'category': unknown value 'BOMB'"),
-        (_with(GOOD, actor="NATO"),
-         r"line 2, column 'actor': unknown value 'NATO'; allowed: US, MX, OTHER, UNSPECIFIED"),
+        (
+            _with(GOOD, actor="NATO"),
+            r"line 2, column 'actor': unknown value 'NATO'; allowed: US, MX, OTHER, UNSPECIFIED",
+        ),
         (_with(GOOD, mode="oral"), r"line 2, column 'mode': unknown value 'oral'"),
         (_with(GOOD, status="maybe"), r"line 2, column 'status': unknown value 'maybe'"),
-        (_with(GOOD, category="AGREE"),
-         r"line 2, column 'category': AGREE belongs to stance 'cooperation', not 'coercion'"),
-        (_with(GOOD, mode="material"),
-         r"line 2, column 'mode': THREATEN is 'verbal' in the coding manual, not 'material'"),
+        (
+            _with(GOOD, category="AGREE"),
+            r"line 2, column 'category': AGREE belongs to stance 'cooperation', not 'coercion'",
+        ),
+        (
+            _with(GOOD, mode="material"),
+            r"line 2, column 'mode': THREATEN is 'verbal' in the coding manual, not 'material'",
+        ),
     ],
 )
 def test_load_gold_row_errors(tmp_path, row, message):
@@ -171,37 +211,57 @@ def test_normalize_text_strips_markdown_and_escapes():
 
 def _gold(units: list[tuple[str, int, str]]) -> pl.DataFrame:
     return pl.DataFrame(
-        units, schema={"doc_id": pl.String, "unit": pl.Int64, "sentence": pl.String},
+        units,
+        schema={"doc_id": pl.String, "unit": pl.Int64, "sentence": pl.String},
         orient="row",
     )
 
 
 def _sentences(rows: list[tuple[str, int, str]]) -> pl.DataFrame:
     return pl.DataFrame(
-        rows, schema={"doc_id": pl.String, "sent_id": pl.Int64, "text": pl.String},
+        rows,
+        schema={"doc_id": pl.String, "sent_id": pl.Int64, "text": pl.String},
         orient="row",
     )
 
 
 RAW_UNITS = [
     ("d", 1, "# PISM BULLETIN"),
-    ("d", 2, "According to the Bank of Mexico, the US accounted for over 83% "
-             "(\\$552 billion) of Mexico's exports."),
-    ("d", 3, "This volume results from the [USMCA free trade agreement](#), "
-             "which took effect in 2020."),
-    ("d", 4, "Earlier, he designated certain cartels as terrorist organisations, and "
-             "President Trump has also"),
+    (
+        "d",
+        2,
+        "According to the Bank of Mexico, the US accounted for over 83% "
+        "(\\$552 billion) of Mexico's exports.",
+    ),
+    (
+        "d",
+        3,
+        "This volume results from the [USMCA free trade agreement](#), which took effect in 2020.",
+    ),
+    (
+        "d",
+        4,
+        "Earlier, he designated certain cartels as terrorist organisations, and "
+        "President Trump has also",
+    ),
     ("d", 5, "repeatedly threatened to send US troops into Mexico to combat these groups."),
     ("d", 6, "Talks resumed in May. Both sides signed a framework."),
 ]
 CLEAN_SENTENCES = [
-    ("d", 1, "According to the Bank of Mexico, the US accounted for over 83% "
-             "($552 billion) of Mexico's exports."),
-    ("d", 2, "This volume results from the USMCA free trade agreement, "
-             "which took effect in 2020."),
-    ("d", 3, "Earlier, he designated certain cartels as terrorist organisations, and "
-             "President Trump has also repeatedly threatened to send US troops into "
-             "Mexico to combat these groups."),
+    (
+        "d",
+        1,
+        "According to the Bank of Mexico, the US accounted for over 83% "
+        "($552 billion) of Mexico's exports.",
+    ),
+    ("d", 2, "This volume results from the USMCA free trade agreement, which took effect in 2020."),
+    (
+        "d",
+        3,
+        "Earlier, he designated certain cartels as terrorist organisations, and "
+        "President Trump has also repeatedly threatened to send US troops into "
+        "Mexico to combat these groups.",
+    ),
     ("d", 4, "Talks resumed in May."),
     ("d", 5, "Both sides signed a framework."),
 ]
@@ -223,10 +283,12 @@ def test_align_raw_gold_units_to_cleaned_sentences():
 
 def test_align_ignores_short_coincidental_overlap():
     gold = _gold([("d", 1, "The United States and Mexico held talks on security.")])
-    ours = _sentences([
-        ("d", 1, "Elsewhere, the United States imposed tariffs on steel from many countries."),
-        ("d", 2, "Mexico held talks on security."),
-    ])
+    ours = _sentences(
+        [
+            ("d", 1, "Elsewhere, the United States imposed tariffs on steel from many countries."),
+            ("d", 2, "Mexico held talks on security."),
+        ]
+    )
     assert align(gold, ours)["sent_ids"].to_list() == [[2]]
 
 
@@ -237,8 +299,7 @@ def test_align_document_without_sentences_is_unmapped():
 
 # ----------------------------------------------------------------------- evaluate
 
-_CODE_SCHEMA = {"stance": pl.String, "category": pl.String, "actor": pl.String,
-                "status": pl.String}
+_CODE_SCHEMA = {"stance": pl.String, "category": pl.String, "actor": pl.String, "status": pl.String}
 
 
 def _gold_codes(rows: list[tuple]) -> pl.DataFrame:
@@ -262,21 +323,25 @@ TEXTS = {
     3: "Homicides fell last year.",
     4: "Sheinbaum rejected intervention and did not meet Trump.",
 }
-GOLD = _gold_codes([
-    ("d", 1, TEXTS[1], "coercion", "THREATEN", "US", "threatened"),
-    ("d", 2, TEXTS[2], "cooperation", "AGREE", "MX", "actual"),
-    ("d", 2, TEXTS[2], "coercion", "DEMAND", "US", "actual"),
-    ("d", 3, TEXTS[3], None, None, None, None),
-    ("d", 4, TEXTS[4], "resistance", "REJECT", "MX", "actual"),
-    ("d", 4, TEXTS[4], "cooperation", "CONSULT", "MX", "negated"),
-])
-PREDICTED = _codes([
-    ("d", 1, "coercion", "THREATEN", "UNSPECIFIED", "threatened"),  # actor differs
-    ("d", 2, "cooperation", "AGREE", "MX", "hypothetical"),  # status differs; DEMAND missed
-    ("d", 3, "coercion", "ACCUSE", "US", "actual"),  # false positive
-    ("d", 4, "resistance", "REJECT", "MX", "actual"),
-    ("d", 4, "cooperation", "CONSULT", "MX", "actual"),  # gold has it negated
-])
+GOLD = _gold_codes(
+    [
+        ("d", 1, TEXTS[1], "coercion", "THREATEN", "US", "threatened"),
+        ("d", 2, TEXTS[2], "cooperation", "AGREE", "MX", "actual"),
+        ("d", 2, TEXTS[2], "coercion", "DEMAND", "US", "actual"),
+        ("d", 3, TEXTS[3], None, None, None, None),
+        ("d", 4, TEXTS[4], "resistance", "REJECT", "MX", "actual"),
+        ("d", 4, TEXTS[4], "cooperation", "CONSULT", "MX", "negated"),
+    ]
+)
+PREDICTED = _codes(
+    [
+        ("d", 1, "coercion", "THREATEN", "UNSPECIFIED", "threatened"),  # actor differs
+        ("d", 2, "cooperation", "AGREE", "MX", "hypothetical"),  # status differs; DEMAND missed
+        ("d", 3, "coercion", "ACCUSE", "US", "actual"),  # false positive
+        ("d", 4, "resistance", "REJECT", "MX", "actual"),
+        ("d", 4, "cooperation", "CONSULT", "MX", "actual"),  # gold has it negated
+    ]
+)
 SENTENCES = _sentences([("d", i, text) for i, text in TEXTS.items()])
 
 
@@ -345,20 +410,46 @@ def test_evaluate_confusion_and_disagreements():
 
 def test_evaluate_unions_codes_of_mapped_sentences_and_counts_unmapped():
     # Unit 1 was split in two sentences by our splitter; unit 2 has no sentence of ours.
-    gold = _gold_codes([
-        ("d", 1, "Trump threatened tariffs. Mexico rejected them.", "coercion", "THREATEN",
-         "US", "threatened"),
-        ("d", 1, "Trump threatened tariffs. Mexico rejected them.", "resistance", "REJECT",
-         "MX", "actual"),
-        ("d", 2, "Both sides met in Washington.", "cooperation", "CONSULT", "UNSPECIFIED",
-         "actual"),
-    ])
-    sentences = _sentences([(
-        "d", 1, "Trump threatened tariffs."), ("d", 2, "Mexico rejected them.")])
-    codes = _codes([
-        ("d", 1, "coercion", "THREATEN", "US", "threatened"),
-        ("d", 2, "resistance", "REJECT", "MX", "actual"),
-    ])
+    gold = _gold_codes(
+        [
+            (
+                "d",
+                1,
+                "Trump threatened tariffs. Mexico rejected them.",
+                "coercion",
+                "THREATEN",
+                "US",
+                "threatened",
+            ),
+            (
+                "d",
+                1,
+                "Trump threatened tariffs. Mexico rejected them.",
+                "resistance",
+                "REJECT",
+                "MX",
+                "actual",
+            ),
+            (
+                "d",
+                2,
+                "Both sides met in Washington.",
+                "cooperation",
+                "CONSULT",
+                "UNSPECIFIED",
+                "actual",
+            ),
+        ]
+    )
+    sentences = _sentences(
+        [("d", 1, "Trump threatened tariffs."), ("d", 2, "Mexico rejected them.")]
+    )
+    codes = _codes(
+        [
+            ("d", 1, "coercion", "THREATEN", "US", "threatened"),
+            ("d", 2, "resistance", "REJECT", "MX", "actual"),
+        ]
+    )
     result = evaluate(codes, gold, sentences)
     f1 = dict(result.by_stance.select("stance", "f1").iter_rows())
     assert f1["coercion"] == 1.0 and f1["resistance"] == 1.0
@@ -377,11 +468,13 @@ def test_evaluate_missing_columns():
 
 
 def test_format_codes_orders_and_deduplicates():
-    codes = _codes([
-        ("d", 1, "resistance", "REJECT", "MX", "actual"),
-        ("d", 1, "coercion", "DEMAND", "US", "actual"),
-        ("d", 2, "coercion", "DEMAND", "US", "actual"),
-    ])
+    codes = _codes(
+        [
+            ("d", 1, "resistance", "REJECT", "MX", "actual"),
+            ("d", 1, "coercion", "DEMAND", "US", "actual"),
+            ("d", 2, "coercion", "DEMAND", "US", "actual"),
+        ]
+    )
     assert format_codes(codes) == "coercion/DEMAND/US/actual; resistance/REJECT/MX/actual"
     assert format_codes(codes.clear()) == "(none)"
 
@@ -389,12 +482,25 @@ def test_format_codes_orders_and_deduplicates():
 def test_gold_against_itself_is_perfect():
     """Smoke check on the real gold file: the gold coded as its own prediction."""
     gold = load_gold()
-    sentences = gold.unique(["doc_id", "unit"], keep="first").select(
-        "doc_id", pl.col("unit").alias("sent_id"), "start", "end",
-        pl.col("sentence").alias("text"), pl.lit(False).alias("is_heading"),
-    ).sort("doc_id", "sent_id")
+    sentences = (
+        gold.unique(["doc_id", "unit"], keep="first")
+        .select(
+            "doc_id",
+            pl.col("unit").alias("sent_id"),
+            "start",
+            "end",
+            pl.col("sentence").alias("text"),
+            pl.lit(False).alias("is_heading"),
+        )
+        .sort("doc_id", "sent_id")
+    )
     codes = gold.drop_nulls("stance").select(
-        "doc_id", pl.col("unit").alias("sent_id"), "stance", "category", "actor", "mode",
+        "doc_id",
+        pl.col("unit").alias("sent_id"),
+        "stance",
+        "category",
+        "actor",
+        "mode",
         "status",
     )
     result = evaluate(codes, gold, sentences)
@@ -423,8 +529,11 @@ def test_evaluate_without_predictions():
     assert result.actor_accuracy is None and result.n_matched == 0
 
 
-_words = st.lists(st.sampled_from(["mexico", "us", "talks", "tariffs", "cartel", "the", "52"]),
-                  min_size=1, max_size=8)
+_words = st.lists(
+    st.sampled_from(["mexico", "us", "talks", "tariffs", "cartel", "the", "52"]),
+    min_size=1,
+    max_size=8,
+)
 
 
 @settings(max_examples=40, deadline=None)

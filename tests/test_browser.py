@@ -1,0 +1,264 @@
+"""The rendered report in headless Chromium: drawn charts, tables, no errors, no network.
+
+Chromium is driven over the DevTools protocol (websocket): console messages, exceptions,
+dialogs and every network request are recorded while each page loads from disk. Host
+names resolve nowhere (``--host-resolver-rules``), and any request that is not for a local
+file counts as a leak. A screenshot of the report goes to ``reports/screenshot.png``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+
+from analysis import build
+from analysis.config import FIXTURES_DIR, NOTEBOOKS_DIR, REPORTS_DIR
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = next(
+    (p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None
+)
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="chromium not found on PATH; install it (apt-get install chromium) to run this test",
+)
+LOCAL_SCHEMES = ("file:", "data:", "about:", "blob:", "chrome:", "devtools:")
+BUILD_PARAMS = {"n_boot": 200}  # the browser checks drawing, not the intervals' precision
+
+
+class Page:
+    """One headless Chromium with one page, recording what happens while pages load."""
+
+    def __init__(self, chromium: str) -> None:
+        import websocket
+
+        self.profile = tempfile.mkdtemp(prefix="coco-chromium-")
+        self.proc = subprocess.Popen(
+            [
+                chromium,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-extensions",
+                "--host-resolver-rules=MAP * ~NOTFOUND",
+                f"--user-data-dir={self.profile}",
+                "--remote-debugging-port=0",
+                "--window-size=1280,1600",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        port = self._port()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as r:
+            targets = json.load(r)
+        url = next(t["webSocketDebuggerUrl"] for t in targets if t["type"] == "page")
+        self.ws = websocket.create_connection(url, timeout=30, suppress_origin=True)
+        self.next_id = 0
+        self.events: list[dict[str, Any]] = []
+        for domain in ("Page", "Runtime", "Log", "Network"):
+            self.call(f"{domain}.enable")
+
+    def _port(self) -> int:
+        marker = Path(self.profile) / "DevToolsActivePort"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if marker.exists() and marker.read_text().strip():
+                return int(marker.read_text().splitlines()[0])
+            time.sleep(0.05)
+        raise RuntimeError("chromium did not open its DevTools port within 30 s")
+
+    def call(self, method: str, **params: Any) -> dict[str, Any]:
+        self.next_id += 1
+        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.ws.recv())
+            if message.get("id") == self.next_id:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return message.get("result", {})
+            self._record(message)
+
+    def _record(self, message: dict[str, Any]) -> None:
+        if "method" in message:
+            self.events.append(message)
+            if message["method"] == "Page.javascriptDialogOpening":
+                # A dialog blocks the page; dismiss it (it is still recorded as a failure).
+                self.ws.send(
+                    json.dumps(
+                        {
+                            "id": 0,
+                            "method": "Page.handleJavaScriptDialog",
+                            "params": {"accept": False},
+                        }
+                    )
+                )
+
+    def open(self, path: Path) -> None:
+        self.events.clear()
+        self.call("Page.navigate", url=path.resolve().as_uri())
+        deadline = time.monotonic() + 30
+        while not any(e["method"] == "Page.loadEventFired" for e in self.events):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{path} did not finish loading within 30 s")
+            self._record(json.loads(self.ws.recv()))
+        self.evaluate("1")  # drain what arrived with the load event
+
+    def evaluate(self, expression: str) -> Any:
+        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def errors(self) -> list[str]:
+        found = []
+        for e in self.events:
+            p = e.get("params", {})
+            if e["method"] == "Runtime.exceptionThrown":
+                found.append(p["exceptionDetails"].get("text", "exception"))
+            elif e["method"] == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert"):
+                found.append(" ".join(str(a.get("value", a.get("description"))) for a in p["args"]))
+            elif e["method"] == "Log.entryAdded" and p["entry"]["level"] == "error":
+                found.append(f"{p['entry'].get('url', '')}: {p['entry']['text']}")
+        return found
+
+    def requests(self) -> list[str]:
+        return [
+            e["params"]["request"]["url"]
+            for e in self.events
+            if e["method"] == "Network.requestWillBeSent"
+        ]
+
+    def dialogs(self) -> list[str]:
+        return [
+            e["params"].get("message", "")
+            for e in self.events
+            if e["method"] == "Page.javascriptDialogOpening"
+        ]
+
+    def screenshot(self, target: Path) -> None:
+        data = self.call("Page.captureScreenshot", format="png")["data"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(base64.b64decode(data))
+
+    def close(self) -> None:
+        try:
+            self.ws.close()
+        finally:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+            shutil.rmtree(self.profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def page():
+    if CHROMIUM is None:
+        pytest.skip("chromium not found on PATH; install it (apt-get install chromium)")
+    browser = Page(CHROMIUM)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="module")
+def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The full report, built into the session's temporary folder.
+
+    ``tests/test_build.py`` builds into the same folder with the same parameters, so
+    whichever module runs second finds everything cached.
+    """
+    out = tmp_path_factory.getbasetemp() / "report"
+    build.run_build(reports_dir=out, overrides=BUILD_PARAMS)
+    return out
+
+
+def _expected_outputs(notebook: Path) -> tuple[int, int]:
+    """(SVG charts, HTML tables) among a notebook's outputs."""
+    nb = nbformat.read(str(notebook), as_version=4)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    svgs = sum("image/svg+xml" in o.get("data", {}) for o in outputs)
+    tables = sum("coco-table" in o.get("data", {}).get("text/html", "") for o in outputs)
+    return svgs, tables
+
+
+def _leaks(urls: list[str]) -> list[str]:
+    return [u for u in urls if not u.startswith(LOCAL_SCHEMES)]
+
+
+CHARTS_DRAWN = """
+Array.from(document.querySelectorAll('svg.marks')).map(function (svg) {
+  var box = svg.getBoundingClientRect();
+  return {w: box.width, h: box.height,
+          marks: svg.querySelectorAll('path, rect, line, text').length};
+})
+"""
+
+
+@needs_chromium
+def test_report_pages_draw_offline(page: Page, report_dir: Path) -> None:
+    site = report_dir / "site"
+    pages = build.page_names([p.name for p in sorted(NOTEBOOKS_DIR.glob("*.ipynb"))])
+    assert (site / "index.html").exists()
+    for notebook, stem in pages.items():
+        path = site / f"{stem}.html"
+        page.open(path)
+        svgs, tables = _expected_outputs(report_dir / "notebooks" / notebook)
+        charts = page.evaluate(CHARTS_DRAWN)
+        assert len(charts) == svgs, f"{path.name}: {len(charts)} charts drawn, {svgs} expected"
+        for i, chart in enumerate(charts):
+            assert chart["w"] > 50 and chart["h"] > 50, f"{path.name}: chart {i} has no size"
+            assert chart["marks"] > 5, f"{path.name}: chart {i} is empty"
+        n_tables = page.evaluate("document.querySelectorAll('table.coco-table').length")
+        assert n_tables == tables
+        links = page.evaluate("Array.from(document.querySelectorAll('nav a')).map(a => a.href)")
+        assert sorted(Path(u).name for u in links) == sorted(f"{s}.html" for s in pages.values())
+        assert page.errors() == [], f"{path.name}: console errors"
+        assert _leaks(page.requests()) == [], f"{path.name}: requests left the machine"
+        if stem == "index":
+            page.screenshot(REPORTS_DIR / "screenshot.png")
+    assert (REPORTS_DIR / "screenshot.png").stat().st_size > 10_000
+
+
+@needs_chromium
+def test_markup_in_the_corpus_is_shown_not_run(
+    page: Page, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    out = tmp_path_factory.mktemp("escape")
+    build.run_build(
+        reports_dir=out,
+        overrides={"seeds_dir": str(FIXTURES_DIR / "escape")},
+        only=["01_corpus"],
+    )
+    page.open(out / "site" / "index.html")
+    text = page.evaluate("document.body.innerText")
+    for literal in (
+        "<script>alert(1)</script>",
+        "<b>markup</b>",
+        "<b>not bold</b>",
+        "<i>Daily</i>",
+        '<script>document.title = "pwned"</script>',
+    ):
+        assert literal in text
+    assert page.dialogs() == []
+    assert page.evaluate("document.title") != "pwned"
+    assert page.evaluate("document.querySelectorAll('main b, main i, main img').length") == 0
+    assert page.errors() == []
+    assert _leaks(page.requests()) == []
