@@ -2,33 +2,43 @@
 
 The actor is the side the sentence presents as doing the act (the source actor), not the
 side written about. Cues come from the codebook's ``actors`` section (names, institutions,
-demonyms, joint phrases); the rules below look at the text around each match, inside the
-clause that contains it (clause limits: the codebook's ``clauses`` section). The first rule
-that yields an actor wins:
+joint phrases, pronouns); the rules look at the text around each match, inside the clause
+that contains it (clause limits: the codebook's ``clauses`` section). A cue governed by a
+preposition or an object-taking verb (``object_markers``: "pressure on Mexico", "urging
+Mexico to", "on the basis of U.S. intelligence") is never taken as the actor. A pronoun
+("she", "they", "her government") stands for the actor of the previous sentences (up to
+three sentences back). The first rule that yields an actor wins:
 
 1. **Fixed actor.** Indicators with ``fixed_actor: true`` (talks, meetings: inherently
    joint acts) always get their ``actor``.
-2. **Attributive cue.** A cue that opens the match or ends at most ``attributive_max_gap``
-   words before it: "U.S. pressure", "Trump's continued tariff threats", "Washington's
-   asks". For cooperation, a joint modifier ("bilateral cooperation") gives UNSPECIFIED.
-3. **Subject.** The nearest cue to the left in the clause that is not governed by a
-   preposition or an object-taking verb (``object_markers``): "Mexico has provided
-   financial intelligence", "the State Department has revoked visas". In "pressure on
-   Mexico" or "urging Mexico to", Mexico is an object and is skipped.
-4. **Agent.** A passive agent right after the match: "designated as terrorist
-   organizations by the State Department", "pressure from the Trump administration".
-5. **Counterpart.** A partner or target after the match ("with the US", "to the United
-   States", "on Mexico"): the act is by the other side. US and MX swap; other cues give
-   nothing.
-6. **Anaphora.** A sentence that opens with a pronoun ("She rejects ...", "He
-   described ...") takes the first subject cue of the previous sentence.
-7. **Earlier in the sentence.** The first subject cue anywhere before the match
-   ("Mexican authorities have increased seizures and arrests, and they have transferred
-   ...").
+2. **Attributive cue** (skipped for indicators with ``attributive: false``, whose
+   possessive names the target, as in "Mexico's insufficient efforts"). A U.S. or Mexican
+   cue among the first two words of the match ("punitive US tariffs", "Trump's threats")
+   or one ending at most ``attributive_max_gap`` words before it ("U.S. pressure",
+   "Washington's asks"; "a response to US pressure" too, as the cue directly modifies
+   the act).
+3. **Joint.** For cooperation, a joint modifier just before the match ("bilateral
+   cooperation", "joint operations") gives UNSPECIFIED.
+4. **Agent.** A cue right after the match behind ``agent_prepositions``: "designated as
+   terrorist organizations by the State Department", "pressure from the Trump
+   administration", "condemnation from the Mexican government".
+5. **Subject.** The first cue in the clause before the match: "Mexico has provided
+   financial intelligence", "the US administration listed Mexico among ...".
+6. **Counterpart.** A partner or target after the match ("with the US", "to the United
+   States", "on Mexico") or a direct object right after it ("to pressure Mexico"): the
+   act is by the other side (US and MX swap).
+7. **Circumstantial.** An act inside a "despite/amid/in the face of" phrase with no
+   actor so far is UNSPECIFIED ("despite critical rhetoric").
 8. **Indicator default.** The indicator's ``actor``: an agentless act that only one side
    could perform (tariffs on goods entering the US: US; rejecting action on Mexico's own
    territory: MX).
-9. Otherwise ``UNSPECIFIED``.
+9. **Anaphora.** A sentence that opens with a pronoun or a demonstrative ("She
+   rejects ...", "These actions ...") takes the actor of the previous sentence: its
+   subject (first cue not governed by a preposition, the preferred antecedent), or, when
+   that is a pronoun too, the subject of the sentence before.
+10. **Earlier in the sentence.** The first U.S., Mexican or joint cue anywhere before the
+    match (third parties are not taken from outside the clause).
+11. Otherwise ``UNSPECIFIED``.
 
 Place names that contain a country name (Mexico City, Gulf of Mexico) are listed under
 ``ignore`` and are never cues.
@@ -68,7 +78,13 @@ def _resolve(frame: pl.DataFrame, col: str, out: str, codebook: Codebook) -> pl.
 
 
 def subject_cues(
-    texts: pl.DataFrame, codebook: Codebook, *, col: str, key: str, which: str
+    texts: pl.DataFrame,
+    codebook: Codebook,
+    *,
+    col: str,
+    key: str,
+    which: str = "first",
+    pronouns: bool = True,
 ) -> pl.DataFrame:
     """The first or last cue in ``col`` that is not governed by a preposition or verb.
 
@@ -81,17 +97,20 @@ def subject_cues(
         Text and key columns.
     which : {"first", "last"}
         The earliest or the nearest-to-the-end subject cue.
+    pronouns : bool, default True
+        Whether pronouns count (as "ANAPHOR").
 
     Returns
     -------
     polars.DataFrame
-        ``key`` and ``actor`` (null when the text has no subject cue), one row per key.
+        ``key`` and ``actor`` (null when the text has no subject cue; "ANAPHOR" when it
+        is a pronoun), one row per key.
 
     Examples
     --------
     >>> from analysis.codebook import load_codebook
     >>> df = pl.DataFrame({"k": [1], "t": ["Trump is urging Mexico to act"]})
-    >>> subject_cues(df, load_codebook(), col="t", key="k", which="last")["actor"].to_list()
+    >>> subject_cues(df, load_codebook(), col="t", key="k")["actor"].to_list()
     ['US']
     """
     if which not in ("first", "last"):
@@ -108,24 +127,29 @@ def subject_cues(
         .filter(pl.col("_items").is_not_null() & ~pl.col("_items").str.contains(marker_start))
     )
     items = _resolve(items.rename({"_items": "_c"}), "_c", "actor", codebook).filter(
-        pl.col("actor").is_not_null()
+        pl.col("actor").is_not_null() & (pl.lit(pronouns) | (pl.col("actor") != "ANAPHOR"))
     )
     agg = pl.col("actor").sort_by("_pos")
     picked = items.group_by(key).agg(agg.first() if which == "first" else agg.last())
     return texts.select(key).join(picked, on=key, how="left")
 
 
+def _real(expr: pl.Expr, prev: pl.Expr) -> pl.Expr:
+    """Resolve "ANAPHOR" to the previous sentences' actor."""
+    return pl.when(expr == "ANAPHOR").then(prev).otherwise(expr)
+
+
 def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
-    """Add an ``actor`` column to per-match context rows, following the module's rules.
+    """Add ``actor`` and ``actor_rule`` to per-match context rows, following the module's rules.
 
     Parameters
     ----------
     codes : polars.DataFrame
         One row per match with ``_code`` (unique key), ``stance``, ``matched``,
         ``left_clause`` (clause text before the match), ``right_clause`` (clause text after
-        it), ``left_sentence`` (all sentence text before it), ``default_actor`` (str or
-        null), ``fixed_actor`` (bool) and ``prev_actor`` (first subject cue of the previous
-        sentence, or null) and ``anaphoric`` (bool: the sentence opens with a pronoun).
+        it), ``left_sentence`` (sentence text before it), ``default_actor`` (str or null),
+        ``fixed_actor`` and ``attributive`` (bool), ``prev_actor`` (actor of the previous
+        sentences, or null) and ``anaphoric`` (bool: the sentence opens with a pronoun).
     codebook : Codebook
 
     Returns
@@ -139,73 +163,110 @@ def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
     >>> from analysis.codebook import load_codebook
     >>> df = pl.DataFrame({"_code": [0], "stance": ["coercion"], "matched": ["pressure"],
     ...     "left_clause": ["The "], "right_clause": [" on Mexico grew."], "left_sentence":
-    ...     ["The "], "default_actor": [None], "fixed_actor": [False], "prev_actor": [None],
-    ...     "anaphoric": [False]}, schema_overrides={"default_actor": pl.String,
-    ...     "prev_actor": pl.String})
+    ...     ["The "], "default_actor": [None], "fixed_actor": [False], "attributive": [True],
+    ...     "prev_actor": [None], "anaphoric": [False]},
+    ...     schema_overrides={"default_actor": pl.String, "prev_actor": pl.String})
     >>> attribute_actors(df, load_codebook())["actor"].to_list()
     ['US']
     """
     spec = codebook.spec.actors
     cue = codebook.actor_body()
-    joint = codebook.cue_body(spec.joint_modifiers)
+    body = codebook.cue_body
+    markers = body(spec.object_markers)
+    joint = body(spec.joint_modifiers)
     gap = spec.attributive_max_gap
-    agents = codebook.cue_body(spec.agent_prepositions)
-    cps = codebook.cue_body(spec.counterpart_prepositions)
     det = r"(?:the\s+|a\s+|an\s+|el\s+|la\s+|los\s+)?"
 
+    before = pl.col("left_clause").str.extract_groups(
+        rf"(?i)(?P<c>(?:{markers}\s+{det})?{cue})(?P<g>(?:\s+[^\s,;]+){{0,{gap}}}?)\s*$"
+    )
     feats = codes.select(
         "_code",
-        pl.col("matched").str.extract(rf"(?i)^({cue})", 1).alias("_a_open"),
-        pl.col("left_clause")
-        .str.extract(rf"(?i)({cue})(?:\s+[^\s,;]+){{0,{gap}}}?\s*$", 1)
-        .alias("_a_before"),
+        before.struct.field("c").alias("_before"),
+        before.struct.field("g").alias("_gapwords"),
+        pl.col("matched").str.extract(rf"(?i)^(?:\S+\s+){{0,1}}?({cue})", 1).alias("_inside"),
         (
             pl.col("matched").str.contains(rf"(?i)^{joint}")
             | pl.col("left_clause").str.contains(rf"(?i){joint}(?:\s+[^\s,;]+){{0,1}}?\s*$")
         ).alias("_joint"),
-        pl.col("right_clause").str.extract(rf"(?i)^\s*{agents}\s+{det}({cue})", 1).alias("_agent"),
+        pl.col("right_clause")
+        .str.extract(rf"(?i)^\s*{body(spec.agent_prepositions)}\s+{det}({cue})", 1)
+        .alias("_agent"),
         pl.col("right_clause")
         .str.extract(
-            rf"(?i)^(?:\s*[^\s,;]+){{0,{spec.counterpart_max_gap}}}?\s+{cps}\s+{det}({cue})", 1
+            rf"(?i)^(?:\s*[^\s,;]+){{0,{spec.counterpart_max_gap}}}?\s+"
+            rf"{body(spec.counterpart_prepositions)}\s+{det}({cue})",
+            1,
         )
         .alias("_cp"),
-    )
+        pl.col("right_clause").str.extract(rf"(?i)^\s+({cue})(?:\s|[,.;:]|$)", 1).alias("_dobj"),
+        pl.col("left_sentence")
+        .str.contains(rf"(?i){body(spec.circumstantial)}\s+(?:[^\s,;]+\s+){{0,3}}$")
+        .alias("_circ"),
+    ).with_columns(
+        # a cue governed by a preposition is a target, unless it directly modifies the
+        # match ("a response to US pressure")
+        pl.when(
+            pl.col("_before").str.contains(rf"(?i)^{markers}\s")
+            & (pl.col("_gapwords").str.strip_chars() != "")
+        )
+        .then(None)
+        .otherwise(pl.col("_before"))
+        .alias("_before")
+    ).drop("_gapwords")
     for col, out in (
-        ("_a_open", "a_open"),
-        ("_a_before", "a_before"),
+        ("_before", "a_before"),
+        ("_inside", "inside"),
         ("_agent", "agent"),
         ("_cp", "cp"),
+        ("_dobj", "dobj"),
     ):
         feats = _resolve(feats, col, out, codebook)
-    subj = subject_cues(codes, codebook, col="left_clause", key="_code", which="last").rename(
+    subj = subject_cues(codes, codebook, col="left_clause", key="_code").rename(
         {"actor": "subject"}
     )
-    early = subject_cues(codes, codebook, col="left_sentence", key="_code", which="first").rename(
+    early = subject_cues(codes, codebook, col="left_sentence", key="_code").rename(
         {"actor": "early"}
     )
-    feats = feats.join(subj, on="_code", how="left").join(early, on="_code", how="left")
+    feats = (
+        feats.join(subj, on="_code", how="left")
+        .join(early, on="_code", how="left")
+    )
     out = codes.join(feats, on="_code", how="left")
 
-    cp_actor = pl.col("cp").replace_strict(_OTHER_SIDE, default=None, return_dtype=pl.String)
+    prev = pl.col("prev_actor")
+    inside_ok = _real(pl.col("inside"), prev)
+    inside_ok = pl.when(inside_ok.is_in(["US", "MX"])).then(inside_ok)
+    before_ok = _real(pl.col("a_before"), prev)
+    before_ok = pl.when(before_ok != "OTHER").then(before_ok)
+    subject = _real(pl.col("subject"), prev)
+    early = _real(pl.col("early"), prev)
+    early = pl.when(early != "OTHER").then(early)
+    cp_actor = (
+        pl.coalesce(pl.col("cp"), pl.col("dobj"))
+        .replace_strict(_OTHER_SIDE, default=None, return_dtype=pl.String)
+    )
+    attributive = pl.col("attributive")
     rules: list[tuple[str, pl.Expr, pl.Expr]] = [
         ("fixed", pl.col("fixed_actor") & pl.col("default_actor").is_not_null(),
          pl.col("default_actor")),
-        ("attributive", pl.col("a_open").is_not_null(), pl.col("a_open")),
-        ("attributive", pl.col("a_before").is_not_null(), pl.col("a_before")),
+        ("attributive", attributive & inside_ok.is_not_null(), inside_ok),
+        ("attributive", attributive & before_ok.is_not_null(), before_ok),
         ("joint", pl.col("_joint") & (pl.col("stance") == "cooperation"), pl.lit("UNSPECIFIED")),
-        ("subject", pl.col("subject").is_not_null(), pl.col("subject")),
-        ("agent", pl.col("agent").is_not_null(), pl.col("agent")),
+        ("agent", pl.col("agent").is_not_null() & (pl.col("agent") != "ANAPHOR"),
+         pl.col("agent")),
+        ("subject", subject.is_not_null(), subject),
         ("counterpart", cp_actor.is_not_null(), cp_actor),
-        ("anaphora", pl.col("anaphoric") & pl.col("prev_actor").is_not_null(),
-         pl.col("prev_actor")),
-        ("sentence", pl.col("early").is_not_null(), pl.col("early")),
+        ("circumstantial", pl.col("_circ"), pl.lit("UNSPECIFIED")),
         ("default", pl.col("default_actor").is_not_null(), pl.col("default_actor")),
+        ("anaphora", pl.col("anaphoric") & prev.is_not_null(), prev),
+        ("sentence", early.is_not_null(), early),
     ]
     actor = pl.lit("UNSPECIFIED", dtype=pl.String)
     rule = pl.lit("none", dtype=pl.String)
     for name, cond, value in reversed(rules):
-        actor = pl.when(cond).then(value).otherwise(actor)
-        rule = pl.when(cond).then(pl.lit(name)).otherwise(rule)
+        actor = pl.when(cond.fill_null(False)).then(value).otherwise(actor)
+        rule = pl.when(cond.fill_null(False)).then(pl.lit(name)).otherwise(rule)
     return out.with_columns(actor.alias("actor"), rule.alias("actor_rule")).drop(
-        "a_open", "a_before", "_joint", "agent", "cp", "subject", "early"
+        "a_before", "_joint", "agent", "cp", "dobj", "_circ", "inside", "subject", "early"
     )

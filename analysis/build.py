@@ -815,10 +815,15 @@ body { max-width: 72rem; margin: 0 auto; padding: 0 1rem; }
 nav.coco-nav { font-family: sans-serif; padding: 0.8rem 0; border-bottom: 1px solid #ddd; }
 nav.coco-nav a { margin-right: 1.2rem; text-decoration: none; color: #0072B2; }
 nav.coco-nav a.current { font-weight: bold; color: #000; }
-table.coco-table { border-collapse: collapse; font-size: 0.85rem; margin: 0.5rem 0; }
-table.coco-table th, table.coco-table td { border: 1px solid #ddd; padding: 0.2rem 0.4rem;
-  text-align: left; vertical-align: top; }
-table.coco-table td.num { text-align: right; font-variant-numeric: tabular-nums; }
+h1.title, p.subtitle { font-family: sans-serif; }
+p.subtitle { color: #444; font-size: 1.1rem; margin-top: -0.5rem; }
+.jp-RenderedHTMLCommon table.coco-table { border-collapse: collapse; font-size: 0.85rem;
+  margin: 0.5rem 0; table-layout: auto; }
+.jp-RenderedHTMLCommon table.coco-table th,
+.jp-RenderedHTMLCommon table.coco-table td { border: 1px solid #ddd; padding: 0.2rem 0.4rem;
+  text-align: left; vertical-align: top; max-width: 40rem; }
+.jp-RenderedHTMLCommon table.coco-table td.num { text-align: right;
+  font-variant-numeric: tabular-nums; }
 p.coco-caption { font-size: 0.9rem; color: #333; }
 footer.coco-footer { font-size: 0.8rem; color: #555; border-top: 1px solid #ddd;
   margin-top: 2rem; padding: 0.8rem 0; }

@@ -28,19 +28,23 @@ transferred", "the total above 90") takes the unit of the previous claim in its 
 Subject: the canonical subjects in ``claims_subjects.yaml`` are tried first. An entry applies
 when the claim's unit is one of its units, one of its ``counted`` words occurs in the
 sentence and, if it has ``action`` words, one of those too. When the number has a noun phrase
-of its own ("92 cartel members"), the counted word must be in that phrase. Among applicable
-entries the winner has the most term groups inside the number's clause, then the fewest only
-outside it, then the nearest term, then the earliest entry. Running totals (``kind:
-running_total``) are split by scope: a claim whose clause says it is one batch ("alone", "in
-recent weeks", "single", a month date without "since") and not a total ("total", "so far",
-"since", "in less than a year") gets the subject "<subject> (single batch)". Without an
+of its own ("92 cartel members"), the counted word must be in that phrase; for percentages
+and money a counted word in the phrase is preferred but not required ("40% of the public":
+the phrase names the base, not what is counted). Among applicable entries the winner has
+the counted word in the number's phrase, then the most term groups inside the number's
+clause, then the fewest only outside it, then the nearest term, then the earliest entry.
+Subjects counted in batches (``batches: true``) are split by scope: a claim whose text says
+it is one batch ("alone", "in recent weeks", "single", a month date without "since") and not
+a total ("total", "so far", "since", "in less than a year") gets the subject
+"<subject> (single batch)"; the cues are read in the comma-delimited part of the clause
+around the number, and only when that part has none, in the whole clause. Without an
 entry, a number with no noun of its own takes the subject of the previous claim in its
 sentence with the same unit; otherwise the subject is the number's own noun phrase, or the
 words just before the number.
 
 Stance: the stance of the sentence's non-negated code with the largest ``|score|``
-(``code_choice="clause"``: among the codes overlapping the claim's clause; see
-:mod:`analysis.timeline`); null without codes.
+(``code_choice="clause"``: among the codes overlapping the claim's coordinate clause, none
+if that clause has no code; see :mod:`analysis.timeline`); null without codes.
 
 Corroboration (grouping rule)
 -----------------------------
@@ -107,6 +111,7 @@ _UNITS = (
     "USD per month", "USD per year",
 )
 BATCH = " (single batch)"
+_RATIO_UNITS = ("percent", "percentage points", "USD", "MXN", "EUR")
 
 CLAIM_SCHEMA = {
     "doc_id": pl.String,
@@ -146,6 +151,7 @@ class Subject:
     units: tuple[str, ...]
     counted: tuple[str, ...]
     action: tuple[str, ...] = ()
+    batches: bool = False
 
     def patterns(self) -> tuple[re.Pattern, re.Pattern | None]:
         """Regexes for the counted and action words (prefix match, case-insensitive)."""
@@ -198,10 +204,10 @@ def _load_subjects_cached(file: str) -> tuple[Subject, ...]:
         where = f"{file}: subjects entry {i}"
         if not isinstance(entry, dict):
             raise ValueError(f"{where}: expected a mapping, got {type(entry).__name__}")
-        unknown = set(entry) - {"subject", "kind", "units", "counted", "action"}
+        unknown = set(entry) - {"subject", "kind", "units", "counted", "action", "batches"}
         if unknown:
             raise ValueError(f"{where}: unknown field(s) {sorted(unknown)}; allowed: "
-                             "subject, kind, units, counted, action")
+                             "subject, kind, units, counted, action, batches")
         name = entry.get("subject")
         if not isinstance(name, str) or not name.strip():
             raise ValueError(f"{where}: 'subject' must be a non-empty string, got {name!r}")
@@ -221,7 +227,11 @@ def _load_subjects_cached(file: str) -> tuple[Subject, ...]:
         if bad or not lists["units"]:
             raise ValueError(f"{where}: units {bad or lists['units']!r} not allowed; "
                              f"use some of {list(_UNITS)}")
-        out.append(Subject(name.strip(), kind, lists["units"], lists["counted"], lists["action"]))
+        batches = entry.get("batches", False)
+        if not isinstance(batches, bool):
+            raise ValueError(f"{where}: 'batches' must be true or false, got {batches!r}")
+        out.append(Subject(name.strip(), kind, lists["units"], lists["counted"], lists["action"],
+                           batches))
     return tuple(out)
 
 
@@ -247,7 +257,9 @@ _SCALES = {
     "mil millones": 1e9, "billones": 1e12, "billón": 1e12, "millones": 1e6, "millón": 1e6,
     "mil": 1e3,
 }
-_SCALE = r"trillion|billion|million|thousand|bn|mn|mil\s+millones|billones|billón|millones|millón|mil"
+_SCALE = (
+    r"trillion|billion|million|thousand|bn|mn|mil\s+millones|billones|billón|millones|millón|mil"
+)
 _CURRENCY_PREFIX = {"us$": "USD", "usd": "USD", "$": "USD", "mxn": "MXN", "€": "EUR"}
 _CURRENCY_WORD = {"dollars": "USD", "dólares": "USD", "dolares": "USD", "usd": "USD",
                   "pesos": "MXN", "euros": "EUR"}
@@ -319,35 +331,50 @@ _REFERENCE_DET = re.compile(
     r"(?i:\b(?:the|both|these|those|its|their|his|her|our|los|las|estos|estas|sus)\s+)$"
 )
 
-_STOP = frozenset("""
-to in on at for from by with that which who whom whose were was is are be been being have
-has had will would could should may might can into across since during between and or than
-as a an the per over under about after before while when where this these those it its
-their his her our your they he she we you them there here not no but if then so also just
-only alone each every last north south east west abroad home back annually yearly monthly
-daily weekly more less up down out off ago recently now still already yet el la los las de
-del en y o que por para con un una se su sus al
-""".split())
-_CHANGE_NOUNS = frozenset(
-    "reduction increase drop decline rise cut fall decrease growth jump reducción aumento "
-    "caída descenso tariff tariffs duty duties levy share".split()
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_STOP = _wordset(
+    """
+to in on at for from by with that which who whom whose were was is are be been being
+have has had will would could should may might can into across since during between and
+or than as a an the per over under about after before while when where this these those
+it its their his her our your they he she we you them there here not no but if then so
+also just only alone each every last north south east west abroad home back annually
+yearly monthly daily weekly more less up down out off ago recently now still already yet
+el la los las de del en y o que por para con un una se su sus al
+"""
+)
+_CHANGE_NOUNS = _wordset(
+    """
+reduction increase drop decline rise cut fall decrease growth jump reducción aumento
+caída descenso tariff tariffs duty duties levy share
+"""
 )
 _LINKS = frozenset(["of", "in", "on", "for", "de", "en"])
-_PEOPLE = frozenset("""
+_PEOPLE = _wordset(
+    """
 members people persons migrants immigrants traffickers suspects capos narcos deputies
-governors agents officials nationals prisoners inmates detainees leaders fugitives criminals
-deportees workers children civilians police officers politicians legislators senators
-individuals residents victims journalists mayors kingpins lords figures personas migrantes
-presos reos narcotraficantes detenidos funcionarios agentes diputados miembros integrantes
-líderes policías periodistas alcaldes víctimas
-""".split())
-_TROOPS = frozenset(
-    "troops soldiers guardsmen marines personnel elementos militares soldados efectivos "
-    "guardias".split()
+governors agents officials nationals prisoners inmates detainees leaders fugitives
+criminals deportees workers children civilians police officers politicians legislators
+senators individuals residents victims journalists mayors kingpins lords figures
+personas migrantes presos reos narcotraficantes detenidos funcionarios agentes diputados
+miembros integrantes líderes policías periodistas alcaldes víctimas judges prosecutors
+minors women men students refugees asylum-seekers seekers farmers hostages captives
+jueces fiscales mujeres hombres
+"""
 )
-_DEATHS = frozenset(
-    "deaths homicides murders killings dead fatalities muertes homicidios asesinatos "
-    "muertos".split()
+_TROOPS = _wordset(
+    """
+troops soldiers guardsmen marines personnel elementos militares soldados efectivos
+guardias
+"""
+)
+_DEATHS = _wordset(
+    """
+deaths homicides murders killings dead fatalities muertes homicidios asesinatos muertos
+"""
 )
 _DURATIONS = {
     "years": "years", "year": "years", "años": "years", "año": "years",
@@ -407,7 +434,7 @@ def _parse_number(text: str) -> float | None:
 
 _NEXT_WORD = re.compile(r"[ \t]*([\w’'][\w’'.-]*\w|\w)")
 _DETERMINERS = frozenset(
-    "the their its his her los las sus these those which whom".split()
+    ["the", "their", "its", "his", "her", "los", "las", "sus", "these", "those", "which", "whom"]
 )
 
 
@@ -525,10 +552,15 @@ def _is_reference(text: str, a: int, b: int) -> bool:
 
 def _numeric_claims(text: str, excluded: list[tuple[int, int]]) -> list[_Claim]:
     out: list[_Claim] = []
-    for m in _NUMBER_RE.finditer(text):
+    durations = [m.span() for m in _DURATION_ADJ.finditer(text)]
+    excluded, base_excluded = excluded + durations, excluded
+    pos = 0
+    while (m := _NUMBER_RE.search(text, pos)) is not None:
         num_start, num_end = m.span("num")
         end = m.end()
+        pos = m.end()
         if _overlaps(excluded, num_start, num_end):
+            pos = num_end
             continue
         if _is_reference(text, num_start, num_end) and not m.group("scale") and not (
             m.group("pct") or m.group("pct1")
@@ -553,6 +585,7 @@ def _numeric_claims(text: str, excluded: list[tuple[int, int]]) -> list[_Claim]:
                 # not a range: keep the first number only and rescan after it
                 has_range = False
                 end = m.end("pct1") if m.group("pct1") else num_end
+                pos = end
         pct = m.group("pct") or m.group("pct1")
         scale = (m.group("scale") or "").lower() if (m.group("scale") and (
             has_range or end > m.start("scale"))) else ""
@@ -575,7 +608,8 @@ def _numeric_claims(text: str, excluded: list[tuple[int, int]]) -> list[_Claim]:
             if value_high < value:
                 value, value_high = value_high, value
         if m.group("post") and end >= m.end():
-            qualifier = "over" if "+" in m.group("post") or "plus" in m.group("post") else "at_least"
+            post = m.group("post")
+            qualifier = "over" if ("+" in post or "plus" in post) else "at_least"
         if end < m.end():
             pct = m.group("pct1")
         if pct:
@@ -597,13 +631,15 @@ def _numeric_claims(text: str, excluded: list[tuple[int, int]]) -> list[_Claim]:
                 if _RELATIVE_SPAN.search(text[max(0, start - 30):start]):
                     continue
                 unit = _DURATIONS[dur.group(1).lower()]
-                np, np_end = _own_noun_phrase(text, raw_end + dur.end())
+                raw_end += dur.end()
+                raw = text[start:raw_end]
+                np, np_end = _own_noun_phrase(text, raw_end)
             else:
                 unit = _unit_from_np(np)
         out.append(_Claim(start, raw_end, raw, value, value_high, unit, qualifier, np, np_end,
                           inherit_unit=(unit == "count" and not np)))
     for m in _DURATION_ADJ.finditer(text):
-        if _overlaps(excluded, *m.span()):
+        if _overlaps(base_excluded, *m.span()):
             continue
         np, np_end = _own_noun_phrase(text, m.end())
         out.append(_Claim(m.start(), m.end(), m.group(0), float(m.group("num")), None,
@@ -680,7 +716,8 @@ def _match_subject(
         if claim.unit not in subj.units:
             continue
         counted_re, action_re = subj.patterns()
-        if claim.np and not counted_re.search(claim.np):
+        np_hit = bool(claim.np and counted_re.search(claim.np))
+        if claim.np and not np_hit and claim.unit not in _RATIO_UNITS:
             continue
         groups = [counted_re] + ([action_re] if action_re else [])
         in_clause = 0
@@ -697,26 +734,34 @@ def _match_subject(
             else:
                 outside += 1
             distance += min(abs(h.start() - centre) for h in hits)
-        if not ok or (in_clause == 0 and claim.np):
+        if not ok or (in_clause == 0 and claim.np and not np_hit):
             continue
-        key = (-in_clause, outside, distance, order)
+        key = (-np_hit, -in_clause, outside, distance, order)
         if best is None or key < best:
             best, chosen = key, subj
     return chosen
 
 
-def _scope_is_batch(text: str, clause: tuple[int, int]) -> bool:
+def _scope_is_batch(text: str, clause: tuple[int, int], at: int) -> bool:
+    """Whether the claim at ``at`` reports one batch rather than a running total.
+
+    Cues are looked for in the comma-delimited part of the clause around the number first,
+    then in the whole clause.
+    """
     lo, hi = clause
-    part = text[lo:hi]
-    if _TOTAL_CUES.search(part):
-        return False
-    if _BATCH_CUES.search(part):
-        return True
-    return any(
-        m.kind == "absolute" and m.month is not None
-        and not re.match(r"(?i:since|desde|from)\b", m.expression)
-        for m in find_dates(part)
-    )
+    left = text.rfind(",", lo, at)
+    right = text.find(",", at, hi)
+    segment = text[left + 1 if left >= 0 else lo:right if right >= 0 else hi]
+    for part in (segment, text[lo:hi]):
+        if _TOTAL_CUES.search(part):
+            return False
+        if _BATCH_CUES.search(part) or any(
+            m.kind == "absolute" and m.month is not None
+            and not re.match(r"(?i:since|desde|from)\b", m.expression)
+            for m in find_dates(part)
+        ):
+            return True
+    return False
 
 
 def extract_claims(
@@ -758,13 +803,14 @@ def extract_claims(
     _check_choice("code_choice", code_choice, _CODE_CHOICES)
     _require_columns(sentences, ("doc_id", "sent_id", "start", "end", "text"), "sentences")
     vocabulary = load_subjects() if subjects is None else subjects
-    kinds = {s.subject: s.kind for s in vocabulary}
+    batched = {s.subject for s in vocabulary if s.batches}
     by_sentence = _codes_by_sentence(codes)
     rows = []
     frame = sentences.select("doc_id", "sent_id", "start", "text").sort("doc_id", "sent_id")
     for doc_id, sent_id, s_start, text in frame.iter_rows():
         text = text or ""
         spans = clause_spans(text)
+        coarse = clause_spans(text, level="coordinate")
         previous: list[_Claim] = []
         for claim in _find_claims(text):
             clause = _clause_of(spans, claim.start)
@@ -776,21 +822,22 @@ def extract_claims(
             subj = _match_subject(claim, text, clause, vocabulary)
             if subj is not None:
                 subject = subj.subject
-                if subj.kind == "running_total" and _scope_is_batch(text, clause):
+                if subj.batches and _scope_is_batch(text, clause, claim.start):
                     subject += BATCH
             elif not claim.np and (donor := next(
                 (p for p in reversed(previous) if p.unit == claim.unit and p.subject), None
             )):
                 base = donor.subject.removesuffix(BATCH)
                 subject = base + BATCH if (
-                    kinds.get(base) == "running_total" and _scope_is_batch(text, clause)
+                    base in batched and _scope_is_batch(text, clause, claim.start)
                 ) else base
             else:
                 subject = claim.np or _preceding_phrase(text, claim.start, clause[0]) or claim.unit
             claim.subject = subject
             previous.append(claim)
+            k_lo, k_hi = _clause_of(coarse, claim.start)
             code = _pick_code(by_sentence.get((doc_id, sent_id), []),
-                              (s_start + clause[0], s_start + clause[1]), code_choice)
+                              (s_start + k_lo, s_start + k_hi), code_choice)
             rows.append({
                 "doc_id": doc_id,
                 "sent_id": sent_id,
@@ -950,7 +997,7 @@ def corroborate(
             groups.append((subject, unit,
                            "corroborated" if n_sources >= 2 else "single_source", cluster))
 
-    groups.sort(key=lambda g: (g[0], g[1], min(m["value"] for m in g[3]), g[2]))
+    groups.sort(key=lambda g: (g[0].casefold(), g[0], g[1], min(m["value"] for m in g[3]), g[2]))
     rows = []
     for group_id, (subject, unit, mark, members) in enumerate(groups, start=1):
         for m in sorted(members, key=pub_order):

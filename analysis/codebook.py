@@ -205,6 +205,17 @@ class IndicatorSpec(_Strict):
     actor: Actor | None = None
     fixed_actor: bool = False
     status: Literal["actual", "threatened"] = "actual"
+    attributive: bool = True
+    implies: str | None = None
+
+    @field_validator("implies")
+    @classmethod
+    def _known_implied(cls, value: str | None) -> str | None:
+        if value is not None and value not in CATEGORY_STANCE:
+            raise ValueError(
+                f"unknown category {value!r}; allowed: {', '.join(CATEGORY_STANCE)}"
+            )
+        return value
 
     @field_validator("stance")
     @classmethod
@@ -236,10 +247,12 @@ class StatusSpec(_Strict):
     negated: list[str] = Field(min_length=1)
     negated_max_gap: int = Field(default=1, ge=0, le=10)
     threat: list[str] = Field(min_length=1)
+    threat_max_gap: int = Field(default=8, ge=0, le=30)
     hedge_speakers: list[str] = Field(default_factory=list)
     hypothetical_before: list[str] = Field(min_length=1)
     hypothetical_after: list[str] = Field(default_factory=list)
     hypothetical_after_max_gap: int = Field(default=4, ge=0, le=20)
+    hypothetical_scope: list[str] = Field(default_factory=list)
     announced: list[str] = Field(default_factory=list)
     negation_exceptions: list[str] = Field(default_factory=list)
 
@@ -254,6 +267,8 @@ class ActorSpec(_Strict):
     ignore: list[str] = Field(default_factory=list)
     joint_modifiers: list[str] = Field(default_factory=list)
     anaphora: list[str] = Field(default_factory=list)
+    pronouns: list[str] = Field(default_factory=list)
+    circumstantial: list[str] = Field(default_factory=list)
     agent_prepositions: list[str] = Field(default_factory=list)
     counterpart_prepositions: list[str] = Field(default_factory=list)
     counterpart_max_gap: int = Field(default=6, ge=0, le=20)
@@ -342,11 +357,15 @@ class Codebook:
         return "(?:" + _alternation(patterns) + ")"
 
     def actor_cue_table(self) -> list[tuple[str, str, re.Pattern[str]]]:
-        """(actor or "IGNORE", pattern, compiled regex) for every actor cue, longest first."""
+        """(actor, pattern, compiled regex) for every actor cue, longest first.
+
+        Besides the four actors, "IGNORE" marks place names and "ANAPHOR" pronouns.
+        """
         rows = []
         a = self.spec.actors
         for actor, patterns in (
             ("IGNORE", a.ignore),
+            ("ANAPHOR", a.pronouns),
             ("US", a.US),
             ("MX", a.MX),
             ("OTHER", a.OTHER),
@@ -358,9 +377,14 @@ class Codebook:
         return rows
 
     def actor_body(self) -> str:
-        """All actor cues in one alternation (longest first) with an optional possessive 's."""
+        """All actor cues in one alternation (longest first).
+
+        A cue may carry a possessive 's and a head noun: "Sheinbaum's administration",
+        "the Trump administration's".
+        """
         body = "|".join(f"(?:{r.pattern})" for _, _, r in self.actor_cue_table())
-        return "(?:(?:" + body + r")(?:['’]s\b)?)"
+        heads = r"(?:\s+(?:administration|government|officials|authorities)(?:['’]s\b)?)"
+        return "(?:(?:" + body + r")(?:['’]s\b)?" + heads + "?)"
 
     def actor_of_cue(self, cue: str) -> str | None:
         """Return the actor a cue string names ("IGNORE" for place names), or None.
@@ -370,7 +394,12 @@ class Codebook:
         >>> load_codebook().actor_of_cue("Trump's")
         'US'
         """
-        text = re.sub(r"['’]s$", "", cue.strip())
+        text = re.sub(
+            r"(?:['’]s)?(?:\s+(?:administration|government|officials|authorities))?(?:['’]s)?$",
+            "",
+            cue.strip(),
+            flags=re.IGNORECASE,
+        )
         for actor, _, rx in self.actor_cue_table():
             if rx.fullmatch(text):
                 return actor

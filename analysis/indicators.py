@@ -44,7 +44,7 @@ from __future__ import annotations
 import polars as pl
 
 from analysis.actors import attribute_actors, subject_cues
-from analysis.codebook import Codebook, load_codebook
+from analysis.codebook import CATEGORY_STANCE, Codebook, load_codebook
 
 CODES_SCHEMA: dict[str, pl.DataType] = {
     "doc_id": pl.String(),
@@ -153,6 +153,8 @@ def _indicator_frame(codebook: Codebook) -> pl.DataFrame:
             "default_actor": [i.actor for i in inds],
             "fixed_actor": [i.fixed_actor for i in inds],
             "default_status": [i.status for i in inds],
+            "attributive": [i.attributive for i in inds],
+            "implies": [i.implies for i in inds],
         },
         schema={
             "_ind": pl.Int64,
@@ -165,6 +167,8 @@ def _indicator_frame(codebook: Codebook) -> pl.DataFrame:
             "default_actor": pl.String,
             "fixed_actor": pl.Boolean,
             "default_status": pl.String,
+            "attributive": pl.Boolean,
+            "implies": pl.String,
         },
     )
 
@@ -173,30 +177,43 @@ def _status(codebook: Codebook) -> tuple[pl.Expr, pl.Expr]:
     """Expressions for (status, recast-as-THREATEN) from the context columns."""
     st = codebook.spec.status
     body = codebook.cue_body
+    left, right, sent = pl.col("left_clause"), pl.col("right_clause"), pl.col("left_sentence")
     neg_tail = rf"(?:\W+\w+){{0,{st.negated_max_gap}}}?\W*$"
-    negated = pl.col("left_clause").str.contains(rf"(?i){body(st.negated)}{neg_tail}") & ~pl.col(
-        "left_clause"
-    ).str.contains(rf"(?i){body(st.negation_exceptions)}{neg_tail}")
-    threat = pl.col("left_clause").str.contains(rf"(?i){body(st.threat)}")
-    hyp_before = pl.col("left_clause").str.contains(rf"(?i){body(st.hypothetical_before)}")
-    hyp_after = pl.col("right_clause").str.contains(
-        rf"(?i)^(?:\s*[^\s;]+){{0,{st.hypothetical_after_max_gap}}}?\s*{body(st.hypothetical_after)}"
+    negated = left.str.contains(rf"(?i){body(st.negated)}{neg_tail}") & ~left.str.contains(
+        rf"(?i){body(st.negation_exceptions)}{neg_tail}"
     )
-    hypothetical = hyp_before | hyp_after
-    hedge = pl.col("left_sentence").str.contains(rf"(?i){body(st.hedge_speakers)}") & hypothetical
-    announced = pl.col("left_clause").str.contains(rf"(?i){body(st.announced)}")
+    threat = left.str.contains(
+        rf"(?i){body(st.threat)}(?:\W+\w+){{0,{st.threat_max_gap}}}?\W*$"
+    )
+    hyp_before = left.str.contains(rf"(?i){body(st.hypothetical_before)}") | sent.str.contains(
+        rf"(?i){body(st.hypothetical_scope)}"
+    )
+    hyp_after = right.str.contains(
+        rf"(?i)^(?:\s*[^\s;]+){{0,{st.hypothetical_after_max_gap}}}?\s*"
+        rf"{body(st.hypothetical_after)}"
+    )
+    hedge = sent.str.contains(rf"(?i){body(st.hedge_speakers)}") & (hyp_before | hyp_after)
+    announced = left.str.contains(rf"(?i){body(st.announced)}")
     status = (
         pl.when(negated)
         .then(pl.lit("negated"))
-        .when(threat | hedge)
+        .when(hedge)
         .then(pl.lit("threatened"))
-        .when(hypothetical)
+        .when(hyp_after)
+        .then(pl.lit("hypothetical"))
+        .when(threat)
+        .then(pl.lit("threatened"))
+        .when(hyp_before)
         .then(pl.lit("hypothetical"))
         .when(announced)
         .then(pl.lit("threatened"))
         .otherwise(pl.col("default_status"))
     )
-    recast = ~negated & (threat | hedge) & (pl.col("stance") == "coercion")
+    recast = (
+        ~negated
+        & (hedge | (threat & ~hyp_after))
+        & (pl.col("stance") == "coercion")
+    )
     return status, recast
 
 
@@ -216,31 +233,47 @@ def _context(hits: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
 
 
 def _previous_actor(
-    sentences: pl.DataFrame, coded: pl.DataFrame, codebook: Codebook
+    sentences: pl.DataFrame, coded: pl.DataFrame, codebook: Codebook, *, hops: int = 3
 ) -> pl.DataFrame:
-    """For coded sentences that open with a pronoun: the previous sentence's first cue."""
+    """The actor of the sentences before each coded sentence, following pronouns back.
+
+    For sentence i, the subject of sentence i-1 (its first cue not governed by a
+    preposition: the preferred antecedent); when that is itself a pronoun, or i-1 names
+    nobody and opens with a pronoun, sentence i-2's, and so on, ``hops`` deep.
+    """
     ana = codebook.cue_body(codebook.spec.actors.anaphora)
-    opened = coded.filter(pl.col("text").str.contains(rf"(?i){ana}")).select(
-        "doc_id", "sent_id", (pl.col("sent_id") - 1).alias("_prev")
+    keys = coded.select("doc_id", "sent_id")
+    wanted = pl.concat(
+        [keys.with_columns((pl.col("sent_id") - h).alias("_p")) for h in range(1, hops + 1)]
     )
-    if opened.height == 0:
-        return pl.DataFrame(
-            schema={"doc_id": pl.String, "sent_id": pl.Int64, "prev_actor": pl.String}
-        )
     prev = (
-        opened.join(
-            sentences.select("doc_id", pl.col("sent_id").alias("_prev"), "text"),
-            on=["doc_id", "_prev"],
-            how="inner",
-        )
+        wanted.select("doc_id", pl.col("_p").alias("sent_id"))
+        .unique()
+        .join(sentences.select("doc_id", "sent_id", "text"), on=["doc_id", "sent_id"])
+        .sort("doc_id", "sent_id")
         .with_row_index("_k")
     )
-    first = subject_cues(prev, codebook, col="text", key="_k", which="first")
-    return (
-        prev.join(first, on="_k", how="left")
-        .select("doc_id", "sent_id", pl.col("actor").alias("prev_actor"))
-        .unique(["doc_id", "sent_id"], keep="first")
+    first = subject_cues(prev, codebook, col="text", key="_k")
+    vals = prev.join(first, on="_k", how="left").select(
+        "doc_id",
+        "sent_id",
+        pl.when(pl.col("actor").is_null() & pl.col("text").str.contains(rf"(?i){ana}"))
+        .then(pl.lit("ANAPHOR"))
+        .otherwise(pl.col("actor"))
+        .alias("_v"),
     )
+    out = keys
+    for h in range(1, hops + 1):
+        out = out.join(
+            vals.rename({"_v": f"_v{h}"}).with_columns(pl.col("sent_id") + h),
+            on=["doc_id", "sent_id"],
+            how="left",
+        )
+    resolved = pl.lit(None, dtype=pl.String)
+    for h in range(hops, 0, -1):
+        v = pl.col(f"_v{h}")
+        resolved = pl.when(v == "ANAPHOR").then(resolved).otherwise(v)
+    return out.select("doc_id", "sent_id", resolved.alias("prev_actor"))
 
 
 def code_sentences(sentences: pl.DataFrame, codebook: Codebook | None = None) -> pl.DataFrame:
@@ -294,7 +327,7 @@ def code_sentences(sentences: pl.DataFrame, codebook: Codebook | None = None) ->
         .sort("_row", "s_start")
         .with_row_index("_code")
     )
-    coded_sents = hits.select("doc_id", "sent_id", "text").unique(["doc_id", "sent_id"])
+    coded_sents = hits.select("doc_id", "sent_id").unique()
     prev = _previous_actor(base, coded_sents, cb)
     ana = cb.cue_body(cb.spec.actors.anaphora)
     ctx = (
@@ -305,23 +338,50 @@ def code_sentences(sentences: pl.DataFrame, codebook: Codebook | None = None) ->
     )
     status, recast = _status(cb)
     t_plover, t_mode, t_score = cb.category_profile("THREATEN")
-    ctx = ctx.with_columns(status.alias("status"), recast.alias("_recast")).with_columns(
+    ctx = ctx.with_columns(
+        status.alias("status"), recast.alias("_recast"), pl.lit(False).alias("_implied")
+    ).with_columns(
         pl.when("_recast").then(pl.lit("THREATEN")).otherwise("category").alias("category"),
         pl.when("_recast").then(pl.lit(t_plover)).otherwise("plover").alias("plover"),
         pl.when("_recast").then(pl.lit(t_mode)).otherwise("mode").alias("mode"),
         pl.when("_recast").then(pl.lit(t_score)).otherwise("score").alias("score"),
     )
     ctx = attribute_actors(ctx, cb)
+    ctx = pl.concat([ctx, _implied(ctx, cb)], how="vertical_relaxed")
     return (
         ctx.with_columns(
             (pl.col("start") + pl.col("s_start")).alias("match_start"),
             (pl.col("start") + pl.col("s_end")).alias("match_end"),
         )
-        .sort("_row", "s_start", "_code")
-        .unique(["doc_id", "sent_id", "category", "actor", "status"], keep="first",
-                maintain_order=True)
+        .sort("_row", "s_start", "_code", "_implied")
+        .unique(
+            ["doc_id", "sent_id", "category", "actor", "status"], keep="first", maintain_order=True
+        )
         .select([pl.col(c).cast(t) for c, t in CODES_SCHEMA.items()])
         .sort("doc_id", "sent_id", "match_start", "category")
+    )
+
+
+def _implied(ctx: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
+    """Codes implied by others (``implies``): e.g. a refused demand is a DEMAND by the other side."""
+    src = ctx.filter(pl.col("implies").is_not_null())
+    if src.height == 0:
+        return ctx.clear().with_columns(pl.lit(True).alias("_implied"))
+    profile = {c: codebook.category_profile(c) for c in src["implies"].unique().to_list()}
+    cat = pl.col("implies")
+    return src.with_columns(
+        cat.replace_strict(CATEGORY_STANCE, return_dtype=pl.String).alias("stance"),
+        cat.alias("category"),
+        cat.replace_strict({k: v[0] for k, v in profile.items()}, return_dtype=pl.String)
+        .alias("plover"),
+        cat.replace_strict({k: v[1] for k, v in profile.items()}, return_dtype=pl.String)
+        .alias("mode"),
+        cat.replace_strict({k: v[2] for k, v in profile.items()}, return_dtype=pl.Float64)
+        .alias("score"),
+        pl.col("actor")
+        .replace_strict({"US": "MX", "MX": "US"}, default="UNSPECIFIED", return_dtype=pl.String)
+        .alias("actor"),
+        pl.lit(True).alias("_implied"),
     )
 
 

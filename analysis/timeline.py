@@ -38,7 +38,9 @@ Codes: an event takes the stance, category and actor of one code of its sentence
 non-negated code with the largest ``|score|`` (ties: earliest ``match_start``, then category
 name). With ``code_choice="sentence"`` that choice is made among all the sentence's codes.
 With ``code_choice="clause"`` (the default) it is made among the codes whose matched span
-overlaps the mention's clause (codes without a span count as covering the whole sentence),
+overlaps the mention's coordinate clause (split at ``;``, ``:``, dashes and a comma before
+"and", "but", "while" ...; see :func:`clause_spans`; codes without a span count as
+covering the whole sentence),
 so that "designated ... in February 2025, and in November 2025 ... preparing troops" gives
 each date its own act, and a date in a clause with no code gets no stance rather than the
 act of another clause ("In 2027, voting will take place, and on 28 May, Congress passed an
@@ -165,7 +167,10 @@ _DATE_BODY = (
     rf"|(?P<m4>{_MONTH_FULL})(?![\w])"
     rf"|(?P<y4>{_YEAR})(?![\w%]|[.,]\d|\s*(?i:%|percent|per\s+cent|por\s+ciento)))"
 )
-_NUMWORD = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|un|una|dos|tres|cuatro|cinco|seis)"
+_NUMWORD = (
+    r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|un|una|dos|tres|cuatro|"
+    r"cinco|seis)"
+)
 _RELATIVE = (
     r"(?P<rel>(?i:last\s+year|this\s+year|next\s+year|last\s+month|this\s+month|next\s+month|"
     r"yesterday|el\s+a[ñn]o\s+pasado|este\s+a[ñn]o|el\s+pr[oó]ximo\s+a[ñn]o|"
@@ -190,11 +195,20 @@ _NUMBER_WORDS = {
     "cuatro": 4, "cinco": 5, "seis": 6,
 }
 
-# Clause boundaries: ; : dashes, and a comma before a conjunction or relative word.
-_CLAUSE_BREAK = re.compile(
-    r"\s*[;:]\s+|\s+[—–]\s+|—|,\s+(?=(?i:and|but|while|whereas|with|which|who|including|"
-    r"although|though|as|y|pero|mientras|aunque|con|incluid[oa]s?)\b)"
-)
+# Clause boundaries. "coordinate": ; : dashes, and a comma before a coordinating
+# conjunction; "fine" also breaks before a comma + "with", "which", "including" ...
+_COORDINATORS = r"and|but|while|whereas|although|though|y|pero|mientras|aunque"
+_SUBORDINATORS = r"with|which|who|including|as|con|incluid[oa]s?"
+_CLAUSE_BREAK = {
+    "coordinate": re.compile(
+        rf"\s*[;:]\s+|\s+[—–]\s+|—|,\s+(?=(?i:{_COORDINATORS})\b)"
+    ),
+    "fine": re.compile(
+        rf"\s*[;:]\s+|\s+[—–]\s+|—|,\s+(?=(?i:{_COORDINATORS}|{_SUBORDINATORS})\b)"
+    ),
+}
+ClauseLevel = Literal["coordinate", "fine"]
+_CLAUSE_LEVELS = tuple(_CLAUSE_BREAK)
 _FUTURE = re.compile(
     r"\b(?i:will|shall|won[’']t|scheduled|is\s+set\s+to|are\s+set\s+to|is\s+due|are\s+due|"
     r"upcoming|is\s+expected\s+to|are\s+expected\s+to|plans?\s+to|planned|to\s+be\s+held|"
@@ -298,21 +312,30 @@ def find_dates(text: str) -> list[DateMention]:
     return mentions
 
 
-def clause_spans(text: str) -> list[tuple[int, int]]:
+def clause_spans(text: str, *, level: ClauseLevel = "fine") -> list[tuple[int, int]]:
     """Split ``text`` into clauses; returns ``(start, end)`` offsets that cover the text.
 
-    Clauses end at ``;``, ``:``, dashes, and at a comma followed by a conjunction or a
-    relative word ("and", "but", "while", "with", "which", "including", "y", "pero" ...).
+    Parameters
+    ----------
+    text : str
+        One sentence.
+    level : {"fine", "coordinate"}
+        "coordinate" ends a clause at ``;``, ``:``, dashes and a comma before a coordinating
+        conjunction ("and", "but", "while", "although", "y", "pero" ...); "fine" also at a
+        comma before "with", "which", "who", "including", "as", "con" ...
 
     Examples
     --------
-    >>> s = "In May, X rose, and in June it fell."
+    >>> s = "In May, X rose, and in June it fell, with Y."
     >>> [s[a:b] for a, b in clause_spans(s)]
-    ['In May, X rose', ', and in June it fell.']
+    ['In May, X rose', ', and in June it fell', ', with Y.']
+    >>> len(clause_spans(s, level="coordinate"))
+    2
     """
+    _check_choice("level", level, _CLAUSE_LEVELS)
     spans: list[tuple[int, int]] = []
     pos = 0
-    for m in _CLAUSE_BREAK.finditer(text):
+    for m in _CLAUSE_BREAK[level].finditer(text):
         if m.start() > pos:
             spans.append((pos, m.start()))
             pos = m.start()
@@ -587,8 +610,8 @@ def extract_events(
     prev_end = 0
     prev_anchor: tuple[int, int, int | None] | None = None
     for sent in sentences.select(cols).sort("doc_id", "sent_id").iter_rows(named=True):
-        doc_id, sent_id, s_start, text = sent["doc_id"], sent["sent_id"], sent["start"], sent["text"]
-        text = text or ""
+        doc_id, sent_id, s_start = sent["doc_id"], sent["sent_id"], sent["start"]
+        text = sent["text"] or ""
         heading = bool(sent.get("is_heading")) if has_heading else False
         anchor = None
         if (
@@ -598,6 +621,7 @@ def extract_events(
             anchor = prev_anchor
         pub = pubs.get(doc_id)
         spans = clause_spans(text)
+        coarse = clause_spans(text, level="coordinate")
         sentence_codes = by_sentence.get((doc_id, sent_id), [])
         next_anchor = None
         for m in find_dates(text):
@@ -611,7 +635,8 @@ def extract_events(
                 p_start, p_end = _period(res.date, res.precision or "day")
                 if pub is not None:
                     scheduled = p_start > pub.end or (future and p_end >= pub.start)
-            code = _pick_code(sentence_codes, (s_start + c_lo, s_start + c_hi), code_choice)
+            k_lo, k_hi = _clause_of(coarse, m.start)
+            code = _pick_code(sentence_codes, (s_start + k_lo, s_start + k_hi), code_choice)
             rows.append({
                 "doc_id": doc_id,
                 "sent_id": sent_id,
@@ -649,8 +674,9 @@ def _label(doc_text: str, start: int, end: int, scheduled: bool, width: int = 11
     line_end = doc_text.find("\n", end)
     line_end = len(doc_text) if line_end < 0 else line_end
     left = line_start
-    for b in _SENTENCE_BREAK.finditer(doc_text, line_start, start):
-        left = b.end()
+    for b in _SENTENCE_BREAK.finditer(doc_text, line_start, min(len(doc_text), start + 2)):
+        if b.end() <= start:
+            left = b.end()
     after = _SENTENCE_BREAK.search(doc_text, end, line_end)
     right = after.start() if after else line_end
     snippet = " ".join(doc_text[left:right].split())

@@ -22,7 +22,14 @@ import polars as pl
 from analysis.config import GOLD_PATH
 from analysis.indicators import code_sentences
 
-_HEADING = re.compile(r"^(?:#|\*\*.*\*\*$)|^[^.!?”\"]*$")
+_HEADING = re.compile(r"^(?:#|\*\*.*\*\*$)")
+_TERMINAL = re.compile(r"[.!?…][”\"')\]*]*$")
+
+
+def _is_heading(text: str) -> bool:
+    """Markdown headings, bold run-in headings, and short lines with no final stop."""
+    t = text.strip()
+    return bool(_HEADING.search(t)) or (not _TERMINAL.search(t) and len(t.split()) <= 12)
 
 
 def gold_frames(path=GOLD_PATH) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -43,9 +50,7 @@ def gold_frames(path=GOLD_PATH) -> tuple[pl.DataFrame, pl.DataFrame]:
             pl.col("sentence").alias("text"),
         )
         .with_columns(
-            pl.col("text").map_elements(
-                lambda t: bool(_HEADING.search(t.strip())), return_dtype=pl.Boolean
-            ).alias("is_heading")
+            pl.col("text").map_elements(_is_heading, return_dtype=pl.Boolean).alias("is_heading")
         )
         .sort("doc_id", "sent_id")
     )

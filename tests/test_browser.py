@@ -203,11 +203,12 @@ def _leaks(urls: list[str]) -> list[str]:
     return [u for u in urls if not u.startswith(LOCAL_SCHEMES)]
 
 
+# Charts are SVG images embedded as data URIs: each must decode to a drawing with marks.
 CHARTS_DRAWN = """
-Array.from(document.querySelectorAll('svg.marks')).map(function (svg) {
-  var box = svg.getBoundingClientRect();
-  return {w: box.width, h: box.height,
-          marks: svg.querySelectorAll('path, rect, line, text').length};
+Array.from(document.querySelectorAll('img[src^="data:image/svg+xml"]')).map(function (img) {
+  var svg = atob(img.src.split(',')[1]);
+  return {w: img.naturalWidth, h: img.naturalHeight, complete: img.complete,
+          marks: (svg.match(/<(path|rect|line|text)\\b/g) || []).length};
 })
 """
 
@@ -224,6 +225,7 @@ def test_report_pages_draw_offline(page: Page, report_dir: Path) -> None:
         charts = page.evaluate(CHARTS_DRAWN)
         assert len(charts) == svgs, f"{path.name}: {len(charts)} charts drawn, {svgs} expected"
         for i, chart in enumerate(charts):
+            assert chart["complete"], f"{path.name}: chart {i} did not load"
             assert chart["w"] > 50 and chart["h"] > 50, f"{path.name}: chart {i} has no size"
             assert chart["marks"] > 5, f"{path.name}: chart {i} is empty"
         n_tables = page.evaluate("document.querySelectorAll('table.coco-table').length")

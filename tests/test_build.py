@@ -1,0 +1,401 @@
+"""The build: parameters, hashing, caching, rendering, failures, and one real build."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import nbformat
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from analysis import build
+from analysis.cli import app
+from analysis.config import NOTEBOOKS_DIR
+
+BUILD_PARAMS = {"n_boot": 200}  # as in tests/test_browser.py, so the two share one build
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("n_boot=200", ("n_boot", 200)),
+        ("seed=-3", ("seed", -3)),
+        ("language=es", ("language", "es")),
+        ("language=null", ("language", None)),
+        ("language=", ("language", None)),
+        ("date_to=2026-01-31", ("date_to", "2026-01-31")),
+        ("ratio=0.5", ("ratio", 0.5)),
+        ("flag=true", ("flag", True)),
+        ("seeds_dir=a=b", ("seeds_dir", "a=b")),
+    ],
+)
+def test_parse_param_reads_yaml_scalars(text, expected) -> None:
+    assert build.parse_param(text) == expected
+
+
+@pytest.mark.parametrize("text", ["n_boot", "=3", "1x=3", "a-b=1"])
+def test_parse_param_rejects_malformed_pairs(text) -> None:
+    with pytest.raises(ValueError, match=r"--param expects key=value with key a Python name"):
+        build.parse_param(text)
+
+
+def test_parse_param_rejects_unreadable_yaml() -> None:
+    with pytest.raises(ValueError, match=r"--param language: cannot read '\[en' as a YAML value"):
+        build.parse_param("language=[en")
+
+
+def test_params_file_yaml_and_json(tmp_path: Path) -> None:
+    yml = tmp_path / "p.yaml"
+    yml.write_text("n_boot: 100\ndate_from: 2025-01-01\n", encoding="utf-8")
+    assert build.load_params_file(yml) == {"n_boot": 100, "date_from": "2025-01-01"}
+    js = tmp_path / "p.json"
+    js.write_text(json.dumps({"language": "en"}), encoding="utf-8")
+    assert build.load_params_file(js) == {"language": "en"}
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("", encoding="utf-8")
+    assert build.load_params_file(empty) == {}
+
+
+def test_params_file_errors(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"parameters file .*nope.yaml does not exist"):
+        build.load_params_file(tmp_path / "nope.yaml")
+    listing = tmp_path / "list.yaml"
+    listing.write_text("- 1\n- 2\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"must hold a mapping of names to values, got a list"):
+        build.load_params_file(listing)
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("a: [1\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"is not valid YAML or JSON"):
+        build.load_params_file(broken)
+
+
+def test_parameters_cell_defaults_and_errors() -> None:
+    assert build.parse_parameters_cell("a = None  # note\nb = [1, 'x']\n") == {
+        "a": None,
+        "b": [1, "x"],
+    }
+    with pytest.raises(ValueError, match=r"line 1: only `name = literal` assignments"):
+        build.parse_parameters_cell("import os")
+    with pytest.raises(ValueError, match=r"line 2: the value of 'b' is not a Python literal"):
+        build.parse_parameters_cell("a = 1\nb = len([])")
+
+
+def test_every_notebook_declares_the_same_parameters() -> None:
+    declared = {p.name: build.notebook_parameters(p) for p in NOTEBOOKS_DIR.glob("*.ipynb")}
+    assert declared, "no notebooks found"
+    for name, params in declared.items():
+        assert set(params) == {
+            "seeds_dir",
+            "codebook_path",
+            "seed",
+            "n_boot",
+            "date_from",
+            "date_to",
+            "language",
+            "output_dir",
+        }, name
+        assert params["seeds_dir"] is None and params["output_dir"] is None, name
+
+
+def test_resolve_parameters_keeps_declared_names_and_absolutises_paths(tmp_path: Path) -> None:
+    resolved = build.resolve_parameters(
+        {"seeds_dir": None, "n_boot": 10, "codebook_path": None},
+        {"seeds_dir": "corpus", "n_boot": 5, "other": 1},
+        base=tmp_path,
+    )
+    assert resolved == {
+        "seeds_dir": str(tmp_path / "corpus"),
+        "n_boot": 5,
+        "codebook_path": None,
+    }
+
+
+# --------------------------------------------------------------------------- hashing
+
+
+def test_hash_tree_follows_content_and_names_not_times(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("one", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.txt").write_text("two", encoding="utf-8")
+    first = build.hash_tree(tmp_path)
+    os.utime(tmp_path / "a.txt", (0, 0))
+    (tmp_path / ".hidden").write_text("ignored", encoding="utf-8")
+    assert build.hash_tree(tmp_path) == first
+    (tmp_path / "a.txt").write_text("one!", encoding="utf-8")
+    edited = build.hash_tree(tmp_path)
+    assert edited != first
+    (tmp_path / "a.txt").rename(tmp_path / "c.txt")
+    assert build.hash_tree(tmp_path) not in (first, edited)
+    assert build.hash_tree(tmp_path / "missing") == "missing"
+
+
+def test_parameter_hash_ignores_output_dir_only() -> None:
+    base = {"n_boot": 10, "output_dir": "/x"}
+    assert build.hash_parameters(base) == build.hash_parameters({**base, "output_dir": "/y"})
+    assert build.hash_parameters(base) != build.hash_parameters({**base, "n_boot": 11})
+
+
+def test_input_hashes_cover_the_inputs_and_combine_into_a_key() -> None:
+    notebook = NOTEBOOKS_DIR / "01_corpus.ipynb"
+    hashes = build.input_hashes(notebook, {"seeds_dir": None, "n_boot": 1})
+    assert set(hashes) == {"notebook", "seeds", "codebook", "parameters", "library", "key"}
+    other = build.input_hashes(notebook, {"seeds_dir": None, "n_boot": 2})
+    assert other["key"] != hashes["key"]
+    assert other["seeds"] == hashes["seeds"]
+
+
+# --------------------------------------------------------------------------- notebooks
+
+
+def test_clean_notebook_strips_volatile_metadata_and_keeps_outputs() -> None:
+    cell = nbformat.v4.new_code_cell(
+        "1",
+        metadata={"papermill": {"duration": 1}, "execution": {"iopub.status.idle": "2026-01-01T00:00:00.000Z"}, "tags": ["x"]},
+        outputs=[nbformat.v4.new_output("execute_result", data={"text/plain": "1"})],
+    )
+    nb = nbformat.v4.new_notebook(
+        cells=[cell],
+        metadata={"papermill": {}, "language_info": {"name": "python", "version": "3.11.7"}},
+    )
+    clean = build.clean_notebook(nb)
+    assert "papermill" not in clean.metadata
+    assert clean.metadata["language_info"] == {"name": "python"}
+    assert clean.cells[0].metadata == {"tags": ["x"]}
+    assert clean.cells[0].outputs == cell.outputs
+    assert "papermill" in nb.metadata  # the input is left as it was
+
+
+def test_cell_options_and_captions() -> None:
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("See @fig-a, @tbl-b and @fig-unknown."),
+            nbformat.v4.new_code_cell('#| label: fig-a\n#| fig-cap: "Rates <1>"\nshow()'),
+            nbformat.v4.new_code_cell("#| label: tbl-b\n#| tbl-cap: Numbers\ntable()"),
+            nbformat.v4.new_code_cell("#| label: fig-c\nshow()"),
+        ]
+    )
+    assert build.cell_options(nb.cells[1].source) == {"label": "fig-a", "fig-cap": "Rates <1>"}
+    numbered = build.number_captions(nb)
+    assert numbered.cells[0].source == (
+        "See [Figure 1](#fig-a), [Table 1](#tbl-b) and @fig-unknown."
+    )
+    fig = numbered.cells[1].outputs[-1]["data"]["text/html"]
+    assert 'id="fig-a"' in fig and "Figure 1:</strong> Rates &lt;1&gt;" in fig
+    tbl = numbered.cells[2].outputs[0]["data"]["text/html"]  # table captions go above
+    assert "Table 1:</strong> Numbers" in tbl
+    assert "Figure 2" in numbered.cells[3].outputs[-1]["data"]["text/html"]
+    assert nb.cells[1].outputs == []
+
+
+def test_links_between_notebooks_point_at_pages() -> None:
+    pages = build.page_names(["01_corpus.ipynb", "00_report.ipynb"])
+    assert pages == {"00_report.ipynb": "index", "01_corpus.ipynb": "01_corpus"}
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_markdown_cell("[a](00_report.ipynb) [b](01_corpus.ipynb#top)")]
+    )
+    assert build.rewrite_links(nb, pages, suffix=".html").cells[0].source == (
+        "[a](index.html) [b](01_corpus.html#top)"
+    )
+
+
+def test_front_matter_gives_the_title() -> None:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_raw_cell('---\ntitle: "The corpus"\n---')])
+    assert build.front_matter(nb) == {"title": "The corpus"}
+    assert build.notebook_title(nb, "x") == "The corpus"
+    assert build.notebook_title(nbformat.v4.new_notebook(), "fallback") == "fallback"
+
+
+def test_external_resources_are_found() -> None:
+    page = (
+        '<script src="https://cdn.x/require.js"></script>'
+        '<link rel="stylesheet" href="//fonts.x/css">'
+        "<style>@import url('https://x/y.css');</style>"
+        '<script>var a = 1;</script><a href="https://quarto.org">ok</a>'
+        '<img src="data:image/svg+xml;base64,AAAA">'
+    )
+    assert len(build.external_resources(page)) == 3
+
+
+# --------------------------------------------------------------------------- data
+
+
+def test_filter_documents_by_date_and_language() -> None:
+    docs = pl.DataFrame(
+        {
+            "doc_id": ["a", "b", "c"],
+            "language": ["en", "es", "en"],
+            "published_date": [dt.date(2025, 1, 1), dt.date(2026, 1, 20), None],
+        }
+    )
+    assert build.filter_documents(docs)["doc_id"].to_list() == ["a", "b", "c"]
+    assert build.filter_documents(docs, date_from="2025-06-01")["doc_id"].to_list() == ["b"]
+    assert build.filter_documents(docs, date_to=dt.date(2025, 1, 1))["doc_id"].to_list() == ["a"]
+    assert build.filter_documents(docs, language=["en"])["doc_id"].to_list() == ["a", "c"]
+    with pytest.raises(ValueError, match=r"date_from must be a date written YYYY-MM-DD"):
+        build.filter_documents(docs, date_from="January")
+    with pytest.raises(ValueError, match=r"date_from \(2026-01-01\) is after date_to"):
+        build.filter_documents(docs, date_from="2026-01-01", date_to="2025-01-01")
+
+
+def test_write_tables_parquet_and_csv(tmp_path: Path) -> None:
+    table = pl.DataFrame(
+        {"doc_id": ["a"], "sources": [["x", "y"]], "n": [1]},
+        schema={"doc_id": pl.String, "sources": pl.List(pl.String), "n": pl.Int64},
+    )
+    written = build.write_tables({"events": table}, tmp_path)
+    assert [p.name for p in written] == ["events.parquet", "events.csv"]
+    assert pl.read_parquet(tmp_path / "events.parquet").equals(table)
+    csv = pl.read_csv(tmp_path / "events.csv")
+    assert json.loads(csv["sources"][0]) == ["x", "y"]
+    assert not list(tmp_path.glob(".*"))  # no temporary files left
+    with pytest.raises(ValueError, match=r"table name 'a/b' is not a valid file stem"):
+        build.write_tables({"a/b": table}, tmp_path)
+    with pytest.raises(TypeError, match=r"table 'x' is a dict, not a polars DataFrame"):
+        build.write_tables({"x": {}}, tmp_path)  # type: ignore[dict-item]
+
+
+def test_parameters_and_versions_tables() -> None:
+    table = build.parameters_table({"seeds_dir": None, "language": None, "n_boot": 5})
+    assert table.rows() == [
+        ("seeds_dir", "None", "seeds"),
+        ("language", "None", "(no filter)"),
+        ("n_boot", "5", "5"),
+    ]
+    versions = build.versions_table()["requirement"].to_list()
+    assert versions[0].startswith("python==")
+    assert any(v.startswith("polars==") for v in versions)
+
+
+# --------------------------------------------------------------------------- builds
+
+
+def _notebook(path: Path, *cells: str, params: str = "value = 1") -> Path:
+    parameters = nbformat.v4.new_code_cell(params, metadata={"tags": ["parameters"]})
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_raw_cell(f'---\ntitle: "{path.stem}"\n---'),
+            parameters,
+            *(nbformat.v4.new_code_cell(c) for c in cells),
+        ],
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+    )
+    nbformat.write(nb, str(path))
+    return path
+
+
+def test_build_errors_name_the_problem(tmp_path: Path) -> None:
+    notebooks = tmp_path / "nb"
+    notebooks.mkdir()
+    with pytest.raises(build.BuildError, match=r"no notebooks \(\*\.ipynb\) in"):
+        build.run_build(notebooks_dir=notebooks, reports_dir=tmp_path / "out")
+    _notebook(notebooks / "00_a.ipynb", "value")
+    with pytest.raises(ValueError, match=r"parameter\(s\) \['nboot'\] are not declared"):
+        build.run_build(notebooks_dir=notebooks, reports_dir=tmp_path, overrides={"nboot": 1})
+    with pytest.raises(ValueError, match=r"only: no notebook named \['99_x'\]"):
+        build.run_build(notebooks_dir=notebooks, reports_dir=tmp_path, only=["99_x"])
+    with pytest.raises(ValueError, match=r"renderer must be one of .* got 'word'"):
+        build.run_build(notebooks_dir=notebooks, reports_dir=tmp_path, renderer="word")  # type: ignore[arg-type]
+
+
+def test_pdf_needs_quarto(tmp_path: Path) -> None:
+    with pytest.raises(build.BuildError, match=r"--pdf needs Quarto \(Typst PDF\)"):
+        build.render_site([], tmp_path / "site", renderer="nbconvert", pdf=True)
+    with pytest.raises(ValueError, match=r"renderer must be one of .* got 'word'"):
+        build.render_site([], tmp_path / "site", renderer="word")  # type: ignore[arg-type]
+
+
+def test_failing_notebook_stops_the_build_and_keeps_the_previous_report(tmp_path: Path) -> None:
+    notebooks, out = tmp_path / "nb", tmp_path / "reports"
+    notebooks.mkdir()
+    nb = _notebook(notebooks / "00_report.ipynb", "print(value)", "value + 1")
+    first = build.run_build(notebooks_dir=notebooks, reports_dir=out, renderer="nbconvert")
+    assert first.executed == ["00_report.ipynb"]
+    index = out / "site" / "index.html"
+    assert "00_report" in index.read_text(encoding="utf-8")
+    again = build.run_build(notebooks_dir=notebooks, reports_dir=out, renderer="nbconvert")
+    assert (again.executed, again.rendered) == ([], False)
+
+    site_before = index.read_bytes()
+    record_before = (out / "build.json").read_bytes()
+    executed_before = (out / "notebooks" / "00_report.ipynb").read_bytes()
+    _notebook(nb, "print(value)", "#| echo: false\nraise ValueError('boom')")
+    with pytest.raises(build.NotebookError) as failure:
+        build.run_build(notebooks_dir=notebooks, reports_dir=out, renderer="nbconvert")
+    err = failure.value
+    assert (err.notebook, err.cell_index) == ("00_report.ipynb", 3)
+    assert err.cell_source == "raise ValueError('boom')"
+    assert err.error == "ValueError: boom"
+    assert str(err).startswith(
+        "notebook 00_report.ipynb failed in cell 3 (\"raise ValueError('boom')\"): "
+        "ValueError: boom. The previous report and build record were left in place."
+    )
+    assert index.read_bytes() == site_before
+    assert (out / "build.json").read_bytes() == record_before
+    assert (out / "notebooks" / "00_report.ipynb").read_bytes() == executed_before
+    assert sorted(p.name for p in out.iterdir()) == ["build.json", "notebooks", "site"]
+
+
+def test_cli_reports_bad_parameters_and_failures(tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["build", "--param", "nboot"])
+    assert result.exit_code == 1
+    assert "--param expects key=value" in result.output
+    notebooks = tmp_path / "nb"
+    notebooks.mkdir()
+    _notebook(notebooks / "00_report.ipynb", "1 / 0")
+    args = ["build", "--notebooks", str(notebooks), "--output", str(tmp_path / "out")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert "failed in cell 2 ('1 / 0'): ZeroDivisionError: division by zero" in result.output
+
+
+@pytest.mark.slow
+def test_build_renders_the_report_then_caches_everything(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    out = tmp_path_factory.getbasetemp() / "report"
+    params = [arg for k, v in BUILD_PARAMS.items() for arg in ("--param", f"{k}={v}")]
+    result = CliRunner().invoke(app, ["build", "--force", "--output", str(out), *params])
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in NOTEBOOKS_DIR.glob("*.ipynb"))
+    record = json.loads((out / "build.json").read_text(encoding="utf-8"))
+    renderer = "quarto" if build.find_quarto() else "nbconvert"
+    assert record["renderer"] == renderer
+    if renderer == "nbconvert":
+        assert "Rendered with nbconvert: quarto was not found" in result.output
+        assert "https://quarto.org/docs/get-started/" in result.output
+    assert sorted(record["executed"]) == names and record["cached"] == []
+    assert sorted(record["notebooks"]) == names
+    for name in names:
+        entry = record["notebooks"][name]
+        assert entry["parameters"]["n_boot"] == BUILD_PARAMS["n_boot"]
+        assert entry["parameters"]["output_dir"] == str(out / "data")
+        assert set(entry["inputs"]) == {
+            "notebook",
+            "seeds",
+            "codebook",
+            "parameters",
+            "library",
+            "key",
+        }
+        assert entry["seconds"] > 0
+        assert (out / "notebooks" / name).exists()
+    assert record["versions"]["polars"] == pl.__version__
+    assert record["timings"]["total"] >= record["timings"]["render"] > 0
+    for stem in build.page_names(names).values():
+        page = (out / "site" / f"{stem}.html").read_text(encoding="utf-8")
+        assert build.external_resources(page) == []
+    assert (out / "data" / "codes.parquet").exists()
+
+    again = build.run_build(reports_dir=out, overrides=BUILD_PARAMS)
+    assert again.executed == [] and not again.rendered
+    assert sorted(again.cached) == names

@@ -1,0 +1,308 @@
+"""Chart specs (snapshots of structure, not pixels), findings in titles, escaped tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import altair as alt
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis import charts
+from analysis.charts import STANCE_COLOURS, STANCES
+
+
+def _rates(rows: list[tuple[str, str, float]]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "group": [r[0] for r in rows],
+            "stance": [r[1] for r in rows],
+            "per_1000_words": [r[2] for r in rows],
+            "lo": [r[2] * 0.8 for r in rows],
+            "hi": [r[2] * 1.2 for r in rows],
+        }
+    )
+
+
+def _data(spec: dict) -> list[dict]:
+    return spec["datasets"][spec["data"]["name"]]
+
+
+def _stance_scale(encoding: dict) -> None:
+    assert encoding["color"]["field"] == "stance"
+    assert encoding["color"]["scale"]["domain"][:3] == list(STANCES)
+    assert encoding["color"]["scale"]["range"][:3] == list(STANCE_COLOURS.values())
+
+
+def test_theme_is_registered_enabled_and_in_every_spec() -> None:
+    assert alt.theme.active == charts.THEME_NAME
+    spec = charts.chart_categories(
+        pl.DataFrame({"stance": ["coercion"], "category": ["SANCTION"], "n_codes": [1]})
+    ).to_dict()
+    assert spec["config"]["font"] == charts.FONT
+    assert spec["config"]["range"]["category"][:3] == ["#0072B2", "#D55E00", "#E69F00"]
+
+
+def test_stance_chart_spec() -> None:
+    rates = _rates([("a", "cooperation", 2.0), ("a", "coercion", 5.0), ("a", "resistance", 1.0)])
+    spec = charts.chart_stance_by_group(rates, group_name="document").to_dict()
+    bars, rules = spec["layer"]
+    assert bars["mark"]["type"] == "bar"
+    assert bars["encoding"]["x"]["field"] == "per_1000_words"
+    assert bars["encoding"]["x"]["title"] == "Codes per 1,000 words"
+    assert bars["encoding"]["y"]["field"] == "group"
+    assert bars["encoding"]["y"]["title"] == "Document"
+    assert bars["encoding"]["yOffset"]["field"] == "stance"
+    _stance_scale(bars["encoding"])
+    assert rules["mark"]["type"] == "rule"
+    assert (rules["encoding"]["x"]["field"], rules["encoding"]["x2"]["field"]) == ("lo", "hi")
+    assert len(_data(spec)) == 3
+
+
+def test_stance_title_for_one_group_gives_both_rates() -> None:
+    rates = _rates([("all", "cooperation", 15.53), ("all", "coercion", 23.01)])
+    title = charts.chart_stance_by_group(rates).to_dict()["title"]["text"]
+    assert title == "Coercion outweighs cooperation: 23.0 vs 15.5 codes per 1,000 words"
+    level = _rates([("all", "cooperation", 4.0), ("all", "coercion", 4.0)])
+    assert charts.finding_stance(level).startswith("Coercion and cooperation are level")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 30), st.integers(0, 30), st.booleans()), min_size=2, max_size=8
+    )
+)
+def test_stance_title_counts_the_groups_where_coercion_wins(rows) -> None:
+    data = []
+    for i, (coop, coer, with_resistance) in enumerate(rows):
+        data += [(f"d{i}", "cooperation", float(coop)), (f"d{i}", "coercion", float(coer))]
+        if with_resistance:
+            data.append((f"d{i}", "resistance", 1.0))
+    coercion_wins = sum(coer > coop for coop, coer, _ in rows)
+    cooperation_wins = sum(coop > coer for coop, coer, _ in rows)
+    title = charts.finding_stance(_rates(data), group_name="document")
+    if coercion_wins >= cooperation_wins:
+        expected = f"Coercion outweighs cooperation in {coercion_wins} of {len(rows)} documents"
+    else:
+        expected = f"Cooperation outweighs coercion in {cooperation_wins} of {len(rows)} documents"
+    assert title == expected
+
+
+def test_missing_stance_counts_as_zero() -> None:
+    rates = _rates([("a", "coercion", 3.0), ("b", "cooperation", 1.0)])
+    assert charts.finding_stance(rates, group_name="source") == (
+        "Coercion outweighs cooperation in 1 of 2 sources"
+    )
+
+
+def test_balance_chart_spec_and_finding() -> None:
+    bal = pl.DataFrame(
+        {
+            "group": ["a", "b", "c"],
+            "balance": [-0.5, -0.1, 0.3],
+            "balance_lo": [-0.7, -0.3, 0.1],
+            "balance_hi": [-0.3, 0.1, 0.5],
+        }
+    )
+    spec = charts.chart_balance(bal, group_name="document").to_dict()
+    zero, points, rules = spec["layer"]
+    assert zero["mark"]["type"] == "rule"
+    assert points["mark"]["type"] == "point"
+    assert points["encoding"]["x"]["field"] == "balance"
+    assert points["encoding"]["color"]["scale"]["range"][:2] == [
+        STANCE_COLOURS["cooperation"],
+        STANCE_COLOURS["coercion"],
+    ]
+    assert (rules["encoding"]["x"]["field"], rules["encoding"]["x2"]["field"]) == (
+        "balance_lo",
+        "balance_hi",
+    )
+    assert spec["title"]["text"] == "The balance leans to coercion in 2 of 3 documents"
+    flipped = bal.with_columns(-pl.col("balance"))
+    assert charts.finding_balance(flipped, group_name="document") == (
+        "The balance leans to cooperation in 2 of 3 documents"
+    )
+
+
+def test_categories_chart_names_the_most_frequent_category() -> None:
+    counts = pl.DataFrame(
+        {
+            "stance": ["coercion", "coercion", "cooperation", "cooperation"],
+            "category": ["SANCTION", "THREATEN", "AGREE", "SANCTION"],
+            "n_codes": [4, 6, 3, 0],
+        }
+    )
+    spec = charts.chart_categories(counts).to_dict()
+    assert spec["mark"]["type"] == "bar"
+    assert spec["encoding"]["y"]["sort"] == "-x"
+    assert spec["encoding"]["x"]["aggregate"] == "sum"
+    _stance_scale(spec["encoding"])
+    assert spec["title"]["text"] == "THREATEN is the most frequent category (6 of 13 codes)"
+
+
+def test_actor_stance_chart_names_each_actors_main_stance() -> None:
+    counts = pl.DataFrame(
+        {
+            "actor": ["US", "US", "MX", "MX", "OTHER"],
+            "stance": ["coercion", "cooperation", "resistance", "cooperation", "coercion"],
+            "n_codes": [9, 3, 4, 2, 1],
+        }
+    )
+    spec = charts.chart_actor_stance(counts).to_dict()
+    rects, labels = spec["layer"]
+    assert rects["mark"]["type"] == "rect"
+    assert labels["mark"]["type"] == "text"
+    assert labels["encoding"]["text"]["field"] == "n_codes"
+    assert spec["title"]["text"] == (
+        "US acts mostly through coercion (9 of 12 codes); MX through resistance (4 of 6)"
+    )
+
+
+def test_timeline_chart_uses_utc_dates_and_marks_uncoded_events() -> None:
+    tl = pl.DataFrame(
+        {
+            "date": [dt.date(2025, 11, 3), dt.date(2025, 1, 20), None],
+            "precision": ["day", "day", "month"],
+            "stance": ["coercion", None, "coercion"],
+            "category": ["THREATEN", None, "SANCTION"],
+            "actor": ["US", None, "US"],
+            "label": ["troops", "inauguration", "tariff"],
+            "n_sources": [2, 1, 1],
+            "sources": [["a", "b"], ["a"], ["c"]],
+        }
+    )
+    spec = charts.chart_timeline(tl).to_dict()
+    assert spec["mark"]["type"] == "point"
+    assert spec["encoding"]["x"]["type"] == "temporal"
+    assert spec["encoding"]["x"]["scale"]["type"] == "utc"
+    assert spec["encoding"]["size"]["field"] == "n_sources"
+    rows = _data(spec)
+    assert [r["date"] for r in rows] == ["2025-01-20", "2025-11-03"]
+    assert [r["stance"] for r in rows] == [charts.UNCODED, "coercion"]
+    assert "sources" not in rows[0]
+    assert (
+        spec["title"]["text"] == "2 dated events from Jan 2025 to Nov 2025; most are coercion (1)"
+    )
+    empty = tl.clear()
+    assert charts.chart_timeline(empty).to_dict()["title"]["text"] == "No dated events"
+
+
+def test_corroboration_chart_counts_distinct_claims() -> None:
+    cor = pl.DataFrame(
+        {
+            "group_id": [1, 1, 2, 3, 3, 4],
+            "mark": ["corroborated", "corroborated", "single_source"]
+            + ["conflicting", "conflicting", "corroborated"],
+        }
+    )
+    spec = charts.chart_corroboration(cor).to_dict()
+    assert spec["mark"]["type"] == "bar"
+    assert {r["mark"]: r["n_claims"] for r in _data(spec)} == {
+        "conflicting": 1,
+        "corroborated": 2,
+        "single_source": 1,
+    }
+    assert spec["title"]["text"] == "2 of 4 claims are corroborated by a second source"
+
+
+def test_confusion_chart_reports_agreement_on_coded_units_in_sample() -> None:
+    conf = pl.DataFrame(
+        {
+            "gold_stance": ["coercion", "coercion", "none", "cooperation+coercion", None],
+            "predicted_stance": ["coercion", "none", "coercion", "cooperation+coercion", None],
+            "n": [6, 2, 1, 1, 40],
+        }
+    )
+    spec = charts.chart_confusion(conf).to_dict()
+    rects, labels = spec["layer"]
+    assert rects["mark"]["type"] == "rect"
+    assert rects["encoding"]["x"]["sort"][-1] == "none"
+    assert spec["title"]["text"] == (
+        "Codebook and gold agree on the stances of 7 of 10 coded units (70%, in-sample)"
+    )
+
+
+def test_sensitivity_chart_says_whether_the_sign_survives() -> None:
+    sens = pl.DataFrame(
+        {
+            "left_out": ["(none)", "SANCTION", "THREATEN"],
+            "balance": [-0.4, -0.2, 0.1],
+            "balance_lo": [-0.6, -0.4, -0.1],
+            "balance_hi": [-0.2, 0.0, 0.3],
+            "sign_changed": [False, False, True],
+        }
+    )
+    spec = charts.chart_sensitivity(sens).to_dict()
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["rule", "rule", "point"]
+    assert spec["title"]["text"] == "Leaving out THREATEN changes the sign of the balance"
+    held = sens.with_columns(pl.lit(False).alias("sign_changed"))
+    assert charts.chart_sensitivity(held).to_dict()["title"]["text"] == (
+        "The balance keeps its sign whichever category is left out"
+    )
+
+
+@pytest.mark.parametrize(
+    ("function", "columns", "missing"),
+    [
+        (charts.chart_stance_by_group, ["group", "stance", "per_1000_words", "lo"], "hi"),
+        (charts.chart_balance, ["group", "balance", "balance_lo"], "balance_hi"),
+        (charts.chart_categories, ["stance", "category"], "n_codes"),
+        (charts.chart_actor_stance, ["actor", "n_codes"], "stance"),
+        (charts.chart_corroboration, ["group_id"], "mark"),
+        (charts.chart_confusion, ["gold_stance", "predicted_stance"], "n"),
+    ],
+)
+def test_missing_columns_are_named(function, columns, missing) -> None:
+    df = pl.DataFrame({c: ["x"] for c in columns})
+    with pytest.raises(ValueError, match=rf"{function.__name__}: the table lacks column\(s\) "):
+        function(df)
+    with pytest.raises(ValueError, match=rf"\['{missing}'\]"):
+        function(df)
+
+
+def test_inputs_are_not_modified() -> None:
+    rates = _rates([("a", "cooperation", 2.0), ("a", "coercion", 5.0)])
+    before = rates.clone()
+    charts.chart_stance_by_group(rates)
+    assert rates.equals(before)
+
+
+def test_svg_is_static_and_deterministic() -> None:
+    chart = charts.chart_stance_by_group(_rates([("all", "coercion", 3.0)]))
+    first, second = charts.to_svg(chart), charts.to_svg(chart)
+    assert first == second
+    assert first.startswith("<svg")
+    assert "Coercion outweighs cooperation" in first
+    assert "<script" not in first
+    assert type(charts.show(chart)).__name__ == "SVG"
+
+
+def test_html_table_escapes_every_cell_and_header() -> None:
+    df = pl.DataFrame(
+        {
+            "<th>": ["<script>alert(1)</script>", None],
+            "n": [1.23456, None],
+            "sources": [["a&b", "<c>"], []],
+        }
+    )
+    out = charts.html_table(df, caption="<cap>")
+    assert "<script>" not in out
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out
+    assert "<th>&lt;th&gt;</th>" in out
+    assert "<caption>&lt;cap&gt;</caption>" in out
+    assert '<td class="num">1.23</td>' in out
+    assert "<td>a&amp;b; &lt;c&gt;</td>" in out
+    assert "<td></td>" in out
+    assert charts.show_table(df).data == charts.html_table(df)
+
+
+def test_html_table_max_rows() -> None:
+    df = pl.DataFrame({"a": [1, 2, 3]})
+    out = charts.html_table(df, max_rows=2)
+    assert out.count("<tr>") == 3  # header and two rows
+    assert "1 more rows not shown" in out
+    with pytest.raises(ValueError, match=r"html_table: max_rows must be None or >= 0, got -1"):
+        charts.html_table(df, max_rows=-1)
