@@ -394,17 +394,20 @@ class Codebook:
         >>> load_codebook().actor_of_cue("Trump's")
         'US'
         """
-        text = re.sub(
-            r"(?:['’]s)?(?:\s+(?:administration|government|officials|authorities))?(?:['’]s)?$",
+        full = re.sub(r"['’]s$", "", cue.strip())
+        bare = re.sub(
+            r"(?:['’]s)?\s+(?:administration|government|officials|authorities)(?:['’]s)?$",
             "",
             cue.strip(),
             flags=re.IGNORECASE,
         )
-        for actor, _, rx in self.actor_cue_table():
-            if rx.fullmatch(text):
-                return actor
-        for actor, _, rx in self.actor_cue_table():
-            if rx.search(text):
+        table = self.actor_cue_table()
+        for text in (full, bare):
+            for actor, _, rx in table:
+                if rx.fullmatch(text):
+                    return actor
+        for actor, _, rx in table:
+            if rx.search(full):
                 return actor
         return None
 
