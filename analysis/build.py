@@ -637,7 +637,9 @@ def execute_notebook(
             str(target),
             parameters=dict(parameters),
             kernel_name=kernel_name,
-            cwd=str(cwd),
+            # The kernel's working directory, set through nbclient: papermill's own `cwd`
+            # changes the directory of this whole process, which races between threads.
+            resources={"metadata": {"path": str(cwd)}},
             progress_bar=False,
             log_output=False,
             request_save_on_cell_execute=False,
@@ -969,6 +971,34 @@ def _swap_dir(new: Path, target: Path) -> None:
         shutil.rmtree(old)
 
 
+def choose_renderer(renderer: Renderer, *, pdf: bool = False) -> Literal["quarto", "nbconvert"]:
+    """The renderer a build will use: Quarto when asked for or found, nbconvert otherwise.
+
+    Raises
+    ------
+    ValueError
+        ``renderer`` is not one of "auto", "quarto", "nbconvert".
+    BuildError
+        Quarto is asked for (``renderer="quarto"`` or ``pdf=True``) but not on PATH.
+
+    Examples
+    --------
+    >>> choose_renderer("nbconvert")
+    'nbconvert'
+    """
+    if renderer not in RENDERERS:
+        raise ValueError(f"renderer must be one of {list(RENDERERS)}, got {renderer!r}")
+    found = find_quarto() is not None
+    if renderer == "quarto" and not found:
+        raise BuildError(
+            f"renderer 'quarto' asked for, but quarto is not on PATH; see {QUARTO_URL}"
+        )
+    use = "quarto" if renderer == "quarto" or (renderer == "auto" and found) else "nbconvert"
+    if pdf and use != "quarto":
+        raise BuildError(f"--pdf needs Quarto (Typst PDF), which is not on PATH; see {QUARTO_URL}")
+    return use
+
+
 def render_site(
     executed: Sequence[Path],
     site_dir: Path,
@@ -997,16 +1027,8 @@ def render_site(
     str
         ``"quarto"`` or ``"nbconvert"``.
     """
-    if renderer not in RENDERERS:
-        raise ValueError(f"renderer must be one of {list(RENDERERS)}, got {renderer!r}")
+    use = choose_renderer(renderer, pdf=pdf)
     quarto = find_quarto()
-    if renderer == "quarto" and quarto is None:
-        raise BuildError(
-            f"renderer 'quarto' asked for, but quarto is not on PATH; see {QUARTO_URL}"
-        )
-    use = "quarto" if renderer == "quarto" or (renderer == "auto" and quarto) else "nbconvert"
-    if pdf and use != "quarto":
-        raise BuildError(f"--pdf needs Quarto (Typst PDF), which is not on PATH; see {QUARTO_URL}")
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".render-", dir=site_dir.parent))
     try:
@@ -1181,10 +1203,9 @@ def run_build(
     NotebookError
         A notebook failed: nothing is rendered and ``build.json`` is left as it was.
     """
-    if renderer not in RENDERERS:
-        raise ValueError(f"renderer must be one of {list(RENDERERS)}, got {renderer!r}")
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers!r}")
+    renderer_used = choose_renderer(renderer, pdf=pdf)  # fail before running anything
     emit = on_event or (lambda event: None)
     started = time.perf_counter()
     overrides = dict(overrides or {})
@@ -1250,18 +1271,15 @@ def run_build(
 
     # The site shows every notebook of notebooks_dir that has an executed copy.
     pages = [executed_dir / p.name for p in notebooks if (executed_dir / p.name).exists()]
-    renderer_wanted = renderer
-    if renderer == "auto":
-        renderer_wanted = "quarto" if find_quarto() else "nbconvert"
     must_render = (
         force
         or bool(to_run)
         or pdf
         or not (site_dir / "index.html").exists()
-        or previous.get("renderer") != renderer_wanted
+        or previous.get("renderer") != renderer_used
     )
     if must_render:
-        emit(BuildEvent(None, "rendering", renderer_wanted))
+        emit(BuildEvent(None, "rendering", renderer_used))
         t0 = time.perf_counter()
         result.renderer = render_site(pages, site_dir, renderer=renderer, pdf=pdf, project=project)
         timings["render"] = round(time.perf_counter() - t0, 3)

@@ -123,6 +123,13 @@ def _fmt(x: float) -> str:
     return f"{x:,.1f}"
 
 
+def _text_colour(data: pl.DataFrame, field: str) -> Any:
+    """White labels on the darker half of a sequential colour scale, black elsewhere."""
+    top = data[field].max() if data.height else 0
+    half = (top or 0) / 2
+    return alt.condition(alt.datum[field] > half, alt.value("white"), alt.value("black"))
+
+
 def _title(text: str, subtitle: str) -> alt.TitleParams:
     return alt.TitleParams(text=text, subtitle=subtitle)
 
@@ -433,7 +440,9 @@ def chart_actor_stance(counts: pl.DataFrame) -> alt.LayerChart:
         color=alt.Color("n_codes:Q", title="Codes", scale=alt.Scale(scheme="greys")),
         tooltip=["actor:N", "stance:N", "n_codes:Q"],
     )
-    labels = base.mark_text(fontSize=13, color="#000000").encode(text="n_codes:Q")
+    labels = base.mark_text(fontSize=13).encode(
+        text="n_codes:Q", color=_text_colour(data, "n_codes")
+    )
     return alt.layer(rects, labels).properties(
         title=_title(text, "Codes by the actor who acts (rows) and stance (columns)."),
         width=300,
@@ -497,7 +506,12 @@ def chart_timeline(timeline: pl.DataFrame) -> alt.Chart:
             ),
             y=alt.Y("stance:N", title="Stance", sort=[*STANCES, UNCODED]),
             color=_stance_color(with_uncoded=True),
-            size=alt.Size("n_sources:Q", title="Sources", scale=alt.Scale(range=[60, 300])),
+            size=alt.Size(
+                "n_sources:Q",
+                title="Sources",
+                scale=alt.Scale(range=[60, 300], zero=False),
+                legend=alt.Legend(format="d", tickMinStep=1),
+            ),
             shape=alt.Shape("precision:N", title="Date precision"),
             tooltip=[
                 "date:T",
@@ -625,7 +639,7 @@ def chart_confusion(confusion: pl.DataFrame) -> alt.LayerChart:
         color=alt.Color("n:Q", title="Units", scale=alt.Scale(scheme="blues")),
         tooltip=["gold_stance:N", "predicted_stance:N", "n:Q"],
     )
-    labels = base.mark_text(fontSize=13).encode(text="n:Q")
+    labels = base.mark_text(fontSize=13).encode(text="n:Q", color=_text_colour(data, "n"))
     return alt.layer(rects, labels).properties(
         title=_title(text, "In-sample: the codebook was written while reading these articles."),
         width=alt.Step(70),

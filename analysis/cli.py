@@ -86,7 +86,8 @@ def build_command(
         console=console,
         transient=True,
     ) as progress:
-        task = progress.add_task("notebooks", total=None)
+        planned = len(only) if only else len(list(notebooks.glob("*.ipynb")))
+        task = progress.add_task("notebooks", total=planned or None)
 
         def on_event(event: build.BuildEvent) -> None:
             name = event.notebook or "report"

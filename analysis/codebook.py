@@ -87,6 +87,8 @@ MANUAL_PROFILE: dict[str, tuple[str, str, float]] = {
 STANCES: tuple[str, ...] = ("cooperation", "coercion", "resistance")
 ACTORS: tuple[str, ...] = ("US", "MX", "OTHER", "UNSPECIFIED")
 STATUSES: tuple[str, ...] = ("actual", "threatened", "hypothetical", "negated")
+#: Patterns per regular expression when the engine runs the codebook (see Codebook).
+CHUNK = 24
 #: Words allowed inside a ``..`` gap when no number is given.
 DEFAULT_GAP = 4
 
@@ -247,7 +249,7 @@ class StatusSpec(_Strict):
     negated: list[str] = Field(min_length=1)
     negated_max_gap: int = Field(default=1, ge=0, le=10)
     threat: list[str] = Field(min_length=1)
-    threat_max_gap: int = Field(default=8, ge=0, le=30)
+    threat_max_chars: int = Field(default=80, ge=0, le=400)
     hedge_speakers: list[str] = Field(default_factory=list)
     hypothetical_before: list[str] = Field(min_length=1)
     hypothetical_after: list[str] = Field(default_factory=list)
@@ -296,6 +298,21 @@ def _alternation(patterns: list[str]) -> str:
     return "|".join(f"(?:{pattern_to_regex(p)})" for p in patterns)
 
 
+def rust_regex(regex: str) -> str:
+    """Adapt a codebook regex for the Rust engine: ASCII word boundaries.
+
+    Unicode ``\\b`` stops Rust's lazy DFA on non-ASCII text (curly quotes, accents) and
+    falls back to a much slower engine; the ASCII boundary keeps the DFA. The two differ
+    only next to a non-ASCII letter at the very edge of a pattern.
+
+    Examples
+    --------
+    >>> rust_regex(r"\\btariff\\b")
+    '(?-u:\\b)tariff(?-u:\\b)'
+    """
+    return regex.replace(r"\b", r"(?-u:\b)")
+
+
 @dataclass(frozen=True)
 class Codebook:
     """A validated codebook with the regular expressions the engine uses.
@@ -308,6 +325,10 @@ class Codebook:
         The validated YAML content.
     indicator_regex : str
         All indicator patterns in one case-insensitive alternation, in file order.
+    indicator_chunks : tuple of str
+        The same alternation cut into pieces of ``CHUNK`` patterns, with ASCII word
+        boundaries (see :func:`rust_regex`): one huge alternation overflows the Rust regex
+        engine's DFA cache and runs two orders of magnitude slower.
     pattern_table : list of (indicator index, pattern, compiled regex)
         Used to say which pattern produced a match.
     """
@@ -315,6 +336,7 @@ class Codebook:
     path: str
     spec: CodebookSpec
     indicator_regex: str = field(init=False)
+    indicator_chunks: tuple[str, ...] = field(init=False, repr=False)
     pattern_table: tuple[tuple[int, str, re.Pattern[str]], ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -325,6 +347,13 @@ class Codebook:
         object.__setattr__(self, "pattern_table", tuple(table))
         regex = "(?i)" + "|".join(f"(?:{pattern_to_regex(p)})" for _, p, _ in table)
         object.__setattr__(self, "indicator_regex", regex)
+        chunks = [
+            rust_regex(
+                "(?i)" + "|".join(f"(?:{pattern_to_regex(p)})" for _, p, _ in table[i : i + CHUNK])
+            )
+            for i in range(0, len(table), CHUNK)
+        ]
+        object.__setattr__(self, "indicator_chunks", tuple(chunks))
 
     @property
     def indicators(self) -> list[IndicatorSpec]:
@@ -345,16 +374,18 @@ class Codebook:
         raise KeyError(f"no indicator {indicator_id!r} in {self.path}")
 
     def cue_body(self, patterns: list[str]) -> str:
-        """Join cue patterns into one alternation without flags (empty list: never matches).
+        """Join cue patterns into one alternation for the Rust engine, without flags.
+
+        An empty list gives a pattern that never matches.
 
         Examples
         --------
-        >>> load_codebook().cue_body(["could", "may"])
-        '(?:(?:\\bcould\\b)|(?:\\bmay\\b))'
+        >>> load_codebook().cue_body(["could"])
+        '(?:(?:(?-u:\\b)could(?-u:\\b)))'
         """
         if not patterns:
             return r"(?:[^\s\S])"
-        return "(?:" + _alternation(patterns) + ")"
+        return rust_regex("(?:" + _alternation(patterns) + ")")
 
     def actor_cue_table(self) -> list[tuple[str, str, re.Pattern[str]]]:
         """(actor, pattern, compiled regex) for every actor cue, longest first.
@@ -377,14 +408,14 @@ class Codebook:
         return rows
 
     def actor_body(self) -> str:
-        """All actor cues in one alternation (longest first).
+        """All actor cues in one alternation (longest first), for the Rust engine.
 
         A cue may carry a possessive 's and a head noun: "Sheinbaum's administration",
         "the Trump administration's".
         """
         body = "|".join(f"(?:{r.pattern})" for _, _, r in self.actor_cue_table())
         heads = r"(?:\s+(?:administration|government|officials|authorities)(?:['’]s\b)?)"
-        return "(?:(?:" + body + r")(?:['’]s\b)?" + heads + "?)"
+        return rust_regex("(?:(?:" + body + r")(?:['’]s\b)?" + heads + "?)")
 
     def actor_of_cue(self, cue: str) -> str | None:
         """Return the actor a cue string names ("IGNORE" for place names), or None.

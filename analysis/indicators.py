@@ -44,7 +44,7 @@ from __future__ import annotations
 import polars as pl
 
 from analysis.actors import attribute_actors, subject_cues
-from analysis.codebook import CATEGORY_STANCE, Codebook, load_codebook
+from analysis.codebook import CATEGORY_STANCE, Codebook, load_codebook, rust_regex
 
 CODES_SCHEMA: dict[str, pl.DataType] = {
     "doc_id": pl.String(),
@@ -73,23 +73,47 @@ def _empty_codes() -> pl.DataFrame:
     return pl.DataFrame(schema=CODES_SCHEMA)
 
 
-def locate(texts: pl.DataFrame, regex: str, *, col: str = "text", key: str = "_row") -> pl.DataFrame:
+def _locate_lazy(texts: pl.LazyFrame, regex: str, *, col: str, key: str) -> pl.LazyFrame:
+    """Matches of one regex: mark them with separators, split, and sum piece lengths."""
+    pieces = pl.col(col).str.replace_all(regex, f"{_SEP}${{0}}{_SEP}").str.split(_SEP)
+    lens = pl.col("_p").list.eval(pl.element().str.len_chars().cast(pl.Int64))
+    return (
+        texts.filter(pl.col(col).str.contains(regex))
+        .select(pl.col(key), pieces.alias("_p"))
+        .with_columns(lens.alias("_n"))
+        .select(
+            pl.col(key),
+            pl.col("_p").list.gather_every(2, 1).alias("matched"),
+            pl.col("_n").list.eval(pl.element().cum_sum()).list.gather_every(2, 1).alias("s_end"),
+            pl.col("_n").list.gather_every(2, 1).alias("_len"),
+        )
+        .explode("matched", "s_end", "_len")
+        .select(pl.col(key), (pl.col("s_end") - pl.col("_len")).alias("s_start"), "s_end",
+                "matched")
+    )
+
+
+def locate(
+    texts: pl.DataFrame, regex: str | list[str], *, col: str = "text", key: str = "_row"
+) -> pl.DataFrame:
     """Find every non-overlapping match of ``regex`` with character offsets.
 
     Parameters
     ----------
     texts : polars.DataFrame
-        Has a key column ``key`` and a text column ``col``.
-    regex : str
-        A Rust-``regex`` pattern (leftmost-first, non-overlapping, as ``str.extract_all``).
+        Has a key column ``key`` (unique per row) and a text column ``col``.
+    regex : str or list of str
+        A Rust-``regex`` pattern, or several (run in parallel; their matches are merged
+        leftmost-first: a match that starts inside an earlier one, or at the same position
+        as one from an earlier regex, is dropped).
     col, key : str
         Column names.
 
     Returns
     -------
     polars.DataFrame
-        ``key``, ``s_start``, ``s_end`` (character offsets into the text) and ``matched``,
-        one row per match, in text order.
+        ``key``, ``s_start``, ``s_end`` (character offsets into the text), ``matched`` and
+        ``part`` (index of the regex that matched), one row per match, in text order.
 
     Examples
     --------
@@ -97,32 +121,27 @@ def locate(texts: pl.DataFrame, regex: str, *, col: str = "text", key: str = "_r
     >>> locate(df, r"tariffs").select("s_start", "s_end").rows()
     [(10, 17), (24, 31)]
     """
-    text = pl.col(col)
-    has_sep = texts.select(text.str.contains(_SEP, literal=True).any()).item()
-    if has_sep:  # keep offsets: swap the separator for another single character
-        text = text.str.replace_all(_SEP, "\x01", literal=True)
-    pieces = (
-        texts.lazy()
-        .select(pl.col(key), text.str.replace_all(regex, f"{_SEP}${{0}}{_SEP}").alias("_t"))
-        .filter(pl.col("_t").str.contains(_SEP, literal=True))
-        .select(pl.col(key), pl.col("_t").str.split(_SEP).alias("_p"))
-        .explode("_p")
-        .with_columns(
-            pl.col("_p").str.len_chars().cast(pl.Int64).alias("_n"),
+    regexes = [regex] if isinstance(regex, str) else list(regex)
+    frame = texts.select(key, col)
+    if frame.select(pl.col(col).str.contains(_SEP, literal=True).any()).item():
+        # keep offsets: swap the separator for another single character
+        frame = frame.with_columns(pl.col(col).str.replace_all(_SEP, "\x01", literal=True))
+    lazy = frame.lazy()
+    parts = [
+        _locate_lazy(lazy, rx, col=col, key=key).with_columns(pl.lit(i).alias("part"))
+        for i, rx in enumerate(regexes)
+    ]
+    hits = pl.concat(parts, how="vertical").collect() if parts else None
+    if hits is None or hits.height == 0 or len(regexes) == 1:
+        return hits if hits is not None else pl.DataFrame(
+            schema={key: pl.UInt32, "s_start": pl.Int64, "s_end": pl.Int64,
+                    "matched": pl.String, "part": pl.Int32}
         )
-        .with_columns(
-            pl.int_range(pl.len(), dtype=pl.Int64).over(key).alias("_i"),
-            pl.col("_n").cum_sum().over(key).alias("_e"),
-        )
-        .filter(pl.col("_i") % 2 == 1)
-        .select(
-            pl.col(key),
-            (pl.col("_e") - pl.col("_n")).alias("s_start"),
-            pl.col("_e").alias("s_end"),
-            pl.col("_p").alias("matched"),
-        )
+    reach = pl.col("s_end").cum_max().shift(1).over(key)
+    return (
+        hits.sort(key, "s_start", "part")
+        .filter(reach.is_null() | (pl.col("s_start") >= reach))
     )
-    return pieces.collect()
 
 
 def _pattern_map(matched: pl.Series, codebook: Codebook) -> pl.DataFrame:
@@ -182,9 +201,7 @@ def _status(codebook: Codebook) -> tuple[pl.Expr, pl.Expr]:
     negated = left.str.contains(rf"(?i){body(st.negated)}{neg_tail}") & ~left.str.contains(
         rf"(?i){body(st.negation_exceptions)}{neg_tail}"
     )
-    threat = left.str.contains(
-        rf"(?i){body(st.threat)}(?:\W+\w+){{0,{st.threat_max_gap}}}?\W*$"
-    )
+    threat = left.str.slice(-st.threat_max_chars).str.contains(rf"(?i){body(st.threat)}")
     hyp_before = left.str.contains(rf"(?i){body(st.hypothetical_before)}") | sent.str.contains(
         rf"(?i){body(st.hypothetical_scope)}"
     )
@@ -225,10 +242,12 @@ def _context(hits: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         pl.col("text").str.slice(lo, pl.col("s_start") - lo).alias("left_sentence"),
         pl.col("text").str.slice(pl.col("s_end"), RIGHT_WINDOW).alias("_right"),
     ).with_columns(
-        pl.col("left_sentence").str.replace(rf"(?s)^.*(?:{cl.left_boundary})", "").alias(
-            "left_clause"
-        ),
-        pl.col("_right").str.replace(rf"(?s)(?:{cl.right_boundary}).*$", "").alias("right_clause"),
+        pl.col("left_sentence")
+        .str.replace(rust_regex(rf"(?s)^.*(?:{cl.left_boundary})"), "")
+        .alias("left_clause"),
+        pl.col("_right")
+        .str.replace(rust_regex(rf"(?s)(?:{cl.right_boundary}).*$"), "")
+        .alias("right_clause"),
     )
 
 
@@ -317,7 +336,7 @@ def code_sentences(sentences: pl.DataFrame, codebook: Codebook | None = None) ->
         *([pl.col("is_heading").fill_null(False)] if "is_heading" in sentences.columns else []),
     ).with_row_index("_row")
     body = base.filter(~pl.col("is_heading")) if "is_heading" in base.columns else base
-    hits = locate(body.select("_row", "text"), cb.indicator_regex)
+    hits = locate(body.select("_row", "text"), list(cb.indicator_chunks))
     if hits.height == 0:
         return _empty_codes()
     hits = (

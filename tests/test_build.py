@@ -157,7 +157,11 @@ def test_input_hashes_cover_the_inputs_and_combine_into_a_key() -> None:
 def test_clean_notebook_strips_volatile_metadata_and_keeps_outputs() -> None:
     cell = nbformat.v4.new_code_cell(
         "1",
-        metadata={"papermill": {"duration": 1}, "execution": {"iopub.status.idle": "2026-01-01T00:00:00.000Z"}, "tags": ["x"]},
+        metadata={
+            "papermill": {"duration": 1},
+            "execution": {"iopub.status.idle": "2026-01-01T00:00:00.000Z"},
+            "tags": ["x"],
+        },
         outputs=[nbformat.v4.new_output("execute_result", data={"text/plain": "1"})],
     )
     nb = nbformat.v4.new_notebook(
@@ -306,7 +310,11 @@ def test_build_errors_name_the_problem(tmp_path: Path) -> None:
         build.run_build(notebooks_dir=notebooks, reports_dir=tmp_path, renderer="word")  # type: ignore[arg-type]
 
 
+@pytest.mark.skipif(build.find_quarto() is not None, reason="quarto is installed: --pdf works")
 def test_pdf_needs_quarto(tmp_path: Path) -> None:
+    with pytest.raises(build.BuildError, match=r"--pdf needs Quarto \(Typst PDF\)"):
+        build.run_build(reports_dir=tmp_path, pdf=True)  # before running any notebook
+    assert not any(tmp_path.iterdir())
     with pytest.raises(build.BuildError, match=r"--pdf needs Quarto \(Typst PDF\)"):
         build.render_site([], tmp_path / "site", renderer="nbconvert", pdf=True)
     with pytest.raises(ValueError, match=r"renderer must be one of .* got 'word'"):
@@ -344,6 +352,18 @@ def test_failing_notebook_stops_the_build_and_keeps_the_previous_report(tmp_path
     assert sorted(p.name for p in out.iterdir()) == ["build.json", "notebooks", "site"]
 
 
+def test_kernels_run_in_the_notebooks_folder_and_leave_our_cwd_alone(tmp_path: Path) -> None:
+    notebooks = tmp_path / "nb"
+    notebooks.mkdir()
+    check = f"import os\nassert os.getcwd() == {str(notebooks)!r}, os.getcwd()"
+    for name in ("00_a.ipynb", "01_b.ipynb", "02_c.ipynb"):
+        _notebook(notebooks / name, check)
+    before = Path.cwd()
+    result = build.run_build(notebooks_dir=notebooks, reports_dir=tmp_path / "out", workers=2)
+    assert result.executed == ["00_a.ipynb", "01_b.ipynb", "02_c.ipynb"]
+    assert Path.cwd() == before
+
+
 def test_cli_reports_bad_parameters_and_failures(tmp_path: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(app, ["build", "--param", "nboot"])
@@ -356,6 +376,15 @@ def test_cli_reports_bad_parameters_and_failures(tmp_path: Path) -> None:
     result = runner.invoke(app, args)
     assert result.exit_code == 1
     assert "failed in cell 2 ('1 / 0'): ZeroDivisionError: division by zero" in result.output
+
+
+def test_cli_check_lists_the_tools() -> None:
+    result = CliRunner().invoke(app, ["check"])
+    assert result.exit_code == 0, result.output
+    for item in ("python", "kernel python3", "quarto", "chromium", "polars", "papermill"):
+        assert item in result.output
+    if build.find_quarto() is None:
+        assert "https://quarto.org/docs/get-started/" in result.output
 
 
 @pytest.mark.slow

@@ -156,6 +156,8 @@ def test_actor_stance_chart_names_each_actors_main_stance() -> None:
     assert rects["mark"]["type"] == "rect"
     assert labels["mark"]["type"] == "text"
     assert labels["encoding"]["text"]["field"] == "n_codes"
+    assert labels["encoding"]["color"]["condition"]["value"] == "white"  # on dark cells
+    assert labels["encoding"]["color"]["condition"]["test"] == "(datum['n_codes'] > 4.5)"
     assert spec["title"]["text"] == (
         "US acts mostly through coercion (9 of 12 codes); MX through resistance (4 of 6)"
     )
