@@ -180,40 +180,46 @@ def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
     before = pl.col("left_clause").str.extract_groups(
         rf"(?i)(?P<c>(?:{markers}\s+{det})?{cue})(?P<g>(?:\s+[^\s,;]+){{0,{gap}}}?)\s*$"
     )
-    feats = codes.select(
-        "_code",
-        before.struct.field("c").alias("_before"),
-        before.struct.field("g").alias("_gapwords"),
-        pl.col("matched").str.extract(rf"(?i)^(?:\S+\s+){{0,1}}?({cue})", 1).alias("_inside"),
-        (
-            pl.col("matched").str.contains(rf"(?i)^{joint}")
-            | pl.col("left_clause").str.contains(rf"(?i){joint}(?:\s+[^\s,;]+){{0,1}}?\s*$")
-        ).alias("_joint"),
-        pl.col("right_clause")
-        .str.extract(rf"(?i)^\s*{body(spec.agent_prepositions)}\s+{det}({cue})", 1)
-        .alias("_agent"),
-        pl.col("right_clause")
-        .str.extract(
-            rf"(?i)^(?:\s*[^\s,;]+){{0,{spec.counterpart_max_gap}}}?\s+"
-            rf"{body(spec.counterpart_prepositions)}\s+{det}({cue})",
-            1,
+    feats = (
+        codes.select(
+            "_code",
+            before.struct.field("c").alias("_before"),
+            before.struct.field("g").alias("_gapwords"),
+            pl.col("matched").str.extract(rf"(?i)^(?:\S+\s+){{0,1}}?({cue})", 1).alias("_inside"),
+            (
+                pl.col("matched").str.contains(rf"(?i)^{joint}")
+                | pl.col("left_clause").str.contains(rf"(?i){joint}(?:\s+[^\s,;]+){{0,1}}?\s*$")
+            ).alias("_joint"),
+            pl.col("right_clause")
+            .str.extract(rf"(?i)^\s*{body(spec.agent_prepositions)}\s+{det}({cue})", 1)
+            .alias("_agent"),
+            pl.col("right_clause")
+            .str.extract(
+                rf"(?i)^(?:\s*[^\s,;]+){{0,{spec.counterpart_max_gap}}}?\s+"
+                rf"{body(spec.counterpart_prepositions)}\s+{det}({cue})",
+                1,
+            )
+            .alias("_cp"),
+            pl.col("right_clause")
+            .str.extract(rf"(?i)^\s+({cue})(?:\s|[,.;:]|$)", 1)
+            .alias("_dobj"),
+            pl.col("left_sentence")
+            .str.contains(rf"(?i){body(spec.circumstantial)}\s+(?:[^\s,;]+\s+){{0,3}}$")
+            .alias("_circ"),
         )
-        .alias("_cp"),
-        pl.col("right_clause").str.extract(rf"(?i)^\s+({cue})(?:\s|[,.;:]|$)", 1).alias("_dobj"),
-        pl.col("left_sentence")
-        .str.contains(rf"(?i){body(spec.circumstantial)}\s+(?:[^\s,;]+\s+){{0,3}}$")
-        .alias("_circ"),
-    ).with_columns(
-        # a cue governed by a preposition is a target, unless it directly modifies the
-        # match ("a response to US pressure")
-        pl.when(
-            pl.col("_before").str.contains(rf"(?i)^{markers}\s")
-            & (pl.col("_gapwords").str.strip_chars() != "")
+        .with_columns(
+            # a cue governed by a preposition is a target, unless it directly modifies the
+            # match ("a response to US pressure")
+            pl.when(
+                pl.col("_before").str.contains(rf"(?i)^{markers}\s")
+                & (pl.col("_gapwords").str.strip_chars() != "")
+            )
+            .then(None)
+            .otherwise(pl.col("_before"))
+            .alias("_before")
         )
-        .then(None)
-        .otherwise(pl.col("_before"))
-        .alias("_before")
-    ).drop("_gapwords")
+        .drop("_gapwords")
+    )
     for col, out in (
         ("_before", "a_before"),
         ("_inside", "inside"),
@@ -228,10 +234,7 @@ def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
     early = subject_cues(codes, codebook, col="left_sentence", key="_code").rename(
         {"actor": "early"}
     )
-    feats = (
-        feats.join(subj, on="_code", how="left")
-        .join(early, on="_code", how="left")
-    )
+    feats = feats.join(subj, on="_code", how="left").join(early, on="_code", how="left")
     out = codes.join(feats, on="_code", how="left")
 
     prev = pl.col("prev_actor")
@@ -242,19 +245,20 @@ def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
     subject = _real(pl.col("subject"), prev)
     early = _real(pl.col("early"), prev)
     early = pl.when(early != "OTHER").then(early)
-    cp_actor = (
-        pl.coalesce(pl.col("cp"), pl.col("dobj"))
-        .replace_strict(_OTHER_SIDE, default=None, return_dtype=pl.String)
+    cp_actor = pl.coalesce(pl.col("cp"), pl.col("dobj")).replace_strict(
+        _OTHER_SIDE, default=None, return_dtype=pl.String
     )
     attributive = pl.col("attributive")
     rules: list[tuple[str, pl.Expr, pl.Expr]] = [
-        ("fixed", pl.col("fixed_actor") & pl.col("default_actor").is_not_null(),
-         pl.col("default_actor")),
+        (
+            "fixed",
+            pl.col("fixed_actor") & pl.col("default_actor").is_not_null(),
+            pl.col("default_actor"),
+        ),
         ("attributive", attributive & inside_ok.is_not_null(), inside_ok),
         ("attributive", attributive & before_ok.is_not_null(), before_ok),
         ("joint", pl.col("_joint") & (pl.col("stance") == "cooperation"), pl.lit("UNSPECIFIED")),
-        ("agent", pl.col("agent").is_not_null() & (pl.col("agent") != "ANAPHOR"),
-         pl.col("agent")),
+        ("agent", pl.col("agent").is_not_null() & (pl.col("agent") != "ANAPHOR"), pl.col("agent")),
         ("subject", subject.is_not_null(), subject),
         ("counterpart", cp_actor.is_not_null(), cp_actor),
         ("circumstantial", pl.col("_circ"), pl.lit("UNSPECIFIED")),

@@ -8,8 +8,11 @@ four sections:
     One entry per indicator: ``id``, ``stance``, ``category``, ``plover``, ``mode``,
     ``score`` (-10..10), ``description``, ``patterns``, ``examples`` (``match`` /
     ``no_match``) and optionally ``actor`` (the side assumed when the text names none),
-    ``fixed_actor`` (always that side, e.g. inherently joint acts) and ``status``
-    (``threatened`` for acts that are threats by nature).
+    ``fixed_actor`` (always that side, e.g. inherently joint acts), ``status``
+    (``threatened`` for acts that are threats by nature), ``attributive: false`` (a
+    possessive before the match names the target, not the actor: "Mexico's insufficient
+    efforts") and ``implies`` (a category coded as well, by the other side: refusing
+    demands implies a DEMAND).
 ``clauses``
     Two regular expressions that delimit the clause around a match: ``left_boundary``
     (looking back from the match) and ``right_boundary`` (looking ahead).
@@ -36,6 +39,7 @@ the file wins, so more specific phrases are listed before general ones.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,8 +91,16 @@ MANUAL_PROFILE: dict[str, tuple[str, str, float]] = {
 STANCES: tuple[str, ...] = ("cooperation", "coercion", "resistance")
 ACTORS: tuple[str, ...] = ("US", "MX", "OTHER", "UNSPECIFIED")
 STATUSES: tuple[str, ...] = ("actual", "threatened", "hypothetical", "negated")
-#: Patterns per regular expression when the engine runs the codebook (see Codebook).
-CHUNK = 24
+#: Budget per regular expression when the engine runs the codebook (see Codebook): a
+#: pattern weighs 1 plus the sizes of its bounded gaps ({0,N}); beyond about 50 the Rust
+#: engine's DFA cache overflows and matching slows down a hundredfold.
+CHUNK_WEIGHT = 36
+
+
+def _weight(regex: str) -> int:
+    return 1 + sum(int(n) for n in re.findall(r"\{\d*,(\d+)\}", regex))
+
+
 #: Words allowed inside a ``..`` gap when no number is given.
 DEFAULT_GAP = 4
 
@@ -119,8 +131,8 @@ def pattern_to_regex(pattern: str) -> str:
 
     Examples
     --------
-    >>> pattern_to_regex("impos* .. tariff*")
-    '\\\\bimpos\\\\w*(?:\\\\s+\\\\S+){0,4}?\\\\s+tariff\\\\w*'
+    >>> print(pattern_to_regex("impos* .. tariff*"))
+    \\bimpos\\w*(?:\\s+\\S+){0,4}?\\s+tariff\\w*
     >>> bool(re.search(pattern_to_regex("impos* .. tariff*"), "imposed a 25% tariff", re.I))
     True
     """
@@ -214,9 +226,7 @@ class IndicatorSpec(_Strict):
     @classmethod
     def _known_implied(cls, value: str | None) -> str | None:
         if value is not None and value not in CATEGORY_STANCE:
-            raise ValueError(
-                f"unknown category {value!r}; allowed: {', '.join(CATEGORY_STANCE)}"
-            )
+            raise ValueError(f"unknown category {value!r}; allowed: {', '.join(CATEGORY_STANCE)}")
         return value
 
     @field_validator("stance")
@@ -230,9 +240,7 @@ class IndicatorSpec(_Strict):
     @classmethod
     def _known_category(cls, value: str) -> str:
         if value not in CATEGORY_STANCE:
-            raise ValueError(
-                f"unknown category {value!r}; allowed: {', '.join(CATEGORY_STANCE)}"
-            )
+            raise ValueError(f"unknown category {value!r}; allowed: {', '.join(CATEGORY_STANCE)}")
         return value
 
 
@@ -307,8 +315,8 @@ def rust_regex(regex: str) -> str:
 
     Examples
     --------
-    >>> rust_regex(r"\\btariff\\b")
-    '(?-u:\\b)tariff(?-u:\\b)'
+    >>> print(rust_regex(r"\\btariff\\b"))
+    (?-u:\\b)tariff(?-u:\\b)
     """
     return regex.replace(r"\b", r"(?-u:\b)")
 
@@ -326,7 +334,7 @@ class Codebook:
     indicator_regex : str
         All indicator patterns in one case-insensitive alternation, in file order.
     indicator_chunks : tuple of str
-        The same alternation cut into pieces of ``CHUNK`` patterns, with ASCII word
+        The same alternation cut into pieces of at most ``CHUNK_WEIGHT``, with ASCII word
         boundaries (see :func:`rust_regex`): one huge alternation overflows the Rust regex
         engine's DFA cache and runs two orders of magnitude slower.
     pattern_table : list of (indicator index, pattern, compiled regex)
@@ -347,12 +355,19 @@ class Codebook:
         object.__setattr__(self, "pattern_table", tuple(table))
         regex = "(?i)" + "|".join(f"(?:{pattern_to_regex(p)})" for _, p, _ in table)
         object.__setattr__(self, "indicator_regex", regex)
-        chunks = [
-            rust_regex(
-                "(?i)" + "|".join(f"(?:{pattern_to_regex(p)})" for _, p, _ in table[i : i + CHUNK])
-            )
-            for i in range(0, len(table), CHUNK)
-        ]
+        chunks: list[str] = []
+        current: list[str] = []
+        weight = 0
+        for _, p, _ in table:
+            rx = pattern_to_regex(p)
+            w = _weight(rx)
+            if current and weight + w > CHUNK_WEIGHT:
+                chunks.append(rust_regex("(?i)" + "|".join(current)))
+                current, weight = [], 0
+            current.append(f"(?:{rx})")
+            weight += w
+        if current:
+            chunks.append(rust_regex("(?i)" + "|".join(current)))
         object.__setattr__(self, "indicator_chunks", tuple(chunks))
 
     @property
@@ -380,8 +395,8 @@ class Codebook:
 
         Examples
         --------
-        >>> load_codebook().cue_body(["could"])
-        '(?:(?:(?-u:\\b)could(?-u:\\b)))'
+        >>> print(load_codebook().cue_body(["could"]))
+        (?:(?:(?-u:\\b)could(?-u:\\b)))
         """
         if not patterns:
             return r"(?:[^\s\S])"
@@ -450,7 +465,7 @@ class Codebook:
         return MANUAL_PROFILE[category]
 
     def match_pattern(self, matched: str) -> tuple[int, str] | None:
-        """Return (indicator index, pattern) of the first pattern that matches all of ``matched``."""
+        """(indicator index, pattern) of the first pattern that matches all of ``matched``."""
         for i, p, rx in self.pattern_table:
             if rx.fullmatch(matched):
                 return i, p
@@ -506,10 +521,8 @@ def _where(spec_raw: dict, loc: tuple) -> str:
     """Describe a pydantic error location as 'indicator <id>, field <name>'."""
     if len(loc) >= 2 and loc[0] == "indicators" and isinstance(loc[1], int):
         ind_id = "?"
-        try:
+        with contextlib.suppress(KeyError, IndexError, TypeError, AttributeError):
             ind_id = spec_raw["indicators"][loc[1]].get("id", f"#{loc[1] + 1}")
-        except (KeyError, IndexError, TypeError, AttributeError):
-            pass
         fld = ".".join(str(x) for x in loc[2:]) or "(entry)"
         return f"indicator {ind_id!r}, field {fld!r}"
     return f"field {'.'.join(str(x) for x in loc)!r}"
@@ -524,7 +537,9 @@ def _validate_semantics(spec: CodebookSpec, path: str) -> None:
     for ind in spec.indicators:
         where = f"indicator {ind.id!r}"
         if ind.id in seen:
-            raise _fail(path, f"{where}, field 'id'", f"duplicate id {ind.id!r}; ids must be unique")
+            raise _fail(
+                path, f"{where}, field 'id'", f"duplicate id {ind.id!r}; ids must be unique"
+            )
         seen.add(ind.id)
         expected = CATEGORY_STANCE[ind.category]
         if ind.stance != expected:
@@ -614,6 +629,8 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
     except ValidationError as exc:
         err = exc.errors()[0]
         msg = err["msg"].removeprefix("Value error, ")
-        raise _fail(name, _where(raw, tuple(err["loc"])), f"{msg} (got {err.get('input')!r})") from None
+        raise _fail(
+            name, _where(raw, tuple(err["loc"])), f"{msg} (got {err.get('input')!r})"
+        ) from None
     _validate_semantics(spec, name)
     return Codebook(path=name, spec=spec)

@@ -33,10 +33,15 @@ Keyword counting goes wrong in four ways; the engine handles each:
 
 Headings (``is_heading`` true, when the column exists) are not coded.
 
-Everything runs as polars expressions over whole columns: one regular-expression pass
-finds all matches with their offsets, then the context of every match is cut and tested
-with vectorised regular expressions; Python only maps the distinct matched strings
-(usually a few hundred) to the pattern that produced them.
+Everything runs as polars expressions over whole columns. The codebook's alternation is
+cut into a dozen pieces (one huge alternation overflows the Rust regex engine's DFA cache
+and runs a hundred times slower) that run in parallel; each marks its matches with a
+separator, splits, and sums piece lengths to get character offsets. The pieces' matches
+are merged leftmost-first: a match that starts inside an earlier match is dropped (as a
+single alternation would, except in the rare chain where the earlier match was itself
+dropped). The context of every match is then cut and tested with vectorised regular
+expressions; Python only maps the distinct matched strings (usually a few hundred) to the
+pattern that produced them, and the distinct cue strings to actors.
 """
 
 from __future__ import annotations
@@ -64,8 +69,10 @@ CODES_SCHEMA: dict[str, pl.DataType] = {
 }
 _REQUIRED = ("doc_id", "sent_id", "start", "text")
 #: Characters of context kept on each side of a match for status and actor cues.
-LEFT_WINDOW = 320
-RIGHT_WINDOW = 200
+LEFT_WINDOW = 240
+RIGHT_WINDOW = 160
+#: Sentences coded at a time (whole documents per batch): bounds peak memory.
+BATCH_ROWS = 100_000
 _SEP = "\x00"
 
 
@@ -88,8 +95,9 @@ def _locate_lazy(texts: pl.LazyFrame, regex: str, *, col: str, key: str) -> pl.L
             pl.col("_n").list.gather_every(2, 1).alias("_len"),
         )
         .explode("matched", "s_end", "_len")
-        .select(pl.col(key), (pl.col("s_end") - pl.col("_len")).alias("s_start"), "s_end",
-                "matched")
+        .select(
+            pl.col(key), (pl.col("s_end") - pl.col("_len")).alias("s_start"), "s_end", "matched"
+        )
     )
 
 
@@ -133,15 +141,21 @@ def locate(
     ]
     hits = pl.concat(parts, how="vertical").collect() if parts else None
     if hits is None or hits.height == 0 or len(regexes) == 1:
-        return hits if hits is not None else pl.DataFrame(
-            schema={key: pl.UInt32, "s_start": pl.Int64, "s_end": pl.Int64,
-                    "matched": pl.String, "part": pl.Int32}
+        return (
+            hits
+            if hits is not None
+            else pl.DataFrame(
+                schema={
+                    key: pl.UInt32,
+                    "s_start": pl.Int64,
+                    "s_end": pl.Int64,
+                    "matched": pl.String,
+                    "part": pl.Int32,
+                }
+            )
         )
     reach = pl.col("s_end").cum_max().shift(1).over(key)
-    return (
-        hits.sort(key, "s_start", "part")
-        .filter(reach.is_null() | (pl.col("s_start") >= reach))
-    )
+    return hits.sort(key, "s_start", "part").filter(reach.is_null() | (pl.col("s_start") >= reach))
 
 
 def _pattern_map(matched: pl.Series, codebook: Codebook) -> pl.DataFrame:
@@ -226,11 +240,7 @@ def _status(codebook: Codebook) -> tuple[pl.Expr, pl.Expr]:
         .then(pl.lit("threatened"))
         .otherwise(pl.col("default_status"))
     )
-    recast = (
-        ~negated
-        & (hedge | (threat & ~hyp_after))
-        & (pl.col("stance") == "coercion")
-    )
+    recast = ~negated & (hedge | (threat & ~hyp_after)) & (pl.col("stance") == "coercion")
     return status, recast
 
 
@@ -335,6 +345,19 @@ def code_sentences(sentences: pl.DataFrame, codebook: Codebook | None = None) ->
         pl.col("text").cast(pl.String).fill_null(""),
         *([pl.col("is_heading").fill_null(False)] if "is_heading" in sentences.columns else []),
     ).with_row_index("_row")
+    if base.height <= BATCH_ROWS:
+        return _code_block(base, cb)
+    # whole documents per batch, so pronouns still see their previous sentences; memory
+    # then grows with the batch, not with the corpus
+    batch = (pl.col("_row").min().over("doc_id") // BATCH_ROWS).alias("_batch")
+    blocks = base.with_columns(batch).partition_by("_batch", maintain_order=True)
+    return pl.concat([_code_block(b.drop("_batch"), cb) for b in blocks]).sort(
+        "doc_id", "sent_id", "match_start", "category"
+    )
+
+
+def _code_block(base: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
+    """Code one block of sentences (whole documents), ``_row`` being a unique row key."""
     body = base.filter(~pl.col("is_heading")) if "is_heading" in base.columns else base
     hits = locate(body.select("_row", "text"), list(cb.indicator_chunks))
     if hits.height == 0:
@@ -346,9 +369,16 @@ def code_sentences(sentences: pl.DataFrame, codebook: Codebook | None = None) ->
         .sort("_row", "s_start")
         .with_row_index("_code")
     )
-    coded_sents = hits.select("doc_id", "sent_id").unique()
-    prev = _previous_actor(base, coded_sents, cb)
     ana = cb.cue_body(cb.spec.actors.anaphora)
+    pron = cb.cue_body(cb.spec.actors.pronouns)
+    # only sentences that open with, or contain, a pronoun need the previous sentences
+    needs_prev = (
+        hits.select("doc_id", "sent_id", "text")
+        .unique(["doc_id", "sent_id"])
+        .filter(pl.col("text").str.contains(rf"(?i){ana}|{pron}"))
+        .select("doc_id", "sent_id")
+    )
+    prev = _previous_actor(base, needs_prev, cb)
     ctx = (
         _context(hits, cb)
         .join(prev, on=["doc_id", "sent_id"], how="left")
@@ -382,7 +412,7 @@ def code_sentences(sentences: pl.DataFrame, codebook: Codebook | None = None) ->
 
 
 def _implied(ctx: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
-    """Codes implied by others (``implies``): e.g. a refused demand is a DEMAND by the other side."""
+    """Codes implied by others (``implies``): a refused demand is a DEMAND by the other side."""
     src = ctx.filter(pl.col("implies").is_not_null())
     if src.height == 0:
         return ctx.clear().with_columns(pl.lit(True).alias("_implied"))
@@ -391,12 +421,15 @@ def _implied(ctx: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
     return src.with_columns(
         cat.replace_strict(CATEGORY_STANCE, return_dtype=pl.String).alias("stance"),
         cat.alias("category"),
-        cat.replace_strict({k: v[0] for k, v in profile.items()}, return_dtype=pl.String)
-        .alias("plover"),
-        cat.replace_strict({k: v[1] for k, v in profile.items()}, return_dtype=pl.String)
-        .alias("mode"),
-        cat.replace_strict({k: v[2] for k, v in profile.items()}, return_dtype=pl.Float64)
-        .alias("score"),
+        cat.replace_strict({k: v[0] for k, v in profile.items()}, return_dtype=pl.String).alias(
+            "plover"
+        ),
+        cat.replace_strict({k: v[1] for k, v in profile.items()}, return_dtype=pl.String).alias(
+            "mode"
+        ),
+        cat.replace_strict({k: v[2] for k, v in profile.items()}, return_dtype=pl.Float64).alias(
+            "score"
+        ),
         pl.col("actor")
         .replace_strict({"US": "MX", "MX": "US"}, default="UNSPECIFIED", return_dtype=pl.String)
         .alias("actor"),

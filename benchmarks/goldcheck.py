@@ -64,8 +64,14 @@ def _prf(tp: int, fp: int, fn: int) -> dict:
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
     f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"tp": tp, "fp": fp, "fn": fn, "precision": round(p, 3), "recall": round(r, 3),
-            "f1": round(f, 3)}
+    return {
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "precision": round(p, 3),
+        "recall": round(r, 3),
+        "f1": round(f, 3),
+    }
 
 
 def evaluate(pred: pl.DataFrame, gold: pl.DataFrame, sents: pl.DataFrame) -> dict:
@@ -74,10 +80,16 @@ def evaluate(pred: pl.DataFrame, gold: pl.DataFrame, sents: pl.DataFrame) -> dic
     for level in ("stance", "category"):
         values = sorted(set(gold[level].to_list()) | set(pred[level].to_list()))
         for v in values:
-            gp = set(gold.filter((pl.col(level) == v) & (pl.col("status") != "negated"))
-                     .select("doc_id", "sent_id").rows())
-            pp = set(pred.filter((pl.col(level) == v) & (pl.col("status") != "negated"))
-                     .select("doc_id", "sent_id").rows())
+            gp = set(
+                gold.filter((pl.col(level) == v) & (pl.col("status") != "negated"))
+                .select("doc_id", "sent_id")
+                .rows()
+            )
+            pp = set(
+                pred.filter((pl.col(level) == v) & (pl.col("status") != "negated"))
+                .select("doc_id", "sent_id")
+                .rows()
+            )
             allk = set(keys.rows())
             gp &= allk
             out[level][v] = _prf(len(gp & pp), len(pp - gp), len(gp - pp))

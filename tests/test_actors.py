@@ -1,0 +1,191 @@
+"""Actor attribution: one test per rule, with sentences written for the rule."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from analysis.actors import attribute_actors, subject_cues
+from analysis.codebook import load_codebook
+from analysis.indicators import code_sentences
+
+CB = load_codebook()
+
+
+def sentences(*texts: str) -> pl.DataFrame:
+    starts, pos = [], 0
+    for t in texts:
+        starts.append(pos)
+        pos += len(t) + 1
+    return pl.DataFrame(
+        {
+            "doc_id": ["a"] * len(texts),
+            "sent_id": list(range(1, len(texts) + 1)),
+            "start": starts,
+            "end": [s + len(t) for s, t in zip(starts, texts, strict=True)],
+            "text": list(texts),
+        }
+    )
+
+
+def actor(*texts: str, category: str) -> set[str]:
+    c = code_sentences(sentences(*texts), CB).filter(
+        (pl.col("sent_id") == len(texts)) & (pl.col("category") == category)
+    )
+    return set(c["actor"])
+
+
+def test_fixed_actor_for_joint_acts() -> None:
+    assert actor("Sheinbaum said the talks with Washington went well.", category="CONSULT") == {
+        "UNSPECIFIED"
+    }
+
+
+def test_attributive_cue_before_the_act() -> None:
+    assert actor("Renewed Washington pressure worries exporters.", category="DEMAND") == {"US"}
+    assert actor(
+        "The measures answer Mexico's demands on arms trafficking.", category="DEMAND"
+    ) == {"MX"}
+
+
+def test_attributive_cue_inside_the_match() -> None:
+    assert actor("Exporters face punitive US tariffs on tomatoes.", category="SANCTION") == {"US"}
+
+
+def test_possessive_is_the_target_when_the_indicator_says_so() -> None:
+    assert actor(
+        "Washington complained about Mexico's insufficient efforts.", category="ACCUSE"
+    ) == {"US"}
+
+
+def test_joint_modifier_for_cooperation() -> None:
+    assert actor(
+        "Officials praised the joint operations in Sonora.", category="SHARE_INTELLIGENCE"
+    ) == {"UNSPECIFIED"}
+
+
+def test_passive_agent() -> None:
+    assert actor(
+        "Two gangs were designated as terrorist organizations by the Treasury.", category="SANCTION"
+    ) == {"US"}
+    assert actor(
+        "The plan drew condemnation from the Mexican government.", category="ASSERT_SOVEREIGNTY"
+    ) == {"MX"}
+
+
+def test_subject_is_the_first_cue_in_the_clause() -> None:
+    assert actor("The Pentagon is urging Mexico to accept joint patrols.", category="DEMAND") == {
+        "US"
+    }
+    assert actor(
+        "The Mexican Senate rejected the proposal for foreign troops.", category="REJECT"
+    ) == {"MX"}
+
+
+def test_cue_after_a_preposition_is_not_the_subject() -> None:
+    # "on the basis of U.S. intelligence": the U.S. is not the one arresting
+    assert actor(
+        "Mexican police acted on the basis of U.S. intelligence to arrest a boss.",
+        category="JUDICIAL",
+    ) == {"MX"}
+
+
+def test_counterpart_gives_the_other_side() -> None:
+    assert actor(
+        "Investigators expanded intelligence sharing with Washington.",
+        category="SHARE_INTELLIGENCE",
+    ) == {"MX"}
+    assert actor("Officials described renewed pressure on Mexico.", category="DEMAND") == {"US"}
+
+
+def test_circumstantial_phrase_is_unspecified() -> None:
+    assert actor(
+        "Despite harsh criticism, Mexico kept talking to Washington.", category="ACCUSE"
+    ) == {"UNSPECIFIED"}
+
+
+def test_indicator_default_for_agentless_acts() -> None:
+    assert actor("New tariffs were imposed on Mexican cement in May.", category="SANCTION") == {
+        "US"
+    }
+    assert actor("Any foreign military intervention is firmly rejected.", category="REJECT") == {
+        "MX"
+    }
+
+
+def test_pronoun_takes_the_previous_subject() -> None:
+    assert actor(
+        "Sheinbaum spoke in Monterrey on Monday.",
+        "She rejected the proposal for foreign troops.",
+        category="REJECT",
+    ) == {"MX"}
+    assert actor(
+        "Trump spoke to reporters on Friday.",
+        "He accused the governors of cartel ties.",
+        category="ACCUSE",
+    ) == {"US"}
+
+
+def test_pronoun_chain_goes_back_several_sentences() -> None:
+    assert actor(
+        "The Mexican government answered on Monday.",
+        "It said little else.",
+        "They have accused Washington of hypocrisy.",
+        category="ACCUSE",
+    ) == {"MX"}
+
+
+def test_place_names_are_not_actors() -> None:
+    assert actor("Mexico City — Officials held talks on security.", category="CONSULT") == {
+        "UNSPECIFIED"
+    }
+    assert actor("Mexico City — The accusations grew louder.", category="ACCUSE") == {"UNSPECIFIED"}
+
+
+def test_joint_cue_is_unspecified() -> None:
+    assert actor("Both countries pledged to curb arms trafficking.", category="AGREE") == {
+        "UNSPECIFIED"
+    }
+
+
+def test_case_sensitive_us() -> None:
+    # "us" (pronoun) is not the United States
+    assert actor("Let us pledge to do better.", category="AGREE") == {"UNSPECIFIED"}
+
+
+def test_subject_cues_function() -> None:
+    df = pl.DataFrame({"k": [1, 2, 3], "t": ["pressure on Mexico", "Trump and Mexico", ""]})
+    out = subject_cues(df, CB, col="t", key="k")
+    assert out["actor"].to_list() == [None, "US", None]
+    assert subject_cues(df, CB, col="t", key="k", which="last")["actor"].to_list() == [
+        None,
+        "MX",
+        None,
+    ]
+
+
+def test_subject_cues_rejects_bad_choice() -> None:
+    df = pl.DataFrame({"k": [1], "t": ["x"]})
+    with pytest.raises(ValueError, match=r"which must be 'first' or 'last', got 'middle'"):
+        subject_cues(df, CB, col="t", key="k", which="middle")
+
+
+def test_attribute_actors_reports_the_rule() -> None:
+    df = pl.DataFrame(
+        {
+            "_code": [0],
+            "stance": ["coercion"],
+            "matched": ["pressure"],
+            "left_clause": ["The "],
+            "right_clause": [" on Mexico grew."],
+            "left_sentence": ["The "],
+            "default_actor": [None],
+            "fixed_actor": [False],
+            "attributive": [True],
+            "prev_actor": [None],
+            "anaphoric": [False],
+        },
+        schema_overrides={"default_actor": pl.String, "prev_actor": pl.String},
+    )
+    out = attribute_actors(df, CB)
+    assert out.select("actor", "actor_rule").row(0) == ("US", "counterpart")

@@ -1,0 +1,294 @@
+"""Codebook loading and validation: every example, every error message."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import polars as pl
+import pytest
+import yaml
+
+from analysis.codebook import (
+    CATEGORY_STANCE,
+    CodebookError,
+    load_codebook,
+    pattern_to_regex,
+)
+from analysis.config import CODEBOOK_PATH
+from analysis.indicators import code_sentences
+
+CB = load_codebook()
+
+MATCH = [(i.id, ex) for i in CB.indicators for ex in i.examples.match]
+NO_MATCH = [(i.id, ex) for i in CB.indicators for ex in i.examples.no_match]
+
+
+def _sentences(*texts: str) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "doc_id": ["t"] * len(texts),
+            "sent_id": list(range(1, len(texts) + 1)),
+            "start": [0] * len(texts),
+            "end": [len(t) for t in texts],
+            "text": list(texts),
+        }
+    )
+
+
+@pytest.mark.parametrize(("indicator", "example"), MATCH)
+def test_match_example_matches_its_indicator(indicator: str, example: str) -> None:
+    ind = CB.indicator(indicator)
+    assert any(re.search(pattern_to_regex(p), example, re.I) for p in ind.patterns)
+    # and the engine codes it with the indicator's category (or THREATEN for a threatened act)
+    codes = code_sentences(_sentences(example), CB)
+    assert set(codes["category"]) & {ind.category, "THREATEN"}, codes
+
+
+@pytest.mark.parametrize(("indicator", "example"), NO_MATCH)
+def test_no_match_example_does_not_match(indicator: str, example: str) -> None:
+    ind = CB.indicator(indicator)
+    assert not any(re.search(pattern_to_regex(p), example, re.I) for p in ind.patterns)
+
+
+def test_every_indicator_has_examples_of_both_kinds() -> None:
+    for ind in CB.indicators:
+        assert ind.examples.match, ind.id
+        assert ind.examples.no_match, ind.id
+
+
+def test_every_category_of_the_manual_has_an_indicator() -> None:
+    assert {i.category for i in CB.indicators} == set(CATEGORY_STANCE)
+
+
+def test_to_frame_is_the_codebook_table() -> None:
+    frame = CB.to_frame()
+    assert frame.columns == [
+        "id",
+        "stance",
+        "category",
+        "plover",
+        "mode",
+        "score",
+        "description",
+        "n_patterns",
+    ]
+    assert frame.height == len(CB.indicators)
+    assert frame["score"].is_between(-10, 10).all()
+    assert frame["n_patterns"].min() >= 1
+
+
+def test_scores_follow_the_manual_signs() -> None:
+    for ind in CB.indicators:
+        if ind.stance == "cooperation":
+            assert ind.score > 0, ind.id
+        else:
+            assert ind.score < 0, ind.id
+
+
+def test_pattern_syntax() -> None:
+    assert re.fullmatch(pattern_to_regex("tariff*"), "tariffs", re.I)
+    assert re.search(pattern_to_regex("impos* .. tariff*"), "imposed a 25% tariff", re.I)
+    assert not re.search(pattern_to_regex("impos* ..1 tariff*"), "imposed a new 25% tariff", re.I)
+    assert re.search(pattern_to_regex("doesn't accept"), "doesn’t accept", re.I)
+    assert not re.search(pattern_to_regex("talks"), "stalks", re.I)
+    assert pattern_to_regex("re:a+b") == "a+b"
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def _write(tmp_path: Path, mutate) -> Path:
+    raw = yaml.safe_load(CODEBOOK_PATH.read_text(encoding="utf-8"))
+    mutate(raw)
+    path = tmp_path / "codebook.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _first(raw: dict) -> dict:
+    return raw["indicators"][0]
+
+
+def test_unknown_stance(tmp_path: Path) -> None:
+    path = _write(tmp_path, lambda r: _first(r).update(stance="friendship"))
+    with pytest.raises(
+        CodebookError,
+        match=r"codebook\.yaml: indicator 'reject_intervention', "
+        r"field 'stance': unknown stance 'friendship'",
+    ):
+        load_codebook(path)
+
+
+def test_unknown_category(tmp_path: Path) -> None:
+    path = _write(tmp_path, lambda r: _first(r).update(category="HUG"))
+    with pytest.raises(
+        CodebookError,
+        match=r"indicator 'reject_intervention', field 'category': "
+        r"unknown category 'HUG'",
+    ):
+        load_codebook(path)
+
+
+def test_category_under_the_wrong_stance(tmp_path: Path) -> None:
+    path = _write(tmp_path, lambda r: _first(r).update(stance="cooperation"))
+    with pytest.raises(
+        CodebookError,
+        match=r"indicator 'reject_intervention', field 'stance': "
+        r"category REJECT belongs to stance 'resistance', got 'cooperation'",
+    ):
+        load_codebook(path)
+
+
+@pytest.mark.parametrize("score", [10.5, -11])
+def test_score_out_of_range(tmp_path: Path, score: float) -> None:
+    path = _write(tmp_path, lambda r: _first(r).update(score=score))
+    with pytest.raises(
+        CodebookError,
+        match=r"indicator 'reject_intervention', field 'score': "
+        r"Input should be (less|greater) than or equal to -?10",
+    ):
+        load_codebook(path)
+
+
+def test_pattern_that_does_not_compile(tmp_path: Path) -> None:
+    path = _write(tmp_path, lambda r: _first(r)["patterns"].append("re:tariff(s"))
+    with pytest.raises(
+        CodebookError,
+        match=r"indicator 'reject_intervention', field 'patterns': "
+        r"pattern 're:tariff\(s' does not compile",
+    ):
+        load_codebook(path)
+
+
+def test_pattern_the_rust_engine_cannot_compile(tmp_path: Path) -> None:
+    path = _write(tmp_path, lambda r: _first(r)["patterns"].append("re:(?<=no )tariffs"))
+    with pytest.raises(
+        CodebookError,
+        match=r"pattern '.*' does not compile in the Rust regex "
+        r"engine",
+    ):
+        load_codebook(path)
+
+
+def test_pattern_matching_the_empty_string(tmp_path: Path) -> None:
+    path = _write(tmp_path, lambda r: _first(r)["patterns"].append("re:x*"))
+    with pytest.raises(CodebookError, match=r"pattern 're:x\*' matches the empty string"):
+        load_codebook(path)
+
+
+def test_duplicate_id(tmp_path: Path) -> None:
+    path = _write(tmp_path, lambda r: r["indicators"][1].update(id=_first(r)["id"]))
+    with pytest.raises(
+        CodebookError,
+        match=r"indicator 'reject_intervention', field 'id': "
+        r"duplicate id 'reject_intervention'",
+    ):
+        load_codebook(path)
+
+
+def test_match_example_that_does_not_match(tmp_path: Path) -> None:
+    path = _write(tmp_path, lambda r: _first(r)["examples"]["match"].append("Nothing here."))
+    with pytest.raises(
+        CodebookError,
+        match=r"field 'examples.match': example 'Nothing here.' "
+        r"does not match any pattern",
+    ):
+        load_codebook(path)
+
+
+def test_no_match_example_that_matches(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        lambda r: _first(r)["examples"]["no_match"].append("It was not on the table."),
+    )
+    with pytest.raises(
+        CodebookError,
+        match=r"field 'examples.no_match': example 'It was not on "
+        r"the table.' matches pattern 'not on the table' but is declared not",
+    ):
+        load_codebook(path)
+
+
+def test_unknown_implied_category(tmp_path: Path) -> None:
+    path = _write(tmp_path, lambda r: r["indicators"][1].update(implies="SCOLD"))
+    with pytest.raises(
+        CodebookError,
+        match=r"indicator 'reject_demands', field 'implies': "
+        r"unknown category 'SCOLD'",
+    ):
+        load_codebook(path)
+
+
+def test_bad_cue_pattern(tmp_path: Path) -> None:
+    path = _write(tmp_path, lambda r: r["status"]["negated"].append("re:(not"))
+    with pytest.raises(
+        CodebookError,
+        match=r"field 'status.negated': pattern 're:\(not' does "
+        r"not compile",
+    ):
+        load_codebook(path)
+
+
+def test_bad_clause_boundary(tmp_path: Path) -> None:
+    path = _write(tmp_path, lambda r: r["clauses"].update(left_boundary="[;"))
+    with pytest.raises(
+        CodebookError,
+        match=r"field 'clauses.left_boundary': regex '\[;' does "
+        r"not compile",
+    ):
+        load_codebook(path)
+
+
+def test_missing_section(tmp_path: Path) -> None:
+    path = _write(tmp_path, lambda r: r.pop("actors"))
+    with pytest.raises(CodebookError, match=r"field 'actors': Field required"):
+        load_codebook(path)
+
+
+def test_unknown_field(tmp_path: Path) -> None:
+    path = _write(tmp_path, lambda r: _first(r).update(colour="red"))
+    with pytest.raises(
+        CodebookError,
+        match=r"indicator 'reject_intervention', field 'colour': "
+        r"Extra inputs are not permitted",
+    ):
+        load_codebook(path)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(CodebookError, match=r"nope\.yaml: file not found"):
+        load_codebook(tmp_path / "nope.yaml")
+
+
+def test_not_yaml(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("indicators: [unclosed", encoding="utf-8")
+    with pytest.raises(CodebookError, match=r"bad\.yaml: not valid YAML"):
+        load_codebook(path)
+
+
+def test_not_a_mapping(tmp_path: Path) -> None:
+    path = tmp_path / "list.yaml"
+    path.write_text("- a\n- b\n", encoding="utf-8")
+    with pytest.raises(CodebookError, match=r"list\.yaml: expected a mapping .* got list"):
+        load_codebook(path)
+
+
+def test_codebook_error_is_a_value_error() -> None:
+    assert issubclass(CodebookError, ValueError)
+
+
+def test_unknown_indicator_lookup() -> None:
+    with pytest.raises(KeyError, match=r"no indicator 'nope'"):
+        CB.indicator("nope")
+
+
+def test_a_swapped_scheme_changes_the_codes(tmp_path: Path) -> None:
+    def mutate(raw: dict) -> None:
+        raw["actors"]["MX"].append("Ruritania")
+
+    cb = load_codebook(_write(tmp_path, mutate))
+    s = _sentences("Ruritania pledged support.")
+    assert code_sentences(s, cb)["actor"].to_list() == ["MX"]
+    assert code_sentences(s, CB)["actor"].to_list() == ["UNSPECIFIED"]

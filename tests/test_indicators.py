@@ -1,0 +1,326 @@
+"""The coding engine: statuses, negation, overlaps, Spanish, offsets, kwic."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.codebook import load_codebook
+from analysis.indicators import CODES_SCHEMA, code_sentences, kwic, locate
+
+CB = load_codebook()
+
+
+def sentences(*texts: str, doc_id: str = "t") -> pl.DataFrame:
+    """One document made of ``texts`` joined by a space, as a sentences table."""
+    starts, pos = [], 0
+    for t in texts:
+        starts.append(pos)
+        pos += len(t) + 1
+    return pl.DataFrame(
+        {
+            "doc_id": [doc_id] * len(texts),
+            "sent_id": list(range(1, len(texts) + 1)),
+            "start": starts,
+            "end": [s + len(t) for s, t in zip(starts, texts, strict=True)],
+            "text": list(texts),
+        }
+    )
+
+
+def codes_of(text: str) -> set[tuple[str, str, str]]:
+    c = code_sentences(sentences(text), CB)
+    return set(c.select("category", "actor", "status").rows())
+
+
+def statuses(text: str, category: str) -> set[str]:
+    c = code_sentences(sentences(text), CB)
+    return set(c.filter(pl.col("category") == category)["status"])
+
+
+# --------------------------------------------------------------------------- contract
+
+
+def test_columns_types_and_order() -> None:
+    c = code_sentences(sentences("Washington imposed tariffs on Mexican steel."), CB)
+    assert c.schema == pl.Schema(CODES_SCHEMA)
+    assert c.height >= 1
+
+
+def test_sorted_and_deterministic() -> None:
+    s = sentences(
+        "Mexico extradited ten suspects. Trump threatened tariffs.",
+        "Sheinbaum rejected any U.S. military intervention.",
+        "The two governments held talks.",
+    )
+    a = code_sentences(s, CB)
+    b = code_sentences(s.reverse(), CB)
+    assert a.equals(b)
+    assert a.equals(a.sort("doc_id", "sent_id", "match_start", "category"))
+
+
+def test_empty_input_and_no_codes() -> None:
+    empty = sentences("x").clear()
+    assert code_sentences(empty, CB).schema == pl.Schema(CODES_SCHEMA)
+    assert code_sentences(sentences("The weather was mild in Oaxaca."), CB).height == 0
+
+
+def test_missing_columns() -> None:
+    with pytest.raises(ValueError, match=r"sentences is missing column\(s\) \['text'\]"):
+        code_sentences(pl.DataFrame({"doc_id": ["a"], "sent_id": [1], "start": [0]}), CB)
+
+
+def test_headings_are_not_coded() -> None:
+    s = sentences("Trump threatens tariffs", "Trump threatened tariffs.").with_columns(
+        pl.Series("is_heading", [True, False])
+    )
+    assert code_sentences(s, CB)["sent_id"].to_list() == [2]
+
+
+def test_default_codebook_is_loaded() -> None:
+    assert code_sentences(sentences("Mexico extradited two cartel bosses.")).height == 1
+
+
+# --------------------------------------------------------------------------- status
+
+
+def test_actual_act() -> None:
+    assert statuses("Washington imposed a 25% tariff on Mexican steel.", "SANCTION") == {"actual"}
+
+
+def test_threat_recasts_the_threatened_act() -> None:
+    # rule 2: a threatened tariff is THREATEN/threatened, not a SANCTION
+    text = "The president threatened to impose new duties on Mexican cement."
+    assert {c[0] for c in codes_of(text)} == {"THREATEN"}
+    assert statuses(text, "THREATEN") == {"threatened"}
+
+
+def test_warning_of_force_is_a_threat() -> None:
+    text = "Washington warned of special forces raids against the labs."
+    assert statuses(text, "THREATEN") == {"threatened"}
+    assert statuses(text, "MILITARY") == set()
+
+
+def test_analyst_modal_makes_it_hypothetical() -> None:
+    assert statuses("Analysts say sanctions on Mexico could follow.", "SANCTION") == {
+        "hypothetical"
+    }
+    assert statuses("Renewed US pressure might strain the relationship.", "DEMAND") == {
+        "hypothetical"
+    }
+
+
+def test_modal_after_a_threat_is_hypothetical() -> None:
+    assert statuses("Tariff threats could undermine the agreement.", "THREATEN") == {"hypothetical"}
+
+
+def test_speaker_hedge_is_a_threat() -> None:
+    text = "Trump said that drone strikes on the labs could come soon."
+    assert statuses(text, "THREATEN") == {"threatened"}
+
+
+def test_announcement_is_threatened_but_keeps_its_category() -> None:
+    text = "The State Department announced a review of all Mexican consulates."
+    assert statuses(text, "SANCTION") == {"threatened"}
+
+
+def test_status_scope_is_the_clause() -> None:
+    # the modal belongs to the first clause; the extradition, after "but", is actual
+    text = "Officials could meet next week, but Mexico extradited two suspects on Monday."
+    assert statuses(text, "JUDICIAL") == {"actual"}
+
+
+def test_conditional_is_hypothetical() -> None:
+    assert statuses("If Mexico extradited the governor, relations would thaw.", "JUDICIAL") == {
+        "hypothetical"
+    }
+
+
+# --------------------------------------------------------------------------- negation
+
+
+def test_negation_right_before_the_act() -> None:
+    assert statuses("Mexico did not extradite the former governor.", "JUDICIAL") == {"negated"}
+    assert statuses("Mexico never imposed retaliatory tariffs.", "SANCTION") == {"negated"}
+    assert statuses("Sheinbaum refrained from reciprocal measures.", "SANCTION") == {"negated"}
+
+
+def test_negation_far_from_the_act_does_not_count() -> None:
+    text = "Mexico avoided conflict so as not to hamper talks with Washington."
+    assert statuses(text, "CONSULT") == {"actual"}
+
+
+def test_negation_exceptions() -> None:
+    text = "The transfers were not just a response to US pressure."
+    assert statuses(text, "DEMAND") == {"actual"}
+
+
+def test_negation_in_another_clause_does_not_count() -> None:
+    text = "Talks did not collapse, and Mexico extradited two suspects."
+    assert statuses(text, "JUDICIAL") == {"actual"}
+
+
+def test_negated_rejection_phrase_is_an_actual_rejection() -> None:
+    # "does not accept intervention" is itself a REJECT (rule 4), not a negated act
+    assert codes_of("Mexico does not accept foreign intervention.") == {("REJECT", "MX", "actual")}
+
+
+# --------------------------------------------------------------------------- overlaps
+
+
+def test_overlapping_patterns_give_one_code() -> None:
+    c = code_sentences(
+        sentences("Mexico transferred 26 cartel members to U.S. custody last week."), CB
+    )
+    assert c.height == 1
+    assert c["matched"].item() == "transferred 26 cartel members to U.S. custody"
+
+
+def test_rejected_act_is_not_coded_as_the_act() -> None:
+    assert codes_of("Sheinbaum rejected any unilateral U.S. military action.") == {
+        ("REJECT", "MX", "actual")
+    }
+
+
+def test_one_code_per_category_actor_status() -> None:
+    text = "Washington imposed tariffs on steel and imposed tariffs on cement."
+    c = code_sentences(sentences(text), CB)
+    assert c.select("category", "actor", "status").rows() == [("SANCTION", "US", "actual")]
+    assert c["match_start"].item() == text.index("imposed")
+
+
+def test_refused_demand_implies_a_demand_by_the_other_side() -> None:
+    assert codes_of("The government rejected the extradition demands.") >= {
+        ("REJECT", "MX", "actual"),
+        ("DEMAND", "US", "actual"),
+    }
+
+
+# --------------------------------------------------------------------------- Spanish
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Trump amenazó con imponer aranceles a México.", ("THREATEN", "US")),
+        ("México extraditó a 26 narcotraficantes a Estados Unidos.", ("JUDICIAL", "MX")),
+        ("Sheinbaum rechazó cualquier intervención extranjera.", ("REJECT", "MX")),
+        ("El gobierno de México defendió la soberanía nacional.", ("ASSERT_SOVEREIGNTY", "MX")),
+        ("Estados Unidos impuso aranceles de 25% al acero.", ("SANCTION", "US")),
+    ],
+)
+def test_spanish_sentences_are_coded(text: str, expected: tuple[str, str]) -> None:
+    assert expected in {(c, a) for c, a, _ in codes_of(text)}
+
+
+def test_spanish_negation() -> None:
+    assert statuses("México no extraditó al exgobernador.", "JUDICIAL") == {"negated"}
+
+
+# --------------------------------------------------------------------------- offsets
+
+
+def test_offsets_point_into_the_document() -> None:
+    parts = [
+        "Intro line.",
+        "Élite units — Mexico extradited “El Jefe” to the US.",
+        "Trump threatened tariffs.",
+    ]
+    doc = " ".join(parts)
+    c = code_sentences(sentences(*parts), CB)
+    assert c.height >= 2
+    for m, a, b in c.select("matched", "match_start", "match_end").rows():
+        assert doc[a:b] == m
+
+
+fragment = st.one_of(
+    st.text(st.characters(codec="utf-8"), max_size=12),
+    st.sampled_from([" ", ", ", "; ", "“", "”", "’s ", "—", "\x00", "é", "ñ"]),
+    st.sampled_from(
+        [
+            "tariffs ",
+            "Trump threatened ",
+            "Mexico ",
+            "not ",
+            "extradited ",
+            "U.S. pressure ",
+            "she ",
+            "rechazó ",
+        ]
+    ),
+)
+text_st = st.lists(fragment, max_size=15).map("".join)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(text_st, min_size=1, max_size=4))
+def test_offsets_property(parts: list[str]) -> None:
+    doc = " ".join(parts)
+    c = code_sentences(sentences(*parts), CB)
+    for m, a, b in c.select("matched", "match_start", "match_end").rows():
+        assert 0 <= a < b <= len(doc)
+        assert doc[a:b] == m
+
+
+def test_locate_merges_regexes_leftmost_first() -> None:
+    df = pl.DataFrame({"_row": [0], "text": ["threat of tariffs"]})
+    hits = locate(df, [r"tariffs", r"threat of tariffs"])
+    assert hits.select("s_start", "matched").rows() == [(0, "threat of tariffs")]
+
+
+def test_locate_keeps_offsets_with_nul_characters() -> None:
+    text = "a\x00b tariffs"
+    df = pl.DataFrame({"_row": [0], "text": [text]})
+    start = text.index("tariffs")
+    assert locate(df, r"tariffs").select("s_start", "s_end").rows() == [(start, start + 7)]
+
+
+# --------------------------------------------------------------------------- kwic
+
+
+def test_kwic() -> None:
+    s = sentences("Intro.", "In March, Washington imposed tariffs on Mexican steel.")
+    c = code_sentences(s, CB)
+    k = kwic(c, s, window=10)
+    assert k.columns == [*c.columns, "left", "keyword", "right"]
+    row = k.row(0, named=True)
+    text = s["text"][1]
+    a = row["match_start"] - s["start"][1]
+    assert row["keyword"] == row["matched"]
+    assert row["left"] == text[max(a - 10, 0) : a]
+    assert row["right"] == text[a + len(row["keyword"]) : a + len(row["keyword"]) + 10]
+
+
+def test_kwic_window_validation() -> None:
+    s = sentences("Mexico extradited two suspects.")
+    c = code_sentences(s, CB)
+    with pytest.raises(ValueError, match=r"window must be a non-negative int, got -1"):
+        kwic(c, s, window=-1)
+
+
+def test_kwic_missing_columns() -> None:
+    s = sentences("Mexico extradited two suspects.")
+    c = code_sentences(s, CB)
+    with pytest.raises(ValueError, match=r"sentences is missing column\(s\) \['start'\]"):
+        kwic(c, s.drop("start"))
+
+
+def test_batches_give_the_same_codes(monkeypatch: pytest.MonkeyPatch) -> None:
+    import analysis.indicators as engine
+
+    docs = [
+        sentences(
+            "Trump threatened tariffs on Mexico.",
+            "She rejected the proposal for foreign troops.",
+            "Mexico extradited two suspects to the United States.",
+            doc_id=f"d{i}",
+        )
+        for i in range(6)
+    ]
+    s = pl.concat(docs)
+    whole = code_sentences(s, CB)
+    monkeypatch.setattr(engine, "BATCH_ROWS", 4)
+    assert code_sentences(s, CB).equals(whole)
+    assert whole.height > 0
