@@ -50,47 +50,25 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from analysis.config import CODEBOOK_PATH
+from analysis.scheme import (  # noqa: F401  (re-exported: the codebook speaks the scheme)
+    ACTORS,
+    CATEGORY_MODE,
+    CATEGORY_PLOVER,
+    CATEGORY_SCORE,
+    CATEGORY_STANCE,
+    STANCES,
+    STATUSES,
+)
 
 Stance = Literal["cooperation", "coercion", "resistance"]
 Actor = Literal["US", "MX", "OTHER", "UNSPECIFIED"]
 Mode = Literal["verbal", "material"]
 Status = Literal["actual", "threatened", "hypothetical", "negated"]
 
-#: The manual's categories and the stance each belongs to.
-CATEGORY_STANCE: dict[str, str] = {
-    "CONSULT": "cooperation",
-    "AGREE": "cooperation",
-    "SHARE_INTELLIGENCE": "cooperation",
-    "JUDICIAL": "cooperation",
-    "AID": "cooperation",
-    "CONCEDE": "cooperation",
-    "DEMAND": "coercion",
-    "ACCUSE": "coercion",
-    "THREATEN": "coercion",
-    "SANCTION": "coercion",
-    "MILITARY": "coercion",
-    "REJECT": "resistance",
-    "ASSERT_SOVEREIGNTY": "resistance",
-}
 #: The manual's PLOVER label, mode and score for each category.
 MANUAL_PROFILE: dict[str, tuple[str, str, float]] = {
-    "CONSULT": ("CONSULT", "verbal", 2.5),
-    "AGREE": ("AGREE", "verbal", 4.0),
-    "SHARE_INTELLIGENCE": ("COOPERATE", "material", 9.5),
-    "JUDICIAL": ("COOPERATE", "material", 9.5),
-    "AID": ("AID", "material", 10.0),
-    "CONCEDE": ("CONCEDE", "material", 5.0),
-    "DEMAND": ("REQUEST", "verbal", -1.0),
-    "ACCUSE": ("ACCUSE", "verbal", -3.0),
-    "THREATEN": ("THREATEN", "verbal", -4.0),
-    "SANCTION": ("SANCTION", "material", -6.0),
-    "MILITARY": ("MOBILIZE", "material", -7.0),
-    "REJECT": ("REJECT", "verbal", -2.0),
-    "ASSERT_SOVEREIGNTY": ("REJECT", "verbal", -2.0),
+    c: (CATEGORY_PLOVER[c], CATEGORY_MODE[c], CATEGORY_SCORE[c]) for c in CATEGORY_STANCE
 }
-STANCES: tuple[str, ...] = ("cooperation", "coercion", "resistance")
-ACTORS: tuple[str, ...] = ("US", "MX", "OTHER", "UNSPECIFIED")
-STATUSES: tuple[str, ...] = ("actual", "threatened", "hypothetical", "negated")
 #: Budget per regular expression when the engine runs the codebook (see Codebook): a
 #: pattern weighs 1 plus the sizes of its bounded gaps ({0,N}); beyond about 50 the Rust
 #: engine's DFA cache overflows and matching slows down a hundredfold.
