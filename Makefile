@@ -21,7 +21,7 @@ report: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check analysis tests
-	$(BIN)/pytest tests notebooks --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(ARGS)
+	$(BIN)/pytest analysis tests notebooks --doctest-modules --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check analysis tests

@@ -202,7 +202,7 @@ def load_documents(
 
     Examples
     --------
-    >>> load_documents().columns[:2]  # doctest: +SKIP
+    >>> load_documents().columns[:2]
     ['doc_id', 'path']
     """
     from analysis import corpus
@@ -237,8 +237,8 @@ def load_dataset(
 
     Examples
     --------
-    >>> data = load_dataset()  # doctest: +SKIP
-    >>> data.codes.columns[:3]  # doctest: +SKIP
+    >>> data = load_dataset()
+    >>> data.codes.columns[:3]
     ['doc_id', 'sent_id', 'stance']
     """
     from analysis import codebook, indicators, segment
@@ -356,7 +356,7 @@ def notebook_parameters(path: str | Path) -> dict[str, Any]:
     Examples
     --------
     >>> from analysis.config import NOTEBOOKS_DIR
-    >>> "seed" in notebook_parameters(NOTEBOOKS_DIR / "00_report.ipynb")  # doctest: +SKIP
+    >>> "seed" in notebook_parameters(NOTEBOOKS_DIR / "00_report.ipynb")
     True
     """
     import nbformat

@@ -85,13 +85,13 @@ import polars as pl
 import yaml
 
 from analysis.config import PACKAGE_DIR
+from analysis.scheme import check_choice as _check_choice
+from analysis.scheme import require_columns as _require_columns
 from analysis.timeline import (
-    _check_choice,
     _clause_of,
     _codes_by_sentence,
     _period_end,
     _pick_code,
-    _require_columns,
     clause_spans,
     find_dates,
 )
@@ -801,7 +801,7 @@ def extract_claims(
     ('26', 26.0, 'people', 'exact', 'cartel members transferred to the U.S.')
     """
     _check_choice("code_choice", code_choice, _CODE_CHOICES)
-    _require_columns(sentences, ("doc_id", "sent_id", "start", "end", "text"), "sentences")
+    _require_columns(sentences, "sentences", ("doc_id", "sent_id", "start", "end", "text"))
     vocabulary = load_subjects() if subjects is None else subjects
     batched = {s.subject for s in vocabulary if s.batches}
     by_sentence = _codes_by_sentence(codes)
@@ -949,9 +949,9 @@ def corroborate(
     """
     if not isinstance(tolerance, (int, float)) or not 0 <= tolerance < 0.5:
         raise ValueError(f"tolerance={tolerance!r} is out of range; give a number in [0, 0.5)")
-    _require_columns(claims, tuple(CLAIM_SCHEMA), "claims")
-    _require_columns(documents, ("doc_id", "source", "published", "published_date",
-                                 "date_precision"), "documents")
+    _require_columns(claims, "claims", tuple(CLAIM_SCHEMA))
+    _require_columns(documents, "documents", ("doc_id", "source", "published", "published_date",
+                                 "date_precision"))
     vocabulary = load_subjects() if subjects is None else subjects
     kinds = {s.subject: s.kind for s in vocabulary}
     docs = {

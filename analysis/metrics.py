@@ -61,6 +61,18 @@ from typing import Literal, get_args
 
 import polars as pl
 
+from analysis.scheme import (
+    ACTORS,
+    CATEGORIES,
+    CATEGORY_MODE,
+    CATEGORY_STANCE,
+    MODES,
+    STANCES,
+    STATUSES,
+)
+from analysis.scheme import check_choice as _check_choice
+from analysis.scheme import require_columns as _require_columns
+
 __all__ = [
     "ACTORS",
     "CATEGORIES",
@@ -76,41 +88,6 @@ __all__ = [
     "stance_rates",
 ]
 
-STANCES: tuple[str, ...] = ("cooperation", "coercion", "resistance")
-CATEGORY_STANCE: dict[str, str] = {
-    "CONSULT": "cooperation",
-    "AGREE": "cooperation",
-    "SHARE_INTELLIGENCE": "cooperation",
-    "JUDICIAL": "cooperation",
-    "AID": "cooperation",
-    "CONCEDE": "cooperation",
-    "DEMAND": "coercion",
-    "ACCUSE": "coercion",
-    "THREATEN": "coercion",
-    "SANCTION": "coercion",
-    "MILITARY": "coercion",
-    "REJECT": "resistance",
-    "ASSERT_SOVEREIGNTY": "resistance",
-}
-CATEGORIES: tuple[str, ...] = tuple(CATEGORY_STANCE)
-CATEGORY_MODE: dict[str, str] = {
-    "CONSULT": "verbal",
-    "AGREE": "verbal",
-    "SHARE_INTELLIGENCE": "material",
-    "JUDICIAL": "material",
-    "AID": "material",
-    "CONCEDE": "material",
-    "DEMAND": "verbal",
-    "ACCUSE": "verbal",
-    "THREATEN": "verbal",
-    "SANCTION": "material",
-    "MILITARY": "material",
-    "REJECT": "verbal",
-    "ASSERT_SOVEREIGNTY": "verbal",
-}
-ACTORS: tuple[str, ...] = ("US", "MX", "OTHER", "UNSPECIFIED")
-MODES: tuple[str, ...] = ("verbal", "material")
-STATUSES: tuple[str, ...] = ("actual", "threatened", "hypothetical", "negated")
 
 Status = Literal["actual", "non_actual", "all"]
 CountStatus = Literal["actual", "non_actual", "all", "any"]
@@ -146,12 +123,6 @@ _ORDER: dict[str, tuple[str, ...]] = {
 # --------------------------------------------------------------------------- checks
 
 
-def _check_choice(name: str, value: object, allowed: Sequence[str]) -> None:
-    if not isinstance(value, str) or value not in allowed:
-        choices = ", ".join(repr(a) for a in allowed)
-        raise ValueError(f"{name}={value!r} is not allowed; choose one of {choices}")
-
-
 def _check_boot(n_boot: object, seed: object, ci: object) -> None:
     if isinstance(n_boot, bool) or not isinstance(n_boot, int) or n_boot < 1:
         raise ValueError(f"n_boot={n_boot!r} is not allowed; give a whole number >= 1")
@@ -159,15 +130,6 @@ def _check_boot(n_boot: object, seed: object, ci: object) -> None:
         raise ValueError(f"seed={seed!r} is not allowed; give a whole number >= 0")
     if isinstance(ci, bool) or not isinstance(ci, int | float) or not 0 < ci < 1:
         raise ValueError(f"ci={ci!r} is not allowed; give a number between 0 and 1, e.g. 0.95")
-
-
-def _require_columns(df: pl.DataFrame, table: str, columns: Sequence[str]) -> None:
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(
-            f"{table} is missing column(s) {', '.join(missing)}; expected at least "
-            f"{', '.join(columns)} (see the `{table}` table contract)"
-        )
 
 
 def _check_values(df: pl.DataFrame, table: str, column: str, allowed: Sequence[str]) -> None:

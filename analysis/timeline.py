@@ -65,6 +65,9 @@ from typing import Literal
 
 import polars as pl
 
+from analysis.scheme import check_choice as _check_choice
+from analysis.scheme import require_columns as _require_columns
+
 __all__ = [
     "DateMention",
     "clause_spans",
@@ -354,28 +357,12 @@ def _clause_of(spans: list[tuple[int, int]], start: int) -> tuple[int, int]:
 # Shared helpers for claims and events.
 
 
-def _require_columns(df: pl.DataFrame, needed: tuple[str, ...], name: str) -> None:
-    missing = [c for c in needed if c not in df.columns]
-    if missing:
-        raise ValueError(
-            f"{name} is missing column(s) {missing}; expected at least {list(needed)} "
-            f"(see the `{name}` table contract)"
-        )
-
-
-def _check_choice(arg: str, value: object, allowed: tuple[str, ...]) -> None:
-    if value not in allowed:
-        raise ValueError(f"{arg}={value!r} is not allowed; choose one of {list(allowed)}")
-
-
 def _codes_by_sentence(codes: pl.DataFrame | None) -> dict[tuple[str, int], list[dict]]:
     """Non-negated codes per (doc_id, sent_id), as dicts."""
     if codes is None:
         return {}
-    _require_columns(
-        codes, ("doc_id", "sent_id", "stance", "category", "actor", "status", "score"), "codes"
-    )
     cols = ["doc_id", "sent_id", "stance", "category", "actor", "status", "score"]
+    _require_columns(codes, "codes", cols)
     has_span = "match_start" in codes.columns and "match_end" in codes.columns
     if has_span:
         cols += ["match_start", "match_end"]
@@ -427,7 +414,7 @@ def _period_end(day: dt.date, precision: str) -> dt.date:
 
 
 def _publications(documents: pl.DataFrame) -> dict[str, _Publication | None]:
-    _require_columns(documents, ("doc_id", "published_date", "date_precision"), "documents")
+    _require_columns(documents, "documents", ("doc_id", "published_date", "date_precision"))
     out: dict[str, _Publication | None] = {}
     for row in documents.select("doc_id", "published_date", "date_precision").iter_rows():
         doc_id, day, precision = row
@@ -594,7 +581,7 @@ def extract_events(
     ('In April', datetime.date(2026, 4, 1), 'month', True)
     """
     _check_choice("code_choice", code_choice, _CODE_CHOICES)
-    _require_columns(sentences, ("doc_id", "sent_id", "start", "end", "text"), "sentences")
+    _require_columns(sentences, "sentences", ("doc_id", "sent_id", "start", "end", "text"))
     pubs = _publications(documents)
     doc_text = (
         dict(documents.select("doc_id", "text").iter_rows()) if "text" in documents.columns
@@ -735,8 +722,8 @@ def timeline(
     _check_choice("stance", stance, _STANCE_FILTERS)
     if start is not None and end is not None and start > end:
         raise ValueError(f"start={start} is after end={end}; give start <= end")
-    _require_columns(events, tuple(EVENT_SCHEMA), "events")
-    _require_columns(documents, ("doc_id", "source"), "documents")
+    _require_columns(events, "events", tuple(EVENT_SCHEMA))
+    _require_columns(documents, "documents", ("doc_id", "source"))
     keep_rank = _PRECISION_RANK[precision]
     doc_cols = documents.columns
     source = dict(documents.select("doc_id", "source").iter_rows())

@@ -46,8 +46,8 @@ from pathlib import Path
 import polars as pl
 
 from analysis.config import GOLD_PATH
-from analysis.metrics import ACTORS, CATEGORIES, CATEGORY_MODE, CATEGORY_STANCE, MODES, STANCES
-from analysis.metrics import STATUSES as STATUS_VALUES
+from analysis.scheme import ACTORS, CATEGORIES, CATEGORY_MODE, CATEGORY_STANCE, MODES, STANCES
+from analysis.scheme import STATUSES as STATUS_VALUES
 
 __all__ = [
     "GOLD_COLUMNS",

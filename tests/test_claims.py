@@ -207,9 +207,9 @@ def test_stance_from_highest_score_non_negated_code():
 def test_extract_claims_errors():
     with pytest.raises(ValueError, match=r"code_choice='word' is not allowed; choose one of"):
         extract_claims(sentences_of("x"), code_choice="word")
-    with pytest.raises(ValueError, match=r"sentences is missing column\(s\) \['text'\]"):
+    with pytest.raises(ValueError, match=r"sentences is missing column\(s\) text;"):
         extract_claims(sentences_of("x").drop("text"))
-    with pytest.raises(ValueError, match=r"codes is missing column\(s\) \['score'\]"):
+    with pytest.raises(ValueError, match=r"codes is missing column\(s\) score;"):
         extract_claims(sentences_of("x"), pl.DataFrame({
             "doc_id": ["d1"], "sent_id": [1], "stance": ["coercion"], "category": ["DEMAND"],
             "actor": ["US"], "status": ["actual"]}))
@@ -363,9 +363,9 @@ def test_corroborate_errors():
     rows = claim_rows(("a", 1, "exact", "wells", "count"))
     with pytest.raises(ValueError, match=r"tolerance=0.7 is out of range; give a number"):
         corroborate(rows, DOCS, tolerance=0.7)
-    with pytest.raises(ValueError, match=r"documents is missing column\(s\) \['published'\]"):
+    with pytest.raises(ValueError, match=r"documents is missing column\(s\) published;"):
         corroborate(rows, DOCS.drop("published"))
-    with pytest.raises(ValueError, match=r"claims is missing column\(s\) \['raw'\]"):
+    with pytest.raises(ValueError, match=r"claims is missing column\(s\) raw;"):
         corroborate(rows.drop("raw"), DOCS)
 
 

@@ -1,4 +1,4 @@
 """Benchmarks: coding throughput of the polars engine against a plain Python ``re`` loop.
 
-Run ``python -m benchmarks`` (``make bench``); see ``benchmarks/README.md``.
+Run ``python -m tests.benchmarks`` (``make bench``); see ``tests/benchmarks/README.md``.
 """

@@ -8,7 +8,7 @@ code of that stance (the manual's rule). Actor accuracy: among gold codes whose
 the gold actor. The official evaluation is analysis.validation; this is a quick loop for
 editing the codebook.
 
-Run: ``python -m benchmarks.goldcheck [--show]``.
+Run: ``python -m tests.benchmarks.goldcheck [--show]``.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
-"""Coding benchmark: ``python -m benchmarks [--sizes 100000,1000000] [--quick] [--json]``.
+"""Coding benchmark: ``python -m tests.benchmarks [--sizes 100000,1000000] [--quick]``.
 
 Synthesises a corpus from the seed sentences (deterministic: the gold units resampled
 with a fixed seed, 40 sentences per document), codes it end to end with
 ``analysis.indicators.code_sentences`` and, on a sample, with a plain Python ``re`` loop
-applying the same codebook (benchmarks/baseline.py). Each measurement runs in its own
+applying the same codebook (tests/benchmarks/baseline.py). Each measurement runs in its own
 subprocess so that its peak memory (``ru_maxrss``, which also sees Rust allocations) is
 its own. Results go to ``reports/bench/coding.json``.
 """
@@ -21,14 +21,14 @@ import time
 
 import polars as pl
 
-from analysis.config import REPORTS_DIR
+from analysis.config import PROJ_ROOT, REPORTS_DIR
 
 DOC_SIZE = 40
 
 
 def synth_corpus(n: int, *, seed: int) -> pl.DataFrame:
     """``n`` sentences resampled from the gold units, as a ``sentences`` table."""
-    from benchmarks.goldcheck import gold_frames
+    from tests.benchmarks.goldcheck import gold_frames
 
     seeds = gold_frames()[0].filter(~pl.col("is_heading")).select("text")
     return (
@@ -76,7 +76,7 @@ def _worker(kind: str, n: int, seed: int) -> dict:
     elif kind == "null":
         n_codes = 0
     else:
-        from benchmarks.baseline import code_loop
+        from tests.benchmarks.baseline import code_loop
 
         rows = sents.select("doc_id", "sent_id", "start", "text").iter_rows()
         n_codes = len(code_loop(rows, cb))
@@ -100,7 +100,7 @@ def _measure(kind: str, n: int, seed: int) -> dict:
         [
             sys.executable,
             "-m",
-            "benchmarks",
+            "tests.benchmarks",
             "--worker",
             kind,
             "--sizes",
@@ -111,12 +111,15 @@ def _measure(kind: str, n: int, seed: int) -> dict:
         capture_output=True,
         text=True,
         check=True,
+        cwd=PROJ_ROOT,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(
+        prog="python -m tests.benchmarks", description=__doc__.split("\n")[0]
+    )
     ap.add_argument("--sizes", default="100000,1000000", help="comma-separated corpus sizes")
     ap.add_argument("--seed", type=int, default=20260101)
     ap.add_argument(
