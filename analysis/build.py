@@ -528,6 +528,29 @@ def hash_parameters(params: Mapping[str, Any]) -> str:
     return hash_bytes(json.dumps(used, sort_keys=True, default=str).encode("utf-8"))
 
 
+def used_parameters(path: str | Path, names: Iterable[str]) -> set[str]:
+    """The parameters among ``names`` that a notebook's code refers to, outside its
+    ``parameters`` cell: only these enter its cache key, so changing a parameter re-runs
+    only the notebooks that use it. A name counts wherever it appears as a whole word,
+    which errs on the side of re-running.
+
+    Examples
+    --------
+    >>> from analysis.config import NOTEBOOKS_DIR
+    >>> sorted(used_parameters(NOTEBOOKS_DIR / "01_corpus.ipynb", ["n_boot", "seeds_dir"]))
+    ['seeds_dir']
+    """
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    code = "\n".join(
+        cell.source
+        for cell in nb.cells
+        if cell.cell_type == "code" and "parameters" not in cell.metadata.get("tags", [])
+    )
+    return {name for name in names if re.search(rf"\b{re.escape(name)}\b", code)}
+
+
 def input_hashes(notebook: Path, params: Mapping[str, Any]) -> dict[str, str]:
     """The content hashes a notebook's cache key is made of.
 
@@ -550,7 +573,9 @@ def input_hashes(notebook: Path, params: Mapping[str, Any]) -> dict[str, str]:
         "notebook": hash_file(notebook),
         "seeds": hash_tree(seeds),
         "codebook": hash_file(codebook),
-        "parameters": hash_parameters(params),
+        "parameters": hash_parameters(
+            {k: v for k, v in params.items() if k in used_parameters(notebook, params)}
+        ),
         "library": hash_tree(PACKAGE_DIR, suffixes=(".py", ".yaml", ".yml", ".json")),
     }
     hashes["key"] = hash_bytes(json.dumps(hashes, sort_keys=True).encode("utf-8"))
@@ -643,6 +668,9 @@ def execute_notebook(
             progress_bar=False,
             log_output=False,
             request_save_on_cell_execute=False,
+            # Keep the kernel's own start-up and shutdown chatter out of the build's output;
+            # cell errors still reach us through papermill.
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
     except PapermillExecutionError as err:
         index, first_line = _failing_cell(source, err)

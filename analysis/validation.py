@@ -45,19 +45,24 @@ from pathlib import Path
 
 import polars as pl
 
-from analysis.config import GOLD_PATH
+from analysis.config import GOLD_PATH, OUT_OF_SAMPLE_PATH
 from analysis.scheme import ACTORS, CATEGORIES, CATEGORY_MODE, CATEGORY_STANCE, MODES, STANCES
 from analysis.scheme import STATUSES as STATUS_VALUES
+from analysis.segment import SENTENCES_SCHEMA
 
 __all__ = [
     "GOLD_COLUMNS",
+    "OOS_CSV_COLUMNS",
+    "OOS_DOC_ID",
     "EvaluationResult",
     "align",
     "cohen_kappa",
     "evaluate",
     "format_codes",
     "load_gold",
+    "load_out_of_sample",
     "normalize_text",
+    "out_of_sample_sentences",
 ]
 
 #: Columns of the gold CSV, in file order.
@@ -102,6 +107,11 @@ def _check_row(path: Path, line: int, row: dict[str, str]) -> None:
         raise _fail(path, line, "units are numbered from 1", "unit")
     if int(row["end"]) < int(row["start"]):
         raise _fail(path, line, f"end {row['end']} is before start {row['start']}", "end")
+    _check_code_fields(path, line, row)
+
+
+def _check_code_fields(path: Path, line: int, row: dict[str, str]) -> None:
+    """Check stance, category, actor, mode and status of one row (all set or all empty)."""
     if not row["stance"]:
         for column in CODE_FIELDS[1:]:
             if row[column]:
@@ -234,6 +244,199 @@ def load_gold(path: str | Path = GOLD_PATH) -> pl.DataFrame:
         schema=schema
     )
     return gold.sort("doc_id", "unit", maintain_order=True)
+
+
+# ------------------------------------------------------------ out-of-sample set
+
+#: Columns of the out-of-sample CSV, in file order.
+OOS_CSV_COLUMNS: tuple[str, ...] = (
+    "sentence_id", "language", "sentence", "stance", "category", "actor", "mode", "status",
+    "note",
+)
+#: The ``doc_id`` under which the out-of-sample sentences are evaluated.
+OOS_DOC_ID = "oos"
+_LANGUAGE = re.compile(r"[a-z]{2,3}")
+
+
+def load_out_of_sample(path: str | Path = OUT_OF_SAMPLE_PATH) -> pl.DataFrame:
+    """Read and check the out-of-sample gold CSV (``seeds/gold/README-out-of-sample.md``).
+
+    The file holds standalone sentences, one row per code, uncoded sentences on one row
+    with empty code fields; the code fields follow the same rules as :func:`load_gold`.
+    The sentences are placed, in ``sentence_id`` order, in one synthetic document
+    ``"oos"`` whose text is the sentences joined by ``"\\n"``; ``start`` and ``end`` are
+    offsets into that text, matching :func:`out_of_sample_sentences`.
+
+    Parameters
+    ----------
+    path
+        The CSV file; defaults to ``config.OUT_OF_SAMPLE_PATH``.
+
+    Returns
+    -------
+    pl.DataFrame
+        The :func:`load_gold` columns (``doc_id`` is ``"oos"``, ``unit`` the
+        ``sentence_id``) plus ``language`` (str). Sorted by unit, file order within a unit.
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``path`` does not exist.
+    ValueError
+        For a malformed file, naming the file, the line and the column.
+
+    Examples
+    --------
+    >>> gold = load_out_of_sample()
+    >>> gold["doc_id"].unique().to_list()
+    ['oos']
+    >>> sorted(gold["language"].unique().to_list())
+    ['en', 'es']
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"out-of-sample file {path} not found; expected the out-of-sample gold CSV here"
+        )
+    rows: list[dict[str, str]] = []
+    seen_codes: set[tuple[str, ...]] = set()
+    units: dict[int, tuple[str, str]] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, None)
+        if header is None:
+            raise ValueError(
+                f"{path}: the file is empty; expected a header line: {','.join(OOS_CSV_COLUMNS)}"
+            )
+        missing = [c for c in OOS_CSV_COLUMNS if c not in header]
+        if missing:
+            raise _fail(
+                path, 1,
+                f"missing column(s) {', '.join(missing)}; expected {','.join(OOS_CSV_COLUMNS)}",
+            )
+        line = reader.line_num + 1
+        for fields in reader:
+            if len(fields) != len(header):
+                raise _fail(path, line, f"{len(fields)} fields, expected {len(header)}")
+            row = dict(zip(header, fields, strict=True))
+            if not re.fullmatch(r"\d+", row["sentence_id"]) or int(row["sentence_id"]) < 1:
+                raise _fail(
+                    path, line, f"{row['sentence_id']!r} is not a whole number >= 1",
+                    "sentence_id",
+                )
+            if not _LANGUAGE.fullmatch(row["language"]):
+                raise _fail(
+                    path, line,
+                    f"{row['language']!r} is not a lower-case ISO 639 code such as 'en'",
+                    "language",
+                )
+            if not row["sentence"].strip():
+                raise _fail(path, line, "empty; give the sentence's text", "sentence")
+            if "\n" in row["sentence"] or row["sentence"] != row["sentence"].strip():
+                raise _fail(
+                    path, line,
+                    "has a line break or surrounding whitespace; give one stripped sentence",
+                    "sentence",
+                )
+            _check_code_fields(path, line, row)
+            unit = int(row["sentence_id"])
+            if units.setdefault(unit, (row["language"], row["sentence"])) != (
+                row["language"], row["sentence"]
+            ):
+                raise _fail(
+                    path, line,
+                    f"language or sentence differs from the first row of sentence {unit}",
+                )
+            if row["stance"]:
+                code = (str(unit), row["stance"], row["category"], row["actor"], row["status"])
+                if code in seen_codes:
+                    raise _fail(
+                        path, line,
+                        f"duplicate code {'/'.join(code[1:])} in sentence {unit}; merge the "
+                        "two rows and say so in the note",
+                    )
+                seen_codes.add(code)
+            rows.append(row)
+            line = reader.line_num + 1
+    offsets: dict[int, tuple[int, int]] = {}
+    position = 0
+    for unit in sorted(units):
+        length = len(units[unit][1])
+        offsets[unit] = (position, position + length)
+        position += length + 1
+    records = [
+        {
+            "doc_id": OOS_DOC_ID,
+            "unit": int(row["sentence_id"]),
+            "start": offsets[int(row["sentence_id"])][0],
+            "end": offsets[int(row["sentence_id"])][1],
+            **{c: row[c] or None for c in CSV_COLUMNS[4:]},
+            "language": row["language"],
+        }
+        for row in rows
+    ]
+    schema = {c: pl.Int64 if c in _INTEGER_COLUMNS else pl.String for c in GOLD_COLUMNS}
+    schema["language"] = pl.String
+    gold = pl.DataFrame(records, schema=schema, orient="row") if records else pl.DataFrame(
+        schema=schema
+    )
+    return gold.sort("unit", maintain_order=True)
+
+
+def out_of_sample_sentences(gold: pl.DataFrame) -> pl.DataFrame:
+    """Build a ``sentences`` table from a gold frame of standalone sentences.
+
+    Each distinct (``doc_id``, ``unit``) becomes one sentence with ``sent_id = unit``;
+    ``start``/``end`` are taken from the gold frame (for :func:`load_out_of_sample`:
+    offsets into the sentences joined by ``"\\n"``), ``is_heading`` is False. With it,
+    ``evaluate(code_sentences(s), gold, s)`` scores the codebook on the set.
+
+    Parameters
+    ----------
+    gold
+        A gold frame with ``doc_id``, ``unit``, ``start``, ``end`` and ``sentence``, such
+        as :func:`load_out_of_sample` returns (or a subset of its rows, e.g. one language).
+
+    Returns
+    -------
+    pl.DataFrame
+        The ``sentences`` table: doc_id, sent_id, start, end, text, is_heading; sorted by
+        doc_id, sent_id.
+
+    Raises
+    ------
+    ValueError
+        When ``gold`` lacks one of the columns used.
+
+    Examples
+    --------
+    >>> gold = load_out_of_sample()
+    >>> s = out_of_sample_sentences(gold)
+    >>> s.height == gold["unit"].n_unique()
+    True
+    >>> s.row(0, named=True)["start"]
+    0
+    """
+    needed = ("doc_id", "unit", "start", "end", "sentence")
+    missing = [c for c in needed if c not in gold.columns]
+    if missing:
+        raise ValueError(
+            f"gold is missing column(s) {', '.join(missing)}; expected at least "
+            f"{', '.join(needed)} (see load_out_of_sample)"
+        )
+    sentences = (
+        gold.select(
+            pl.col("doc_id").cast(pl.String),
+            pl.col("unit").cast(pl.Int64).alias("sent_id"),
+            pl.col("start").cast(pl.Int64),
+            pl.col("end").cast(pl.Int64),
+            pl.col("sentence").cast(pl.String).alias("text"),
+        )
+        .unique(["doc_id", "sent_id"], keep="first")
+        .with_columns(is_heading=pl.lit(False))
+        .sort("doc_id", "sent_id")
+    )
+    return sentences.select(pl.col(c).cast(t) for c, t in SENTENCES_SCHEMA.items())
 
 
 # -------------------------------------------------------------------- alignment

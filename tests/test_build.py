@@ -143,12 +143,32 @@ def test_parameter_hash_ignores_output_dir_only() -> None:
 
 
 def test_input_hashes_cover_the_inputs_and_combine_into_a_key() -> None:
-    notebook = NOTEBOOKS_DIR / "01_corpus.ipynb"
+    notebook = NOTEBOOKS_DIR / "02_indicators.ipynb"
     hashes = build.input_hashes(notebook, {"seeds_dir": None, "n_boot": 1})
     assert set(hashes) == {"notebook", "seeds", "codebook", "parameters", "library", "key"}
     other = build.input_hashes(notebook, {"seeds_dir": None, "n_boot": 2})
     assert other["key"] != hashes["key"]
     assert other["seeds"] == hashes["seeds"]
+
+
+def test_a_parameter_only_keys_the_notebooks_that_use_it(tmp_path: Path) -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("n_boot = 10\nseed = 1", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("rates(n_boot=n_boot)"),
+    ]
+    path = tmp_path / "uses_n_boot.ipynb"
+    nbformat.write(nb, str(path))
+    assert build.used_parameters(path, ["n_boot", "seed"]) == {"n_boot"}
+    base = build.input_hashes(path, {"n_boot": 10, "seed": 1})
+    assert build.input_hashes(path, {"n_boot": 10, "seed": 2})["key"] == base["key"]
+    assert build.input_hashes(path, {"n_boot": 20, "seed": 1})["key"] != base["key"]
+    # the corpus notebook draws no bootstrap: n_boot does not re-run it
+    corpus = NOTEBOOKS_DIR / "01_corpus.ipynb"
+    assert (
+        build.input_hashes(corpus, {"seeds_dir": None, "n_boot": 1})["key"]
+        == build.input_hashes(corpus, {"seeds_dir": None, "n_boot": 2})["key"]
+    )
 
 
 # --------------------------------------------------------------------------- notebooks
