@@ -34,7 +34,8 @@ the phrase names the base, not what is counted). Among applicable entries the wi
 the counted word in the number's phrase, then the most term groups inside the number's
 clause, then the fewest only outside it, then the nearest term, then the earliest entry.
 Subjects counted in batches (``batches: true``) are split by scope: a claim whose text says
-it is one batch ("alone", "in recent weeks", "single", a month date without "since") and not
+it is one batch ("alone", "in recent weeks", "single", "on Friday", a month date without
+"since") and not
 a total ("total", "so far", "since", "in less than a year") gets the subject
 "<subject> (single batch)"; the cues are read in the comma-delimited part of the clause
 around the number, and only when that part has none, in the whole clause. Without an
@@ -397,7 +398,10 @@ _TOTAL_CUES = re.compile(
 _BATCH_CUES = re.compile(
     r"(?i:\balone\b|in\s+recent\s+(?:weeks|days)|\bsingle\b|\blatest\b|this\s+week|"
     r"last\s+week|a\s+new\s+batch|another\b|most\s+recent|\bsolo\b|la\s+semana\s+pasada|"
-    r"[uú]ltim[oa]s\s+semanas|\bnuevo\s+env[ií]o)"
+    r"[uú]ltim[oa]s\s+semanas|\bnuevo\s+env[ií]o|"
+    # a single day ("on Friday", "el jueves") is one batch, not a running total
+    r"\bon\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"
+    r"\b(?:el|este)\s+(?:lunes|martes|mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo)\b)"
 )
 _TOKEN = re.compile(r"[\w’'][\w’'.-]*[\w]|[\w]")
 

@@ -177,6 +177,13 @@ def test_batch_and_total_are_told_apart_and_unit_is_inherited():
     ]
 
 
+def test_a_transfer_on_a_named_day_is_one_batch():
+    found = claims_of("Mexico agreed on Friday to extradite 18 cartel members to the U.S.")
+    assert [(c["value"], c["subject"]) for c in found] == [(18, TRANSFERS + BATCH)]
+    found = claims_of("El viernes México envió 12 capos a Estados Unidos.")
+    assert [(c["value"], c["subject"]) for c in found] == [(12, TRANSFERS + BATCH)]
+
+
 def test_tariff_subjects_follow_the_goods():
     found = claims_of(
         "A 20% duty hit Mexican goods in May, and up to 40% applied on steel and copper."
