@@ -130,7 +130,7 @@ def _text_colour(data: pl.DataFrame, field: str) -> Any:
     return alt.condition(alt.datum[field] > half, alt.value("white"), alt.value("black"))
 
 
-def _title(text: str, subtitle: str) -> alt.TitleParams:
+def _title(text: str, subtitle: str | list[str]) -> alt.TitleParams:
     return alt.TitleParams(text=text, subtitle=subtitle)
 
 
@@ -450,19 +450,28 @@ def chart_actor_stance(counts: pl.DataFrame) -> alt.LayerChart:
     )
 
 
-def chart_timeline(timeline: pl.DataFrame) -> alt.Chart:
-    """Dated events on a time axis, one row per stance, sized by number of sources.
+def chart_timeline(timeline: pl.DataFrame, *, horizon_months: int = 12) -> alt.Chart:
+    """Dated acts on a time axis: cooperation above the axis, coercion and resistance below.
+
+    Each coded event is a stem from the axis to its category's PLOVER score (the codebook
+    scale, -10..+10), so the height says how cooperative or coercive the act is. Scheduled
+    dates (a review still ahead when the article appeared) sit on the axis as open marks.
+    Uncoded past dates are left to the table beside the chart, and scheduled dates more
+    than ``horizon_months`` after the last reported act are left out so that a far-off
+    expiry does not squeeze the rest; the subtitle says how many were left out.
 
     Parameters
     ----------
     timeline : pl.DataFrame
         ``analysis.timeline.timeline`` output: date, precision, stance, category, actor,
-        label, n_sources.
+        label, n_sources (and ``scheduled``, when present).
+    horizon_months : int, keyword-only
+        How far past the last reported act scheduled dates are drawn.
 
     Returns
     -------
     alt.Chart
-        Points on a UTC time axis; events with no stance are shown as ``uncoded``.
+        A layered chart on a UTC time axis.
 
     Examples
     --------
@@ -471,63 +480,90 @@ def chart_timeline(timeline: pl.DataFrame) -> alt.Chart:
     ...     "stance": ["coercion"], "category": ["SANCTION"], "actor": ["US"],
     ...     "label": ["tariff"], "n_sources": [2]})
     >>> chart_timeline(tl).to_dict()["title"]["text"]
-    '1 dated event in Jan 2025; most are coercion (1)'
+    '1 dated act in Jan 2025: 1 coercive, 0 cooperative, 0 resistance'
     """
+    from analysis.scheme import CATEGORY_SCORE
+
     _require(
         timeline,
         ["date", "precision", "stance", "category", "actor", "label", "n_sources"],
         "chart_timeline",
     )
-    dated = timeline.filter(pl.col("date").is_not_null()).sort("date", "label")
-    data = _plain(dated).with_columns(pl.col("stance").fill_null(UNCODED))
-    if data.height == 0:
-        text = "No dated events"
+    if horizon_months < 0:
+        raise ValueError(f"horizon_months={horizon_months!r} is not allowed; give 0 or more")
+    dated = timeline.filter(pl.col("date").is_not_null())
+    if "scheduled" not in dated.columns:
+        dated = dated.with_columns(scheduled=pl.col("label").str.starts_with("Scheduled"))
+    acts = dated.filter(pl.col("stance").is_not_null() & ~pl.col("scheduled"))
+    ahead = dated.filter(pl.col("scheduled") & pl.col("stance").is_null())
+    if acts.height:
+        last = acts["date"].max()
+        limit = last.replace(year=last.year + (last.month - 1 + horizon_months) // 12,
+                             month=(last.month - 1 + horizon_months) % 12 + 1, day=1)
+        n_far = ahead.filter(pl.col("date") > limit).height
+        ahead = ahead.filter(pl.col("date") <= limit)
     else:
-        first, last = dated["date"].min(), dated["date"].max()
+        n_far = 0
+    scores = pl.col("category").replace_strict(CATEGORY_SCORE, default=None,
+                                               return_dtype=pl.Float64)
+    data = pl.concat(
+        [
+            _plain(acts).with_columns(score=scores, kind=pl.lit("act")),
+            _plain(ahead).with_columns(
+                score=pl.lit(0.0), kind=pl.lit("scheduled"), stance=pl.lit(UNCODED)
+            ),
+        ],
+        how="diagonal_relaxed",
+    ).sort("date", "score", "label")
+    if acts.height == 0:
+        text = "No dated events" if ahead.height == 0 else "No dated acts; scheduled dates only"
+    else:
+        first, last = acts["date"].min(), acts["date"].max()
         span = (
             f"in {first:%b %Y}"
             if (first.year, first.month) == (last.year, last.month)
             else f"from {first:%b %Y} to {last:%b %Y}"
         )
-        top = (
-            data.group_by("stance")
-            .len()
-            .sort(["len", "stance"], descending=[True, False])
-            .row(0, named=True)
+        counts = dict(acts.group_by("stance").len().iter_rows())
+        text = (
+            f"{_plural(acts.height, 'dated act')} {span}: "
+            f"{counts.get('coercion', 0)} coercive, {counts.get('cooperation', 0)} cooperative, "
+            f"{counts.get('resistance', 0)} resistance"
         )
-        events = _plural(data.height, "dated event")
-        text = f"{events} {span}; most are {top['stance']} ({top['len']})"
-    return (
-        alt.Chart(data)
-        .mark_point(filled=True, opacity=0.8)
-        .encode(
-            x=alt.X(
-                "date:T", title="Date", scale=alt.Scale(type="utc"), axis=alt.Axis(format="%b %Y")
-            ),
-            y=alt.Y("stance:N", title="Stance", sort=[*STANCES, UNCODED]),
-            color=_stance_color(with_uncoded=True),
-            size=alt.Size(
-                "n_sources:Q",
-                title="Sources",
-                scale=alt.Scale(range=[60, 300], zero=False),
-                legend=alt.Legend(format="d", tickMinStep=1),
-            ),
-            shape=alt.Shape("precision:N", title="Date precision"),
-            tooltip=[
-                "date:T",
-                "precision:N",
-                "stance:N",
-                "category:N",
-                "actor:N",
-                "label:N",
-                "n_sources:Q",
-            ],
-        )
-        .properties(
-            title=_title(text, "One point per dated event; larger points: more sources."),
-            width=WIDTH,
-            height=alt.Step(40),
-        )
+    subtitle = ["Stem height: the act's PLOVER score (above 0 cooperation, below 0 coercion)."]
+    notes = []
+    if ahead.height:
+        notes.append("Triangles on the axis: scheduled dates.")
+    if n_far:
+        notes.append(f"{_plural(n_far, 'later scheduled date')} in the table only.")
+    if notes:
+        subtitle.append(" ".join(notes))
+    x = alt.X("date:T", title="Date", scale=alt.Scale(type="utc"), axis=alt.Axis(format="%b %Y"))
+    tooltip = ["date:T", "precision:N", "stance:N", "category:N", "actor:N", "label:N",
+               "n_sources:Q"]
+    base = alt.Chart(data)
+    stems = base.transform_filter("datum.kind == 'act'").mark_rule(opacity=0.6).encode(
+        x=x, y=alt.Y("score:Q"), y2=alt.datum(0), color=_stance_color(with_uncoded=True)
+    )
+    points = base.mark_point(filled=True, opacity=0.9).encode(
+        x=x,
+        y=alt.Y("score:Q", title="PLOVER score of the act", scale=alt.Scale(domain=[-10, 10])),
+        color=_stance_color(with_uncoded=True),
+        size=alt.Size(
+            "n_sources:Q",
+            title="Sources",
+            scale=alt.Scale(range=[60, 300], zero=False),
+            legend=alt.Legend(format="d", tickMinStep=1),
+        ),
+        shape=alt.Shape("kind:N", title="Date", scale=alt.Scale(
+            domain=["act", "scheduled"], range=["circle", "triangle-up"])),
+        tooltip=tooltip,
+    )
+    axis = alt.Chart(pl.DataFrame({"zero": [0]})).mark_rule(color="#333333").encode(
+        y="zero:Q"
+    )
+    return alt.layer(axis, stems, points).properties(
+        title=_title(text, subtitle), width=WIDTH, height=260
     )
 
 

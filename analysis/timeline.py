@@ -49,9 +49,14 @@ negated gives no stance.
 
 Timeline merge rule: events with a date and a precision kept by ``precision`` are merged
 when they have the same date at the same precision and the same category; events without a
-category (uncoded sentences) merge when they have the same date, precision and stance. Each
-distinct event is listed once, with every document that reports it. Events without a date
-are left out of the timeline (they remain in ``events``).
+category (uncoded sentences) merge when they have the same date, precision and stance. A
+month-precision event then joins a day-precision event of the same month when that day
+event is the only one of the month with the same category (for uncoded events: the only
+one with the same stance, and both scheduled), so "the July 2026 review" and "on 1 July
+2026" are one event, dated to the day; where two days of the month would fit, nothing is
+merged. Each distinct event is listed once, with every document that reports it, and is
+``scheduled`` when any report places it after its publication. Events without a date are
+left out of the timeline (they remain in ``events``).
 """
 
 from __future__ import annotations
@@ -108,6 +113,7 @@ TIMELINE_SCHEMA = {
     "category": pl.String,
     "actor": pl.String,
     "label": pl.String,
+    "scheduled": pl.Boolean,
     "n_sources": pl.Int64,
     "sources": pl.List(pl.String),
     "doc_ids": pl.List(pl.String),
@@ -672,6 +678,25 @@ def _label(doc_text: str, start: int, end: int, scheduled: bool, width: int = 11
     return ("Scheduled: " if scheduled else "") + snippet
 
 
+def _merge_months_into_days(groups: dict[tuple, list[dict]]) -> None:
+    """Fold each month-precision group into the one day-precision group it can only mean."""
+    for key in [k for k in groups if k[1] == "month"]:
+        month, _, kind, value = key
+        days = [
+            k for k in groups
+            if k[1] == "day" and (k[0].year, k[0].month) == (month.year, month.month)
+            and k[2:] == (kind, value)
+        ]
+        if len(days) != 1:
+            continue
+        if value is None and not (
+            all(r["scheduled"] for r in groups[key])
+            and all(r["scheduled"] for r in groups[days[0]])
+        ):
+            continue
+        groups[days[0]].extend(groups.pop(key))
+
+
 def timeline(
     events: pl.DataFrame,
     documents: pl.DataFrame,
@@ -699,7 +724,8 @@ def timeline(
     Returns
     -------
     pl.DataFrame
-        date, precision, stance, category, actor, label, n_sources, sources, doc_ids;
+        date, precision, stance, category, actor, label, scheduled, n_sources, sources,
+        doc_ids;
         sorted by date, precision (year, month, day), category, stance. The merge rule is in
         the module docstring; ``sources`` lists each document's source, in the order of
         ``doc_ids`` (by publication date, then doc_id). ``label`` is the first report's
@@ -750,13 +776,14 @@ def timeline(
         else:
             key = (row["date"], row["precision"], "stance", row["stance"])
         groups.setdefault(key, []).append(row)
+    _merge_months_into_days(groups)
 
     def report_order(r: dict) -> tuple:
         pub = published.get(r["doc_id"])
         return (pub is None, pub or dt.date.min, r["doc_id"], r["sent_id"], r["start"])
 
     out = []
-    for members in groups.values():
+    for (date, date_precision, _, _), members in groups.items():
         members = sorted(members, key=report_order)
         doc_ids = list(dict.fromkeys(r["doc_id"] for r in members))
         first = members[0]
@@ -764,13 +791,14 @@ def timeline(
         actor = min(actors, key=lambda a: (-actors[a], a)) if actors else None
         stances = Counter(r["stance"] for r in members if r["stance"] is not None)
         out.append({
-            "date": first["date"],
-            "precision": first["precision"],
+            "date": date,
+            "precision": date_precision,
             "stance": min(stances, key=lambda s: (-stances[s], s)) if stances else None,
             "category": first["category"],
             "actor": actor,
             "label": _label(texts.get(first["doc_id"], ""), first["start"], first["end"],
                             bool(first["scheduled"])),
+            "scheduled": any(bool(r["scheduled"]) for r in members),
             "n_sources": len(doc_ids),
             "sources": [source.get(d) or d for d in doc_ids],
             "doc_ids": doc_ids,

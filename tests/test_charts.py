@@ -163,33 +163,43 @@ def test_actor_stance_chart_names_each_actors_main_stance() -> None:
     )
 
 
-def test_timeline_chart_uses_utc_dates_and_marks_uncoded_events() -> None:
+def test_timeline_chart_diverges_by_score_and_keeps_scheduled_dates_on_the_axis() -> None:
     tl = pl.DataFrame(
         {
-            "date": [dt.date(2025, 11, 3), dt.date(2025, 1, 20), None],
-            "precision": ["day", "day", "month"],
-            "stance": ["coercion", None, "coercion"],
-            "category": ["THREATEN", None, "SANCTION"],
-            "actor": ["US", None, "US"],
-            "label": ["troops", "inauguration", "tariff"],
-            "n_sources": [2, 1, 1],
-            "sources": [["a", "b"], ["a"], ["c"]],
+            "date": [dt.date(2025, 11, 3), dt.date(2025, 1, 20), None, dt.date(2025, 3, 1),
+                     dt.date(2026, 7, 1), dt.date(2036, 7, 1)],
+            "precision": ["day", "day", "month", "month", "day", "day"],
+            "stance": ["coercion", None, "coercion", "cooperation", None, None],
+            "category": ["THREATEN", None, "SANCTION", "JUDICIAL", None, None],
+            "actor": ["US", None, "US", "MX", None, None],
+            "label": ["troops", "inauguration", "tariff", "transfer", "review", "expiry"],
+            "scheduled": [False, False, False, False, True, True],
+            "n_sources": [2, 1, 1, 1, 2, 1],
+            "sources": [["a", "b"], ["a"], ["c"], ["c"], ["a", "c"], ["c"]],
         }
     )
     spec = charts.chart_timeline(tl).to_dict()
-    assert spec["mark"]["type"] == "point"
-    assert spec["encoding"]["x"]["type"] == "temporal"
-    assert spec["encoding"]["x"]["scale"]["type"] == "utc"
-    assert spec["encoding"]["size"]["field"] == "n_sources"
-    rows = _data(spec)
-    assert [r["date"] for r in rows] == ["2025-01-20", "2025-11-03"]
-    assert [r["stance"] for r in rows] == [charts.UNCODED, "coercion"]
+    stems, points = spec["layer"][1], spec["layer"][2]
+    assert stems["mark"]["type"] == "rule" and points["mark"]["type"] == "point"
+    assert points["encoding"]["x"]["type"] == "temporal"
+    assert points["encoding"]["x"]["scale"]["type"] == "utc"
+    assert points["encoding"]["y"]["field"] == "score"
+    assert points["encoding"]["size"]["field"] == "n_sources"
+    rows = spec["datasets"][points["data"]["name"]]
+    # uncoded past dates and the far-off scheduled expiry are left to the table
+    assert [(r["date"], r["kind"], r["score"]) for r in rows] == [
+        ("2025-03-01", "act", 9.5), ("2025-11-03", "act", -4.0), ("2026-07-01", "scheduled", 0.0)
+    ]
     assert "sources" not in rows[0]
-    assert (
-        spec["title"]["text"] == "2 dated events from Jan 2025 to Nov 2025; most are coercion (1)"
+    assert spec["title"]["text"] == (
+        "2 dated acts from Mar 2025 to Nov 2025: 1 coercive, 1 cooperative, 0 resistance"
     )
-    empty = tl.clear()
-    assert charts.chart_timeline(empty).to_dict()["title"]["text"] == "No dated events"
+    assert spec["title"]["subtitle"][-1] == (
+        "Triangles on the axis: scheduled dates. 1 later scheduled date in the table only."
+    )
+    assert charts.chart_timeline(tl.clear()).to_dict()["title"]["text"] == "No dated events"
+    with pytest.raises(ValueError, match=r"horizon_months=-1 is not allowed"):
+        charts.chart_timeline(tl, horizon_months=-1)
 
 
 def test_corroboration_chart_counts_distinct_claims() -> None:

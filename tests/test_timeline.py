@@ -263,7 +263,32 @@ def test_uncoded_merge_by_stance_and_precision_matters():
                     ("b", D(2026, 7, 1), "month", None, None),
                     ("b", D(2026, 7, 1), "day", None, None))
     tl = timeline(ev, TL_DOCS)
+    # uncoded and not scheduled: a month and a day in it are not assumed to be one event
     assert tl.select("precision", "n_sources").rows() == [("month", 2), ("day", 1)]
+
+
+def test_a_month_joins_the_only_day_of_that_month_with_the_same_act():
+    ev = event_rows(("a", D(2025, 3, 1), "month", "SANCTION", "coercion"),
+                    ("b", D(2025, 3, 4), "day", "SANCTION", "coercion"),
+                    ("a", D(2025, 5, 1), "month", "AID", "cooperation"),
+                    ("a", D(2025, 5, 2), "day", "AID", "cooperation"),
+                    ("b", D(2025, 5, 20), "day", "AID", "cooperation"))
+    tl = timeline(ev, TL_DOCS)
+    march = tl.filter(pl.col("category") == "SANCTION").row(0, named=True)
+    assert (march["date"], march["precision"], march["doc_ids"]) == (
+        D(2025, 3, 4), "day", ["b", "a"])
+    # two days in May could be meant: the month stays apart
+    assert tl.filter(pl.col("category") == "AID")["precision"].to_list() == [
+        "month", "day", "day"]
+
+
+def test_a_scheduled_month_and_day_are_one_event():
+    ev = event_rows(("a", D(2026, 7, 1), "month", None, None),
+                    ("b", D(2026, 7, 1), "day", None, None)).with_columns(
+        scheduled=pl.lit(True))
+    tl = timeline(ev, TL_DOCS)
+    assert tl.select("date", "precision", "n_sources", "scheduled").rows() == [
+        (D(2026, 7, 1), "day", 2, True)]
 
 
 def test_timeline_filters_and_order():
