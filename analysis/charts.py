@@ -825,7 +825,8 @@ def html_table(
     Returns
     -------
     str
-        A ``<table class="coco-table">`` fragment; corpus text is shown literally.
+        A ``<table class="coco-table">`` fragment in a sideways-scrolling ``<div>``; corpus
+        text is shown literally.
 
     Examples
     --------
@@ -835,7 +836,8 @@ def html_table(
     if max_rows is not None and max_rows < 0:
         raise ValueError(f"html_table: max_rows must be None or >= 0, got {max_rows!r}")
     shown = df if max_rows is None else df.head(max_rows)
-    parts = ['<table class="coco-table">']
+    # the wrapper scrolls a wide table sideways instead of cutting it at the page edge
+    parts = ['<div class="coco-table-wrap" style="overflow-x: auto">', '<table class="coco-table">']
     if caption:
         parts.append(f"<caption>{html.escape(caption)}</caption>")
     parts.append("<thead><tr>")
@@ -848,7 +850,7 @@ def html_table(
             cls = ' class="num"' if col in numeric else ""
             parts.append(f"<td{cls}>{html.escape(_cell(value, float_digits))}</td>")
         parts.append("</tr>")
-    parts.append("</tbody></table>")
+    parts.append("</tbody></table></div>")
     if shown.height < df.height:
         parts.append(f"<p><em>{df.height - shown.height} more rows not shown.</em></p>")
     return "".join(parts)
