@@ -27,7 +27,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check analysis tests
 
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks $(ARGS)
+	$(BIN)/python -m tests.benchmarks $(ARGS)
 
 lab: $(STAMP)
 	$(BIN)/coco lab

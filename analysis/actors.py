@@ -62,19 +62,17 @@ def _cue_actor_map(values: pl.Series, codebook: Codebook) -> pl.DataFrame:
     )
 
 
+def _actor_expr(col: str, values: pl.Series, codebook: Codebook) -> pl.Expr:
+    """``col``'s cue strings as actors (IGNORE, unknown and null -> null)."""
+    mapping = _cue_actor_map(values, codebook).filter(pl.col("_cue_actor") != "IGNORE")
+    return pl.col(col).replace_strict(
+        mapping["_cue"], mapping["_cue_actor"], default=None, return_dtype=pl.String
+    )
+
+
 def _resolve(frame: pl.DataFrame, col: str, out: str, codebook: Codebook) -> pl.DataFrame:
     """Replace the cue strings in ``col`` by actors in ``out`` (IGNORE -> null)."""
-    mapping = _cue_actor_map(frame[col], codebook)
-    return (
-        frame.join(mapping, left_on=col, right_on="_cue", how="left")
-        .with_columns(
-            pl.when(pl.col("_cue_actor") == "IGNORE")
-            .then(None)
-            .otherwise(pl.col("_cue_actor"))
-            .alias(out)
-        )
-        .drop("_cue_actor", col)
-    )
+    return frame.with_columns(_actor_expr(col, frame[col], codebook).alias(out)).drop(col)
 
 
 def subject_cues(
@@ -121,17 +119,20 @@ def subject_cues(
     regex = rf"(?i)(?:{markers}\s+(?:the\s+|a\s+|an\s+|el\s+|la\s+)?)?{cue}"
     marker_start = rf"(?i)^{markers}\s"
     items = (
-        texts.select(pl.col(key), pl.col(col).str.extract_all(regex).alias("_items"))
-        .explode("_items")
-        .with_columns(pl.int_range(pl.len()).over(key).alias("_pos"))
-        .filter(pl.col("_items").is_not_null() & ~pl.col("_items").str.contains(marker_start))
+        texts.select(pl.col(key), pl.col(col).str.extract_all(regex).alias("_c"))
+        .explode("_c")
+        .filter(pl.col("_c").is_not_null() & ~pl.col("_c").str.contains(marker_start))
     )
-    items = _resolve(items.rename({"_items": "_c"}), "_c", "actor", codebook).filter(
-        pl.col("actor").is_not_null() & (pl.lit(pronouns) | (pl.col("actor") != "ANAPHOR"))
+    # exploding keeps each text's cues in text order, so the first (last) row of a key is
+    # its earliest (latest) cue
+    items = (
+        _resolve(items, "_c", "actor", codebook)
+        .filter(
+            pl.col("actor").is_not_null() & (pl.lit(pronouns) | (pl.col("actor") != "ANAPHOR"))
+        )
+        .unique(key, keep="first" if which == "first" else "last", maintain_order=True)
     )
-    agg = pl.col("actor").sort_by("_pos")
-    picked = items.group_by(key).agg(agg.first() if which == "first" else agg.last())
-    return texts.select(key).join(picked, on=key, how="left")
+    return texts.select(key).join(items, on=key, how="left", maintain_order="left")
 
 
 def _real(expr: pl.Expr, prev: pl.Expr) -> pl.Expr:
@@ -228,15 +229,13 @@ def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         ("_dobj", "dobj"),
     ):
         feats = _resolve(feats, col, out, codebook)
-    subj = subject_cues(codes, codebook, col="left_clause", key="_code").rename(
-        {"actor": "subject"}
+    # subject_cues and the feature frame keep the rows of ``codes`` in order: stack them
+    subj = subject_cues(codes, codebook, col="left_clause", key="_code")["actor"]
+    early = subject_cues(codes, codebook, col="left_sentence", key="_code")["actor"]
+    out = pl.concat(
+        [codes, feats.drop("_code"), pl.DataFrame([subj.alias("subject"), early.alias("early")])],
+        how="horizontal",
     )
-    early = subject_cues(codes, codebook, col="left_sentence", key="_code").rename(
-        {"actor": "early"}
-    )
-    feats = feats.join(subj, on="_code", how="left").join(early, on="_code", how="left")
-    out = codes.join(feats, on="_code", how="left")
-
     prev = pl.col("prev_actor")
     inside_ok = _real(pl.col("inside"), prev)
     inside_ok = pl.when(inside_ok.is_in(["US", "MX"])).then(inside_ok)

@@ -41,6 +41,8 @@ from __future__ import annotations
 
 import contextlib
 import re
+import re._constants as _sre
+import re._parser as _sre_parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -164,6 +166,68 @@ def _check_pattern(pattern: str) -> str | None:
     if "\x00" in regex:
         return "contains a NUL character"
     return None
+
+
+#: Characters outside ASCII that case-insensitive matching folds onto ASCII letters (KELVIN
+#: SIGN ~ k, LONG S ~ s): an ASCII case-insensitive keyword search cannot see them, so a
+#: text containing one is always a candidate.
+FOLDS_TO_ASCII = ("\u212a", "\u017f")
+
+
+def _required(items: _sre_parse.SubPattern | list) -> frozenset[str] | None:
+    """The best set of literals one of which every match of ``items`` contains, or None."""
+    candidates: list[frozenset[str]] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            candidates.append(frozenset({"".join(run)}))
+            run.clear()
+
+    for op, av in items:
+        if op is _sre.LITERAL and chr(av).isascii():
+            run.append(chr(av).lower())
+            continue
+        flush()
+        found = None
+        if op is _sre.SUBPATTERN:
+            found = _required(av[3])
+        elif op is _sre.BRANCH:
+            sets = [_required(b) for b in av[1]]
+            found = None if any(x is None for x in sets) else frozenset().union(*sets)
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT) and av[0] >= 1:
+            found = _required(av[2])
+        elif op is _sre.ATOMIC_GROUP:
+            found = _required(av)
+        if found is not None:
+            candidates.append(found)
+    flush()
+    if not candidates:
+        return None
+    return max(candidates, key=lambda c: (min(len(k) for k in c), -len(c)))
+
+
+def required_literals(regex: str) -> list[str] | None:
+    """Literals (lower-case ASCII) one of which every match of ``regex`` contains.
+
+    Matching is taken as case-insensitive, so a text that contains none of them (ignoring
+    ASCII case) and none of ``FOLDS_TO_ASCII`` cannot match. None when no such set is
+    found (the regex could match without any literal, or it cannot be analysed).
+
+    Examples
+    --------
+    >>> required_literals(pattern_to_regex("impos* .. tariff*"))
+    ['tariff']
+    >>> required_literals(r"(?:tariffs?|sanctions?)\\s+on")
+    ['sanction', 'tariff']
+    >>> required_literals(r"\\w+") is None
+    True
+    """
+    try:
+        found = _required(_sre_parse.parse(regex, re.IGNORECASE))
+    except Exception:  # an unparsable regex gets no prefilter
+        return None
+    return None if found is None else sorted(found)
 
 
 # ---------------------------------------------------------------------------------------
@@ -315,6 +379,9 @@ class Codebook:
         The same alternation cut into pieces of at most ``CHUNK_WEIGHT``, with ASCII word
         boundaries (see :func:`rust_regex`): one huge alternation overflows the Rust regex
         engine's DFA cache and runs two orders of magnitude slower.
+    indicator_keywords : tuple of (tuple of str or None)
+        For each chunk, literals (lower-case ASCII) one of which every match of the chunk
+        contains (see :func:`required_literals`), or None when the chunk has no such set.
     pattern_table : list of (indicator index, pattern, compiled regex)
         Used to say which pattern produced a match.
     """
@@ -323,6 +390,7 @@ class Codebook:
     spec: CodebookSpec
     indicator_regex: str = field(init=False)
     indicator_chunks: tuple[str, ...] = field(init=False, repr=False)
+    indicator_keywords: tuple[tuple[str, ...] | None, ...] = field(init=False, repr=False)
     pattern_table: tuple[tuple[int, str, re.Pattern[str]], ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -334,19 +402,26 @@ class Codebook:
         regex = "(?i)" + "|".join(f"(?:{pattern_to_regex(p)})" for _, p, _ in table)
         object.__setattr__(self, "indicator_regex", regex)
         chunks: list[str] = []
+        keywords: list[tuple[str, ...] | None] = []
         current: list[str] = []
+        words: set[str] | None = set()
         weight = 0
         for _, p, _ in table:
             rx = pattern_to_regex(p)
             w = _weight(rx)
             if current and weight + w > CHUNK_WEIGHT:
                 chunks.append(rust_regex("(?i)" + "|".join(current)))
-                current, weight = [], 0
+                keywords.append(None if words is None else tuple(sorted(words)))
+                current, words, weight = [], set(), 0
             current.append(f"(?:{rx})")
+            lits = required_literals(rx)
+            words = None if words is None or lits is None else words | set(lits)
             weight += w
         if current:
             chunks.append(rust_regex("(?i)" + "|".join(current)))
+            keywords.append(None if words is None else tuple(sorted(words)))
         object.__setattr__(self, "indicator_chunks", tuple(chunks))
+        object.__setattr__(self, "indicator_keywords", tuple(keywords))
 
     @property
     def indicators(self) -> list[IndicatorSpec]:

@@ -33,7 +33,9 @@ Keyword counting goes wrong in four ways; the engine handles each:
 
 Headings (``is_heading`` true, when the column exists) are not coded.
 
-Everything runs as polars expressions over whole columns. The codebook's alternation is
+Everything runs as polars expressions over whole columns. A sentence that contains none of
+the literals the patterns require (:attr:`analysis.codebook.Codebook.indicator_keywords`,
+one Aho-Corasick pass) is not scanned further. The codebook's alternation is
 cut into a dozen pieces (one huge alternation overflows the Rust regex engine's DFA cache
 and runs a hundred times slower) that run in parallel; each marks its matches with a
 separator, splits, and sums piece lengths to get character offsets. The pieces' matches
@@ -49,7 +51,13 @@ from __future__ import annotations
 import polars as pl
 
 from analysis.actors import attribute_actors, subject_cues
-from analysis.codebook import CATEGORY_STANCE, Codebook, load_codebook, rust_regex
+from analysis.codebook import (
+    CATEGORY_STANCE,
+    FOLDS_TO_ASCII,
+    Codebook,
+    load_codebook,
+    rust_regex,
+)
 
 CODES_SCHEMA: dict[str, pl.DataType] = {
     "doc_id": pl.String(),
@@ -80,29 +88,46 @@ def _empty_codes() -> pl.DataFrame:
     return pl.DataFrame(schema=CODES_SCHEMA)
 
 
-def _locate_lazy(texts: pl.LazyFrame, regex: str, *, col: str, key: str) -> pl.LazyFrame:
-    """Matches of one regex: mark them with separators, split, and sum piece lengths."""
+def _locate_lazy(texts: pl.LazyFrame, regex: str, *, col: str, key: str, part: int) -> pl.LazyFrame:
+    """Pieces of the rows that match: text between matches and matches, alternating."""
     pieces = pl.col(col).str.replace_all(regex, f"{_SEP}${{0}}{_SEP}").str.split(_SEP)
-    lens = pl.col("_p").list.eval(pl.element().str.len_chars().cast(pl.Int64))
     return (
         texts.filter(pl.col(col).str.contains(regex))
-        .select(pl.col(key), pieces.alias("_p"))
-        .with_columns(lens.alias("_n"))
+        .select(pl.col(key), pieces.alias("_p"), pl.lit(part, dtype=pl.Int32).alias("part"))
+        .explode("_p")
+    )
+
+
+def _pieces_to_matches(pieces: pl.LazyFrame, key: str) -> pl.LazyFrame:
+    """Character offsets of the matches from the exploded pieces of each (regex, row)."""
+    n = pl.col("_p").str.len_chars().cast(pl.Int64)
+    block = (pl.col(key).ne_missing(pl.col(key).shift(1))) | (
+        pl.col("part").ne_missing(pl.col("part").shift(1))
+    )
+    return (
+        pieces.with_columns(n.cum_sum().alias("_cs"), n.alias("_n"), block.alias("_b"))
+        .with_columns(
+            pl.when("_b").then(pl.col("_cs") - pl.col("_n")).forward_fill().alias("_base"),
+            pl.when("_b").then(pl.int_range(pl.len())).forward_fill().alias("_bi"),
+        )
+        .filter(((pl.int_range(pl.len()) - pl.col("_bi")) % 2) == 1)
         .select(
             pl.col(key),
-            pl.col("_p").list.gather_every(2, 1).alias("matched"),
-            pl.col("_n").list.eval(pl.element().cum_sum()).list.gather_every(2, 1).alias("s_end"),
-            pl.col("_n").list.gather_every(2, 1).alias("_len"),
-        )
-        .explode("matched", "s_end", "_len")
-        .select(
-            pl.col(key), (pl.col("s_end") - pl.col("_len")).alias("s_start"), "s_end", "matched"
+            (pl.col("_cs") - pl.col("_n") - pl.col("_base")).alias("s_start"),
+            (pl.col("_cs") - pl.col("_base")).alias("s_end"),
+            pl.col("_p").alias("matched"),
+            "part",
         )
     )
 
 
 def locate(
-    texts: pl.DataFrame, regex: str | list[str], *, col: str = "text", key: str = "_row"
+    texts: pl.DataFrame,
+    regex: str | list[str],
+    *,
+    col: str = "text",
+    key: str = "_row",
+    keywords: list[tuple[str, ...] | None] | None = None,
 ) -> pl.DataFrame:
     """Find every non-overlapping match of ``regex`` with character offsets.
 
@@ -116,6 +141,11 @@ def locate(
         as one from an earlier regex, is dropped).
     col, key : str
         Column names.
+    keywords : list, optional
+        One entry per regex: literals one of which every match contains, ignoring ASCII
+        case (:attr:`analysis.codebook.Codebook.indicator_keywords`), or None. When every
+        regex has them, rows that contain none of the literals (nor a character in
+        :data:`analysis.codebook.FOLDS_TO_ASCII`) are skipped without running the regexes.
 
     Returns
     -------
@@ -135,27 +165,35 @@ def locate(
         # keep offsets: swap the separator for another single character
         frame = frame.with_columns(pl.col(col).str.replace_all(_SEP, "\x01", literal=True))
     lazy = frame.lazy()
-    parts = [
-        _locate_lazy(lazy, rx, col=col, key=key).with_columns(pl.lit(i).alias("part"))
-        for i, rx in enumerate(regexes)
-    ]
-    hits = pl.concat(parts, how="vertical").collect() if parts else None
-    if hits is None or hits.height == 0 or len(regexes) == 1:
-        return (
-            hits
-            if hits is not None
-            else pl.DataFrame(
-                schema={
-                    key: pl.UInt32,
-                    "s_start": pl.Int64,
-                    "s_end": pl.Int64,
-                    "matched": pl.String,
-                    "part": pl.Int32,
-                }
-            )
+    if keywords is not None and regexes and all(k for k in keywords):
+        words = sorted({w for k in keywords for w in k} | set(FOLDS_TO_ASCII))
+        lazy = lazy.filter(pl.col(col).str.contains_any(words, ascii_case_insensitive=True))
+    parts = [_locate_lazy(lazy, rx, col=col, key=key, part=i) for i, rx in enumerate(regexes)]
+    if not parts:
+        return pl.DataFrame(
+            schema={
+                key: frame.schema[key],
+                "s_start": pl.Int64,
+                "s_end": pl.Int64,
+                "matched": pl.String,
+                "part": pl.Int32,
+            }
         )
+    hits = _pieces_to_matches(pl.concat(parts, how="vertical"), key).collect()
+    if hits.height == 0 or len(regexes) == 1:
+        return hits
+    hits = hits.sort(key, "s_start", "part")
+    # leftmost-first merge: drop a match that starts before the furthest end so far in its
+    # row; one running maximum over the whole frame, each row's offsets lifted above the
+    # previous row's
+    width = int(hits["s_end"].max()) + 1
+    rows = pl.col(key).ne_missing(pl.col(key).shift(1)).cum_sum().cast(pl.Int64)
+    if hits.height * width < 2**62:
+        lift = rows * width
+        reach = (pl.col("s_end") + lift).cum_max().shift(1)
+        return hits.filter(reach.is_null() | (pl.col("s_start") + lift >= reach))
     reach = pl.col("s_end").cum_max().shift(1).over(key)
-    return hits.sort(key, "s_start", "part").filter(reach.is_null() | (pl.col("s_start") >= reach))
+    return hits.filter(reach.is_null() | (pl.col("s_start") >= reach))
 
 
 def _pattern_map(matched: pl.Series, codebook: Codebook) -> pl.DataFrame:
@@ -244,7 +282,7 @@ def _status(codebook: Codebook) -> tuple[pl.Expr, pl.Expr]:
     return status, recast
 
 
-def _context(hits: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
+def _context(hits: pl.LazyFrame, codebook: Codebook) -> pl.LazyFrame:
     """Cut the clause and sentence context of each match."""
     cl = codebook.spec.clauses
     lo = (pl.col("s_start") - LEFT_WINDOW).clip(lower_bound=0)
@@ -349,17 +387,28 @@ def code_sentences(sentences: pl.DataFrame, codebook: Codebook | None = None) ->
         return _code_block(base, cb)
     # whole documents per batch, so pronouns still see their previous sentences; memory
     # then grows with the batch, not with the corpus
-    batch = (pl.col("_row").min().over("doc_id") // BATCH_ROWS).alias("_batch")
-    blocks = base.with_columns(batch).partition_by("_batch", maintain_order=True)
-    return pl.concat([_code_block(b.drop("_batch"), cb) for b in blocks]).sort(
-        "doc_id", "sent_id", "match_start", "category"
-    )
+    batch = base.select((pl.col("_row").min().over("doc_id") // BATCH_ROWS).alias("_b"))["_b"]
+    coded = [
+        _code_block(base.filter(batch == b), cb) for b in batch.unique(maintain_order=True)
+    ]
+    out = pl.concat(coded)
+    # each block comes sorted; when the blocks follow each other in order (sentences sorted
+    # by document, as split_sentences returns them) the whole is sorted already
+    done = [c for c in coded if c.height]
+    bounds = [(a["doc_id"][-1], b["doc_id"][0]) for a, b in zip(done, done[1:], strict=False)]
+    if all(x is not None and y is not None and x < y for x, y in bounds):
+        return out
+    return out.sort("doc_id", "sent_id", "match_start", "category")
 
 
 def _code_block(base: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
     """Code one block of sentences (whole documents), ``_row`` being a unique row key."""
     body = base.filter(~pl.col("is_heading")) if "is_heading" in base.columns else base
-    hits = locate(body.select("_row", "text"), list(cb.indicator_chunks))
+    hits = locate(
+        body.select("_row", "text"),
+        list(cb.indicator_chunks),
+        keywords=list(cb.indicator_keywords),
+    )
     if hits.height == 0:
         return _empty_codes()
     hits = (
@@ -379,30 +428,37 @@ def _code_block(base: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
         .select("doc_id", "sent_id")
     )
     prev = _previous_actor(base, needs_prev, cb)
-    ctx = (
-        _context(hits, cb)
-        .join(prev, on=["doc_id", "sent_id"], how="left")
-        .with_columns(pl.col("text").str.contains(rf"(?i){ana}").alias("anaphoric"))
-        .drop("text", "_right")
-    )
     status, recast = _status(cb)
     t_plover, t_mode, t_score = cb.category_profile("THREATEN")
-    ctx = ctx.with_columns(
-        status.alias("status"), recast.alias("_recast"), pl.lit(False).alias("_implied")
-    ).with_columns(
-        pl.when("_recast").then(pl.lit("THREATEN")).otherwise("category").alias("category"),
-        pl.when("_recast").then(pl.lit(t_plover)).otherwise("plover").alias("plover"),
-        pl.when("_recast").then(pl.lit(t_mode)).otherwise("mode").alias("mode"),
-        pl.when("_recast").then(pl.lit(t_score)).otherwise("score").alias("score"),
+    # lazily, so that the cue tests shared by status and recast run once
+    ctx = (
+        _context(hits.lazy(), cb)
+        .join(prev.lazy(), on=["doc_id", "sent_id"], how="left", maintain_order="left")
+        .with_columns(pl.col("text").str.contains(rf"(?i){ana}").alias("anaphoric"))
+        .drop("text", "_right")
+        .with_columns(
+            status.alias("status"), recast.alias("_recast"), pl.lit(False).alias("_implied")
+        )
+        .with_columns(
+            pl.when("_recast").then(pl.lit("THREATEN")).otherwise("category").alias("category"),
+            pl.when("_recast").then(pl.lit(t_plover)).otherwise("plover").alias("plover"),
+            pl.when("_recast").then(pl.lit(t_mode)).otherwise("mode").alias("mode"),
+            pl.when("_recast").then(pl.lit(t_score)).otherwise("score").alias("score"),
+        )
+        .collect()
     )
     ctx = attribute_actors(ctx, cb)
     ctx = pl.concat([ctx, _implied(ctx, cb)], how="vertical_relaxed")
+    keep = [c for c in CODES_SCHEMA if c not in ("match_start", "match_end")]
     return (
-        ctx.with_columns(
+        ctx.select(
+            *keep,
+            "_code",
+            "_implied",
             (pl.col("start") + pl.col("s_start")).alias("match_start"),
             (pl.col("start") + pl.col("s_end")).alias("match_end"),
         )
-        .sort("_row", "s_start", "_code", "_implied")
+        .sort("_code", "_implied")  # _code follows (_row, s_start)
         .unique(
             ["doc_id", "sent_id", "category", "actor", "status"], keep="first", maintain_order=True
         )

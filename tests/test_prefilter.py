@@ -1,0 +1,54 @@
+"""The keyword prefilter of the coding engine never drops a sentence a pattern would match."""
+
+from __future__ import annotations
+
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.codebook import FOLDS_TO_ASCII, load_codebook, pattern_to_regex, required_literals
+from analysis.indicators import locate
+
+CB = load_codebook()
+WORDS = sorted({w for k in CB.indicator_keywords if k for w in k})
+PIECES = [*WORDS, *(w.upper() for w in WORDS[::3]), " ", ", ", "’s ", "\u212a", "\u017f", "é"]
+TEXT = st.lists(st.sampled_from(PIECES) | st.text(max_size=6), max_size=30).map("".join)
+
+
+def test_every_chunk_has_keywords() -> None:
+    assert len(CB.indicator_keywords) == len(CB.indicator_chunks)
+    assert all(k for k in CB.indicator_keywords)
+
+
+def test_required_literals() -> None:
+    assert required_literals(pattern_to_regex("impos* .. tariff*")) == ["tariff"]
+    assert required_literals(r"(?:tariffs?|sanctions?)\s+on") == ["sanction", "tariff"]
+    assert required_literals(r"\w+") is None
+    assert required_literals(r"(?:tariff|\w)x?") is None
+    assert required_literals("(unbalanced") is None
+
+
+def test_examples_contain_a_keyword() -> None:
+    for ind in CB.indicators:
+        for ex in ind.examples.match:
+            assert any(w in ex.lower() for k in CB.indicator_keywords for w in k), ex
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(TEXT, min_size=1, max_size=8))
+def test_prefilter_keeps_every_matching_text(texts: list[str]) -> None:
+    s = pl.Series(texts, dtype=pl.String)
+    for rx, words in zip(CB.indicator_chunks, CB.indicator_keywords, strict=True):
+        matches = s.str.contains(rx)
+        kept = s.str.contains_any([*words, *FOLDS_TO_ASCII], ascii_case_insensitive=True)
+        assert not (matches & ~kept).any()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(TEXT, min_size=1, max_size=8))
+def test_locate_with_keywords_is_locate_without(texts: list[str]) -> None:
+    df = pl.DataFrame({"_row": list(range(len(texts))), "text": texts})
+    chunks = list(CB.indicator_chunks)
+    a = locate(df, chunks)
+    b = locate(df, chunks, keywords=list(CB.indicator_keywords))
+    assert a.equals(b)
