@@ -503,7 +503,8 @@ def kwic(codes: pl.DataFrame, sentences: pl.DataFrame, *, window: int = 60) -> p
     sentences : polars.DataFrame
         The ``sentences`` table the codes came from.
     window : int, default 60
-        Characters of context on each side (within the sentence).
+        Characters of context on each side (within the sentence). Where the window cuts
+        into a word, the fragment is dropped and the cut is marked with "…".
 
     Returns
     -------
@@ -514,8 +515,8 @@ def kwic(codes: pl.DataFrame, sentences: pl.DataFrame, *, window: int = 60) -> p
     --------
     >>> s = pl.DataFrame({"doc_id": ["d"], "sent_id": [1], "start": [0], "end": [46],
     ...                   "text": ["Trump threatened to impose tariffs on Mexico."]})
-    >>> kwic(code_sentences(s), s, window=6).select("left", "keyword", "right").row(0)
-    ('Trump ', 'threatened', ' to im')
+    >>> kwic(code_sentences(s), s, window=9).select("left", "keyword", "right").row(0)
+    ('Trump ', 'threatened', ' to…')
     """
     if not isinstance(window, int) or isinstance(window, bool) or window < 0:
         raise ValueError(f"window must be a non-negative int, got {window!r}")
@@ -538,7 +539,20 @@ def kwic(codes: pl.DataFrame, sentences: pl.DataFrame, *, window: int = 60) -> p
             pl.col("_stext").str.slice(lo, a - lo).alias("left"),
             pl.col("_stext").str.slice(a, b - a).alias("keyword"),
             pl.col("_stext").str.slice(b, window).alias("right"),
+            (lo > 0).alias("_cut_left"),
+            (b + window < pl.col("_stext").str.len_chars()).alias("_cut_right"),
+        )
+        # where the window cuts into a word, drop the fragment and mark the cut with "…"
+        .with_columns(
+            pl.when("_cut_left")
+            .then(pl.lit("…") + pl.col("left").str.replace(r"^\S*\s+", ""))
+            .otherwise(pl.col("left"))
+            .alias("left"),
+            pl.when("_cut_right")
+            .then(pl.col("right").str.replace(r"\s+\S*$", "") + pl.lit("…"))
+            .otherwise(pl.col("right"))
+            .alias("right"),
         )
         .sort("_k")
-        .drop("_k", "_sstart", "_stext")
+        .drop("_k", "_sstart", "_stext", "_cut_left", "_cut_right")
     )

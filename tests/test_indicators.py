@@ -288,9 +288,24 @@ def test_kwic() -> None:
     row = k.row(0, named=True)
     text = s["text"][1]
     a = row["match_start"] - s["start"][1]
-    assert row["keyword"] == row["matched"]
-    assert row["left"] == text[max(a - 10, 0) : a]
-    assert row["right"] == text[a + len(row["keyword"]) : a + len(row["keyword"]) + 10]
+    b = a + len(row["keyword"])
+    assert row["keyword"] == row["matched"] == text[a:b]
+    # the 10-character windows cut "Washington" and "Mexican": the fragments are dropped
+    assert (row["left"], row["right"]) == ("…", " on…")
+    whole = kwic(c, s, window=200).row(0, named=True)
+    assert (whole["left"], whole["right"]) == (text[:a], text[b:])
+
+
+def test_kwic_keeps_whole_words_at_the_window_edges() -> None:
+    s = sentences("Officials said Mexico extradited twenty-six suspects to Texas yesterday.")
+    c = code_sentences(s, CB)
+    row = kwic(c, s, window=12).row(0, named=True)
+    text = s["text"][0]
+    assert row["left"].startswith("…") and row["right"].endswith("…")
+    assert text[: row["match_start"]].endswith(row["left"][1:])
+    assert text.startswith(row["right"][:-1], row["match_end"])
+    for part in (row["left"][1:].split(), row["right"][:-1].split()):
+        assert all(word in text.split() for word in part)
 
 
 def test_kwic_window_validation() -> None:

@@ -12,12 +12,15 @@ from hypothesis import strategies as st
 
 from analysis.validation import (
     GOLD_COLUMNS,
+    OOS_CSV_COLUMNS,
     align,
     cohen_kappa,
     evaluate,
     format_codes,
     load_gold,
+    load_out_of_sample,
     normalize_text,
+    out_of_sample_sentences,
 )
 
 HEADER = [
@@ -545,3 +548,132 @@ def test_align_identical_texts_is_one_to_one(units):
     table = align(gold, ours)
     assert table["sent_ids"].to_list() == [[i] for i in range(1, len(texts) + 1)]
     assert set(table["kind"]) == {"one_to_one"}
+
+
+# ------------------------------------------------------------------ out-of-sample set
+
+OOS_CODED = ["1", "en", "Trump threatened tariffs.", "coercion", "THREATEN", "US", "verbal",
+             "threatened", ""]
+OOS_SECOND = ["1", "en", "Trump threatened tariffs.", "resistance", "REJECT", "MX", "verbal",
+              "actual", ""]
+OOS_UNCODED = ["2", "es", "Llovió en Monterrey.", "", "", "", "", "", "background"]
+
+
+def _oos_with(row: list[str], **changes: str) -> list[str]:
+    out = list(row)
+    for column, value in changes.items():
+        out[OOS_CSV_COLUMNS.index(column)] = value
+    return out
+
+
+def _write_oos(path: Path, rows: list[list[str]]) -> Path:
+    return _write(path, rows, header=list(OOS_CSV_COLUMNS))
+
+
+def test_load_out_of_sample_reads_the_project_file():
+    gold = load_out_of_sample()
+    assert tuple(gold.columns) == (*GOLD_COLUMNS, "language")
+    assert set(gold["doc_id"]) == {"oos"}
+    assert set(gold["language"]) == {"en", "es"}
+    units = gold.unique("unit", keep="first").sort("unit")
+    # offsets are those of the sentences joined by "\n"
+    text = "\n".join(units["sentence"])
+    assert all(text[a:b] == t for a, b, t in units.select("start", "end", "sentence").rows())
+
+
+def test_load_out_of_sample_small_file(tmp_path):
+    gold = load_out_of_sample(
+        _write_oos(tmp_path / "o.csv", [OOS_UNCODED, OOS_CODED, OOS_SECOND])
+    )
+    assert gold["unit"].to_list() == [1, 1, 2]  # sorted by unit, file order within
+    assert gold["category"].to_list() == ["THREATEN", "REJECT", None]
+    first, last = gold.row(0, named=True), gold.row(2, named=True)
+    assert (first["start"], first["end"]) == (0, len("Trump threatened tariffs."))
+    assert last["start"] == first["end"] + 1  # one "\n" between sentences
+    assert last["language"] == "es" and last["note"] == "background"
+    assert first["note"] is None
+
+
+def test_load_out_of_sample_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"out-of-sample file .*nowhere.csv not found"):
+        load_out_of_sample(tmp_path / "nowhere.csv")
+
+
+def test_load_out_of_sample_empty_file(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text("", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"empty.csv: the file is empty; expected a header"):
+        load_out_of_sample(path)
+
+
+def test_load_out_of_sample_missing_columns(tmp_path):
+    path = _write(tmp_path / "o.csv", [OOS_CODED[1:]], header=list(OOS_CSV_COLUMNS[1:]))
+    with pytest.raises(ValueError, match=r"line 1: missing column\(s\) sentence_id; expected"):
+        load_out_of_sample(path)
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (OOS_CODED[:-1], r"line 2: 8 fields, expected 9"),
+        (_oos_with(OOS_CODED, sentence_id="0"), r"column 'sentence_id': '0' is not a whole"),
+        (_oos_with(OOS_CODED, sentence_id="x"), r"column 'sentence_id': 'x' is not a whole"),
+        (_oos_with(OOS_CODED, language="English"), r"column 'language': 'English' is not a"),
+        (_oos_with(OOS_CODED, sentence=" "), r"column 'sentence': empty"),
+        (_oos_with(OOS_CODED, sentence="Two\nlines."), r"column 'sentence': has a line break"),
+        (_oos_with(OOS_CODED, actor="CANADA"), r"column 'actor': unknown value 'CANADA'"),
+        (_oos_with(OOS_CODED, stance=""), r"column 'category': 'THREATEN' given but stance"),
+        (
+            _oos_with(OOS_CODED, mode="material"),
+            r"column 'mode': THREATEN is 'verbal' in the coding manual",
+        ),
+    ],
+)
+def test_load_out_of_sample_row_errors(tmp_path, row, message):
+    path = _write_oos(tmp_path / "o.csv", [row])
+    prefix = r"o.csv, " if message.startswith("line") else r"o.csv, line 2, "
+    with pytest.raises(ValueError, match=prefix + message):
+        load_out_of_sample(path)
+
+
+def test_load_out_of_sample_duplicate_code(tmp_path):
+    path = _write_oos(tmp_path / "o.csv", [OOS_CODED, _oos_with(OOS_CODED, note="again")])
+    with pytest.raises(
+        ValueError, match=r"line 3: duplicate code coercion/THREATEN/US/threatened in sentence 1"
+    ):
+        load_out_of_sample(path)
+
+
+def test_load_out_of_sample_inconsistent_sentence(tmp_path):
+    path = _write_oos(tmp_path / "o.csv", [OOS_CODED, _oos_with(OOS_SECOND, language="es")])
+    with pytest.raises(ValueError, match=r"line 3: language or sentence differs"):
+        load_out_of_sample(path)
+
+
+def test_out_of_sample_sentences_table(tmp_path):
+    gold = load_out_of_sample(
+        _write_oos(tmp_path / "o.csv", [OOS_CODED, OOS_SECOND, OOS_UNCODED])
+    )
+    sentences = out_of_sample_sentences(gold)
+    assert sentences.columns == ["doc_id", "sent_id", "start", "end", "text", "is_heading"]
+    assert sentences["sent_id"].to_list() == [1, 2]  # one row per sentence, not per code
+    assert not sentences["is_heading"].any()
+    text = "\n".join(sentences["text"])
+    assert all(text[a:b] == t for a, b, t in sentences.select("start", "end", "text").rows())
+    # evaluating the gold against its own codes is perfect
+    codes = gold.filter(pl.col("stance").is_not_null()).rename({"unit": "sent_id"})
+    result = evaluate(codes, gold, sentences)
+    assert result.by_stance.filter(pl.col("support") > 0)["f1"].to_list() == [1.0, 1.0]
+    assert result.actor_accuracy == 1.0
+
+
+def test_out_of_sample_sentences_of_a_language_subset():
+    gold = load_out_of_sample().filter(pl.col("language") == "es")
+    sentences = out_of_sample_sentences(gold)
+    assert sentences.height == gold["unit"].n_unique()
+    assert set(sentences["sent_id"]) == set(gold["unit"])
+
+
+def test_out_of_sample_sentences_missing_columns():
+    with pytest.raises(ValueError, match=r"gold is missing column\(s\) start, end; expected"):
+        out_of_sample_sentences(pl.DataFrame({"doc_id": ["oos"], "unit": [1], "sentence": ["x"]}))
