@@ -46,7 +46,15 @@ from pathlib import Path
 import polars as pl
 
 from analysis.config import GOLD_PATH, OUT_OF_SAMPLE_PATH
-from analysis.scheme import ACTORS, CATEGORIES, CATEGORY_MODE, CATEGORY_STANCE, MODES, STANCES
+from analysis.scheme import (
+    ACTORS,
+    CATEGORIES,
+    CATEGORY_MODE,
+    CATEGORY_STANCE,
+    MODES,
+    STANCES,
+    require_columns,
+)
 from analysis.scheme import STATUSES as STATUS_VALUES
 from analysis.segment import SENTENCES_SCHEMA
 
@@ -58,6 +66,7 @@ __all__ = [
     "align",
     "cohen_kappa",
     "evaluate",
+    "evaluate_by_language",
     "format_codes",
     "load_gold",
     "load_out_of_sample",
@@ -582,12 +591,7 @@ def align(gold: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
 def _require(df: pl.DataFrame, table: str, columns: Iterable[str]) -> pl.DataFrame:
     """Check that ``columns`` exist; return them cast to their contract dtypes."""
     columns = tuple(columns)
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(
-            f"{table} is missing column(s) {', '.join(missing)}; expected at least "
-            f"{', '.join(columns)} (see the `{table}` table contract)"
-        )
+    require_columns(df, table, columns)
     integer = {"unit", "sent_id"}
     return df.select(
         pl.col(c).cast(pl.Int64 if c in integer else pl.String) for c in columns
@@ -913,3 +917,48 @@ def evaluate(
         alignment=alignment,
         alignment_summary=summary,
     )
+
+
+def evaluate_by_language(
+    codes: pl.DataFrame, gold: pl.DataFrame, sentences: pl.DataFrame
+) -> pl.DataFrame:
+    """Per-stance agreement for the whole gold set and for each of its languages.
+
+    For a gold set with a ``language`` column, such as :func:`load_out_of_sample`: the
+    figures of :func:`evaluate` (``by_stance``) and its actor agreement, once over all
+    units (``language`` "all") and once per language, so the Spanish figures are not
+    hidden in the English ones.
+
+    Returns
+    -------
+    pl.DataFrame
+        language, stance, tp, fp, fn, precision, recall, f1, kappa, support,
+        actor_accuracy; "all" first, then the languages in alphabetical order.
+
+    Examples
+    --------
+    >>> gold = load_out_of_sample()
+    >>> s = out_of_sample_sentences(gold)
+    >>> codes = gold.filter(pl.col("stance").is_not_null()).select(
+    ...     "doc_id", pl.col("unit").alias("sent_id"), "stance", "category", "actor", "status")
+    >>> table = evaluate_by_language(codes, gold, s)
+    >>> table.filter(language="es", stance="coercion")["f1"].item()
+    1.0
+    """
+    require_columns(gold, "gold", ("language",))
+    parts = []
+    languages = ["all", *sorted(gold["language"].drop_nulls().unique().to_list())]
+    for language in languages:
+        subset = gold if language == "all" else gold.filter(pl.col("language") == language)
+        units = subset.select("doc_id", pl.col("unit").alias("sent_id")).unique()
+        result = evaluate(
+            codes.join(units, on=["doc_id", "sent_id"], how="semi"),
+            subset,
+            sentences.join(units, on=["doc_id", "sent_id"], how="semi"),
+        )
+        parts.append(
+            result.by_stance.with_columns(
+                language=pl.lit(language), actor_accuracy=pl.lit(result.actor_accuracy)
+            )
+        )
+    return pl.concat(parts).select("language", pl.exclude("language"))

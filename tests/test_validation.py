@@ -16,6 +16,7 @@ from analysis.validation import (
     align,
     cohen_kappa,
     evaluate,
+    evaluate_by_language,
     format_codes,
     load_gold,
     load_out_of_sample,
@@ -677,3 +678,28 @@ def test_out_of_sample_sentences_of_a_language_subset():
 def test_out_of_sample_sentences_missing_columns():
     with pytest.raises(ValueError, match=r"gold is missing column\(s\) start, end; expected"):
         out_of_sample_sentences(pl.DataFrame({"doc_id": ["oos"], "unit": [1], "sentence": ["x"]}))
+
+
+def test_evaluate_by_language_splits_the_figures() -> None:
+    gold = load_out_of_sample()
+    sentences = out_of_sample_sentences(gold)
+    as_codes = gold.filter(pl.col("stance").is_not_null()).select(
+        "doc_id", pl.col("unit").alias("sent_id"), "stance", "category", "actor", "status"
+    )
+    perfect = evaluate_by_language(as_codes, gold, sentences)
+    assert perfect["language"].unique(maintain_order=True).to_list() == ["all", "en", "es"]
+    assert perfect.filter(pl.col("support") > 0)["f1"].to_list() == [1.0] * perfect.filter(
+        pl.col("support") > 0
+    ).height
+    # drop every Spanish code: Spanish recall falls to 0, English is untouched
+    spanish = gold.filter(pl.col("language") == "es")["unit"].unique()
+    english_only = evaluate_by_language(
+        as_codes.filter(~pl.col("sent_id").is_in(spanish.to_list())), gold, sentences
+    )
+    es = english_only.filter(pl.col("language") == "es", pl.col("support") > 0)
+    assert es["recall"].to_list() == [0.0] * es.height
+    assert english_only.filter(pl.col("language") == "en")["f1"].drop_nulls().to_list() == (
+        perfect.filter(pl.col("language") == "en")["f1"].drop_nulls().to_list()
+    )
+    with pytest.raises(ValueError, match=r"gold is missing column\(s\) language"):
+        evaluate_by_language(as_codes, gold.drop("language"), sentences)
