@@ -407,6 +407,28 @@ def test_cli_check_lists_the_tools() -> None:
         assert "https://quarto.org/docs/get-started/" in result.output
 
 
+def test_cli_lab_registers_a_missing_kernel_then_opens_the_notebooks(monkeypatch) -> None:
+    import sys
+
+    from analysis import cli
+
+    calls: list[list[str]] = []
+    monkeypatch.setattr(cli, "_kernel_python", lambda: "/elsewhere/bin/python")
+    monkeypatch.setattr(cli.subprocess, "run", lambda cmd, check: calls.append(cmd))
+    monkeypatch.setattr(cli.subprocess, "call", lambda cmd: calls.append(cmd) or 0)
+    result = CliRunner().invoke(app, ["lab"])
+    assert result.exit_code == 0, result.output
+    assert calls == [
+        [sys.executable, "-m", "ipykernel", "install", "--sys-prefix", "--name", "python3"],
+        [sys.executable, "-m", "jupyterlab", f"--notebook-dir={NOTEBOOKS_DIR}"],
+    ]
+    # with this environment's kernel registered, it only opens JupyterLab
+    calls.clear()
+    monkeypatch.setattr(cli, "_kernel_python", lambda: sys.executable)
+    assert CliRunner().invoke(app, ["lab"]).exit_code == 0
+    assert [cmd[2] for cmd in calls] == ["jupyterlab"]
+
+
 @pytest.mark.slow
 def test_build_renders_the_report_then_caches_everything(
     tmp_path_factory: pytest.TempPathFactory,
