@@ -38,7 +38,7 @@ import csv
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -160,6 +160,30 @@ def _check_code_fields(path: Path, line: int, row: dict[str, str]) -> None:
         )
 
 
+def _csv_rows(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, row) for each record of a hand-coded CSV, after checking its header
+    and each record's field count; the line is where the record starts, so it stays right
+    after quoted fields that span lines."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, None)
+        if header is None:
+            raise ValueError(
+                f"{path}: the file is empty; expected a header line: {','.join(columns)}"
+            )
+        missing = [c for c in columns if c not in header]
+        if missing:
+            raise _fail(
+                path, 1, f"missing column(s) {', '.join(missing)}; expected {','.join(columns)}"
+            )
+        line = reader.line_num + 1
+        for fields in reader:
+            if len(fields) != len(header):
+                raise _fail(path, line, f"{len(fields)} fields, expected {len(header)}")
+            yield line, dict(zip(header, fields, strict=True))
+            line = reader.line_num + 1
+
+
 def load_gold(path: str | Path = GOLD_PATH) -> pl.DataFrame:
     """Read and check the hand-coded gold CSV.
 
@@ -204,50 +228,32 @@ def load_gold(path: str | Path = GOLD_PATH) -> pl.DataFrame:
     rows: list[dict[str, object]] = []
     seen_codes: set[tuple[str, ...]] = set()
     units: dict[tuple[str, str], tuple[str, str, str]] = {}
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, None)
-        if header is None:
-            raise ValueError(
-                f"{path}: the file is empty; expected a header line: {','.join(CSV_COLUMNS)}"
-            )
-        missing = [c for c in CSV_COLUMNS if c not in header]
-        if missing:
+    for line, row in _csv_rows(path, CSV_COLUMNS):
+        _check_row(path, line, row)
+        key = (row["doc"], row["unit"])
+        span = (row["start"], row["end"], row["sentence"])
+        if units.setdefault(key, span) != span:
             raise _fail(
-                path, 1,
-                f"missing column(s) {', '.join(missing)}; expected {','.join(CSV_COLUMNS)}",
+                path, line,
+                f"start, end or sentence differs from the unit's first row "
+                f"(unit {row['unit']} of {row['doc']})",
             )
-        line = reader.line_num + 1
-        for fields in reader:
-            if len(fields) != len(header):
-                raise _fail(path, line, f"{len(fields)} fields, expected {len(header)}")
-            row = dict(zip(header, fields, strict=True))
-            _check_row(path, line, row)
-            key = (row["doc"], row["unit"])
-            span = (row["start"], row["end"], row["sentence"])
-            if units.setdefault(key, span) != span:
+        if row["stance"]:
+            code = (*key, row["stance"], row["category"], row["actor"], row["status"])
+            if code in seen_codes:
                 raise _fail(
                     path, line,
-                    f"start, end or sentence differs from the unit's first row "
-                    f"(unit {row['unit']} of {row['doc']})",
+                    f"duplicate code {'/'.join(code[2:])} in unit {row['unit']} of "
+                    f"{row['doc']}; merge the two rows and say so in the note",
                 )
-            if row["stance"]:
-                code = (*key, row["stance"], row["category"], row["actor"], row["status"])
-                if code in seen_codes:
-                    raise _fail(
-                        path, line,
-                        f"duplicate code {'/'.join(code[2:])} in unit {row['unit']} of "
-                        f"{row['doc']}; merge the two rows and say so in the note",
-                    )
-                seen_codes.add(code)
-            rows.append(
-                {
-                    "doc_id": Path(row["doc"]).stem,
-                    **{c: int(row[c]) for c in _INTEGER_COLUMNS},
-                    **{c: row[c] or None for c in CSV_COLUMNS[4:]},
-                }
-            )
-            line = reader.line_num + 1
+            seen_codes.add(code)
+        rows.append(
+            {
+                "doc_id": Path(row["doc"]).stem,
+                **{c: int(row[c]) for c in _INTEGER_COLUMNS},
+                **{c: row[c] or None for c in CSV_COLUMNS[4:]},
+            }
+        )
     schema = {c: pl.Int64 if c in _INTEGER_COLUMNS else pl.String for c in GOLD_COLUMNS}
     gold = pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(
         schema=schema
@@ -310,63 +316,45 @@ def load_out_of_sample(path: str | Path = OUT_OF_SAMPLE_PATH) -> pl.DataFrame:
     rows: list[dict[str, str]] = []
     seen_codes: set[tuple[str, ...]] = set()
     units: dict[int, tuple[str, str]] = {}
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, None)
-        if header is None:
-            raise ValueError(
-                f"{path}: the file is empty; expected a header line: {','.join(OOS_CSV_COLUMNS)}"
-            )
-        missing = [c for c in OOS_CSV_COLUMNS if c not in header]
-        if missing:
+    for line, row in _csv_rows(path, OOS_CSV_COLUMNS):
+        if not re.fullmatch(r"\d+", row["sentence_id"]) or int(row["sentence_id"]) < 1:
             raise _fail(
-                path, 1,
-                f"missing column(s) {', '.join(missing)}; expected {','.join(OOS_CSV_COLUMNS)}",
+                path, line, f"{row['sentence_id']!r} is not a whole number >= 1",
+                "sentence_id",
             )
-        line = reader.line_num + 1
-        for fields in reader:
-            if len(fields) != len(header):
-                raise _fail(path, line, f"{len(fields)} fields, expected {len(header)}")
-            row = dict(zip(header, fields, strict=True))
-            if not re.fullmatch(r"\d+", row["sentence_id"]) or int(row["sentence_id"]) < 1:
-                raise _fail(
-                    path, line, f"{row['sentence_id']!r} is not a whole number >= 1",
-                    "sentence_id",
-                )
-            if not _LANGUAGE.fullmatch(row["language"]):
-                raise _fail(
-                    path, line,
-                    f"{row['language']!r} is not a lower-case ISO 639 code such as 'en'",
-                    "language",
-                )
-            if not row["sentence"].strip():
-                raise _fail(path, line, "empty; give the sentence's text", "sentence")
-            if "\n" in row["sentence"] or row["sentence"] != row["sentence"].strip():
-                raise _fail(
-                    path, line,
-                    "has a line break or surrounding whitespace; give one stripped sentence",
-                    "sentence",
-                )
-            _check_code_fields(path, line, row)
-            unit = int(row["sentence_id"])
-            if units.setdefault(unit, (row["language"], row["sentence"])) != (
-                row["language"], row["sentence"]
-            ):
+        if not _LANGUAGE.fullmatch(row["language"]):
+            raise _fail(
+                path, line,
+                f"{row['language']!r} is not a lower-case ISO 639 code such as 'en'",
+                "language",
+            )
+        if not row["sentence"].strip():
+            raise _fail(path, line, "empty; give the sentence's text", "sentence")
+        if "\n" in row["sentence"] or row["sentence"] != row["sentence"].strip():
+            raise _fail(
+                path, line,
+                "has a line break or surrounding whitespace; give one stripped sentence",
+                "sentence",
+            )
+        _check_code_fields(path, line, row)
+        unit = int(row["sentence_id"])
+        if units.setdefault(unit, (row["language"], row["sentence"])) != (
+            row["language"], row["sentence"]
+        ):
+            raise _fail(
+                path, line,
+                f"language or sentence differs from the first row of sentence {unit}",
+            )
+        if row["stance"]:
+            code = (str(unit), row["stance"], row["category"], row["actor"], row["status"])
+            if code in seen_codes:
                 raise _fail(
                     path, line,
-                    f"language or sentence differs from the first row of sentence {unit}",
+                    f"duplicate code {'/'.join(code[1:])} in sentence {unit}; merge the "
+                    "two rows and say so in the note",
                 )
-            if row["stance"]:
-                code = (str(unit), row["stance"], row["category"], row["actor"], row["status"])
-                if code in seen_codes:
-                    raise _fail(
-                        path, line,
-                        f"duplicate code {'/'.join(code[1:])} in sentence {unit}; merge the "
-                        "two rows and say so in the note",
-                    )
-                seen_codes.add(code)
-            rows.append(row)
-            line = reader.line_num + 1
+            seen_codes.add(code)
+        rows.append(row)
     offsets: dict[int, tuple[int, int]] = {}
     position = 0
     for unit in sorted(units):
