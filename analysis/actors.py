@@ -5,7 +5,11 @@ side written about. Cues come from the codebook's ``actors`` section (names, ins
 joint phrases, pronouns); the rules look at the text around each match, inside the clause
 that contains it (clause limits: the codebook's ``clauses`` section). A cue governed by a
 preposition or an object-taking verb (``object_markers``: "pressure on Mexico", "urging
-Mexico to", "on the basis of U.S. intelligence") is never taken as the actor. A pronoun
+Mexico to", "on the basis of U.S. intelligence", "wants Mexico to") is never taken as the
+actor, before the match or inside it ("pressed Mexico", "respects Mexico's sovereignty").
+The subject of a passive verb (``passive``, an auxiliary and a participle reaching the
+match: "Mexico was hit with a 25% tariff", "suspects were flown to the United States") is
+the target, not the actor. A pronoun
 ("she", "they", "her government") stands for the actor of the previous sentences (up to
 three sentences back). The first rule that yields an actor wins:
 
@@ -13,19 +17,22 @@ three sentences back). The first rule that yields an actor wins:
    joint acts) always get their ``actor``.
 2. **Attributive cue** (skipped for indicators with ``attributive: false``, whose
    possessive names the target, as in "Mexico's insufficient efforts"). A U.S. or Mexican
-   cue among the first two words of the match ("punitive US tariffs", "Trump's threats")
-   or one ending at most ``attributive_max_gap`` words before it ("U.S. pressure",
-   "Washington's asks"; "a response to US pressure" too, as the cue directly modifies
-   the act).
+   cue among the first two words of the match ("punitive US tariffs", "Trump's threats"),
+   unless an object marker governs it ("pressed Mexico"), or one ending at most
+   ``attributive_max_gap`` words before it ("U.S. pressure", "Washington's asks"; "a
+   response to US pressure" too, as the cue directly modifies the act; not the subject of
+   a passive: "Mexico was sanctioned").
 3. **Joint.** For cooperation, a joint modifier just before the match ("bilateral
    cooperation", "joint operations") gives UNSPECIFIED.
 4. **Agent.** A cue right after the match behind ``agent_prepositions``: "designated as
    terrorist organizations by the State Department", "pressure from the Trump
-   administration", "condemnation from the Mexican government".
+   administration", "condemnation from the Mexican government", and the Spanish genitive
+   "las exigencias de Washington", "la presión del gobierno estadounidense".
 5. **Subject.** The first cue in the clause before the match: "Mexico has provided
-   financial intelligence", "the US administration listed Mexico among ...".
-6. **Counterpart.** A partner or target after the match ("with the US", "to the United
-   States", "on Mexico") or a direct object right after it ("to pressure Mexico"): the
+   financial intelligence", "the US administration listed Mexico among ...". Skipped when
+   the clause is passive up to the match (the subject is then the target).
+6. **Counterpart.** A partner or target inside or after the match ("with the US", "to the
+   United States", "on Mexico") or a direct object right after it ("to pressure Mexico"): the
    act is by the other side (US and MX swap).
 7. **Circumstantial.** An act inside a "despite/amid/in the face of" phrase with no
    actor so far is UNSPECIFIED ("despite critical rhetoric").
@@ -40,8 +47,10 @@ three sentences back). The first rule that yields an actor wins:
     match (third parties are not taken from outside the clause).
 11. Otherwise ``UNSPECIFIED``.
 
-Place names that contain a country name (Mexico City, Gulf of Mexico) are listed under
-``ignore`` and are never cues.
+Place names that contain a country name (Gulf of Mexico, New Mexico) are listed under
+``ignore`` and are never cues. The capital is a cue for its government ("a rebuke from
+Mexico City", like "Washington"), except as a dateline ("Mexico City — ...", "Mexico City,
+March 5"), which ``ignore`` lists.
 """
 
 from __future__ import annotations
@@ -177,6 +186,7 @@ def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
     joint = body(spec.joint_modifiers)
     gap = spec.attributive_max_gap
     det = r"(?:the\s+|a\s+|an\s+|el\s+|la\s+|los\s+)?"
+    passive = body(spec.passive)
 
     before = pl.col("left_clause").str.extract_groups(
         rf"(?i)(?P<c>(?:{markers}\s+{det})?{cue})(?P<g>(?:\s+[^\s,;]+){{0,{gap}}}?)\s*$"
@@ -186,7 +196,19 @@ def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
             "_code",
             before.struct.field("c").alias("_before"),
             before.struct.field("g").alias("_gapwords"),
-            pl.col("matched").str.extract(rf"(?i)^(?:\S+\s+){{0,1}}?({cue})", 1).alias("_inside"),
+            # a cue among the first two words of the match, with the word that governs it
+            pl.col("matched")
+            .str.extract(rf"(?i)^(?:\S+\s+){{0,1}}?((?:{markers}\s+{det})?{cue})", 1)
+            .alias("_inside"),
+            # the subject is the target of a passive verb that reaches the match
+            pl.concat_str(
+                pl.col("left_clause"), pl.col("matched").str.extract(r"^(\S*)", 1).fill_null("")
+            )
+            .str.contains(
+                rf"(?i){passive}(?:\s+(?:with|by|under|from|on|in|at|into|as|for|con|por|en)"
+                rf"(?-u:\b)(?:\s+\S+){{0,4}}?)?\s*$"
+            )
+            .alias("_passive"),
             (
                 pl.col("matched").str.contains(rf"(?i)^{joint}")
                 | pl.col("left_clause").str.contains(rf"(?i){joint}(?:\s+[^\s,;]+){{0,1}}?\s*$")
@@ -194,13 +216,18 @@ def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
             pl.col("right_clause")
             .str.extract(rf"(?i)^\s*{body(spec.agent_prepositions)}\s+{det}({cue})", 1)
             .alias("_agent"),
-            pl.col("right_clause")
-            .str.extract(
-                rf"(?i)^(?:\s*[^\s,;]+){{0,{spec.counterpart_max_gap}}}?\s+"
-                rf"{body(spec.counterpart_prepositions)}\s+{det}({cue})",
-                1,
-            )
-            .alias("_cp"),
+            # a partner or target inside the match ("flown to the United States"), else
+            # right after it
+            pl.coalesce(
+                pl.col("matched").str.extract(
+                    rf"(?i)\s{body(spec.counterpart_prepositions)}\s+{det}({cue})", 1
+                ),
+                pl.col("right_clause").str.extract(
+                    rf"(?i)^(?:\s*[^\s,;]+){{0,{spec.counterpart_max_gap}}}?\s+"
+                    rf"{body(spec.counterpart_prepositions)}\s+{det}({cue})",
+                    1,
+                ),
+            ).alias("_cp"),
             pl.col("right_clause")
             .str.extract(rf"(?i)^\s+({cue})(?:\s|[,.;:]|$)", 1)
             .alias("_dobj"),
@@ -210,14 +237,22 @@ def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         )
         .with_columns(
             # a cue governed by a preposition is a target, unless it directly modifies the
-            # match ("a response to US pressure")
+            # match ("a response to US pressure"); so is the subject of a passive verb
             pl.when(
-                pl.col("_before").str.contains(rf"(?i)^{markers}\s")
+                (
+                    pl.col("_before").str.contains(rf"(?i)^{markers}\s")
+                    | pl.col("_passive")
+                )
                 & (pl.col("_gapwords").str.strip_chars() != "")
             )
             .then(None)
             .otherwise(pl.col("_before"))
-            .alias("_before")
+            .alias("_before"),
+            # inside the match too: "pressed Mexico", "wants Mexico to" name the target
+            pl.when(pl.col("_inside").str.contains(rf"(?i)^{markers}\s"))
+            .then(None)
+            .otherwise(pl.col("_inside"))
+            .alias("_inside"),
         )
         .drop("_gapwords")
     )
@@ -258,7 +293,7 @@ def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         ("attributive", attributive & before_ok.is_not_null(), before_ok),
         ("joint", pl.col("_joint") & (pl.col("stance") == "cooperation"), pl.lit("UNSPECIFIED")),
         ("agent", pl.col("agent").is_not_null() & (pl.col("agent") != "ANAPHOR"), pl.col("agent")),
-        ("subject", subject.is_not_null(), subject),
+        ("subject", subject.is_not_null() & ~pl.col("_passive"), subject),
         ("counterpart", cp_actor.is_not_null(), cp_actor),
         ("circumstantial", pl.col("_circ"), pl.lit("UNSPECIFIED")),
         ("default", pl.col("default_actor").is_not_null(), pl.col("default_actor")),
@@ -271,5 +306,14 @@ def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         actor = pl.when(cond.fill_null(False)).then(value).otherwise(actor)
         rule = pl.when(cond.fill_null(False)).then(pl.lit(name)).otherwise(rule)
     return out.with_columns(actor.alias("actor"), rule.alias("actor_rule")).drop(
-        "a_before", "_joint", "agent", "cp", "dobj", "_circ", "inside", "subject", "early"
+        "a_before",
+        "_joint",
+        "agent",
+        "cp",
+        "dobj",
+        "_circ",
+        "inside",
+        "subject",
+        "early",
+        "_passive",
     )

@@ -2,7 +2,11 @@
 
 The measurement scheme lives in ``analysis/codebook.yaml`` (or any file with the same
 shape), so a researcher can swap the whole scheme without touching code. The file has
-four sections:
+four sections and one setting:
+
+``scope``
+    ``bilateral`` (the default: only acts between the U.S. and Mexico are coded, the coder's
+    convention 3, so codes whose actor is OTHER are dropped) or ``all`` (keep them).
 
 ``indicators``
     One entry per indicator: ``id``, ``stance``, ``category``, ``plover``, ``mode``,
@@ -15,7 +19,10 @@ four sections:
     demands implies a DEMAND).
 ``clauses``
     Two regular expressions that delimit the clause around a match: ``left_boundary``
-    (looking back from the match) and ``right_boundary`` (looking ahead).
+    (looking back from the match) and ``right_boundary`` (looking ahead); plus
+    ``abbreviations`` (words after which a dot does not end the clause: "U.S.") and
+    ``quoted_phrase_max_chars`` (quotation marks around a phrase at most this long, with no
+    clause punctuation inside, do not end the clause).
 ``status``
     Cue lists for the four statuses (see :mod:`analysis.indicators` for the rule order).
 ``actors``
@@ -147,6 +154,32 @@ def _rust_compile_error(regex: str) -> str | None:
     except Exception as exc:  # polars raises ComputeError; keep the first line
         return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return None
+
+
+def engine_matches(patterns: list[str], texts: list[str]) -> list[list[bool]]:
+    """Whether each pattern matches each text, exactly as the coding engine matches.
+
+    The engine runs every pattern as ``rust_regex("(?i)" + pattern_to_regex(p))`` in the
+    Rust ``regex`` engine (ASCII word boundaries), so this does the same, on a small frame.
+
+    Returns
+    -------
+    list of list of bool
+        One row per text, one column per pattern.
+
+    Examples
+    --------
+    >>> engine_matches(["tariff*", "criticó"], ["new tariffs", "Sheinbaum criticó"])
+    [[True, False], [False, False]]
+    """
+    if not patterns or not texts:
+        return [[False] * len(patterns) for _ in texts]
+    frame = pl.DataFrame({"text": texts}, schema={"text": pl.String})
+    hits = frame.select(
+        pl.col("text").str.contains(rust_regex("(?i)" + pattern_to_regex(p))).alias(f"p{i}")
+        for i, p in enumerate(patterns)
+    )
+    return [list(row) for row in hits.rows()]
 
 
 def _check_pattern(pattern: str) -> str | None:
@@ -291,6 +324,8 @@ class ClauseSpec(_Strict):
 
     left_boundary: str
     right_boundary: str
+    abbreviations: list[str] = Field(default_factory=list)
+    quoted_phrase_max_chars: int = Field(default=0, ge=0, le=200)
 
 
 class StatusSpec(_Strict):
@@ -298,12 +333,16 @@ class StatusSpec(_Strict):
 
     negated: list[str] = Field(min_length=1)
     negated_max_gap: int = Field(default=1, ge=0, le=10)
+    denial: list[str] = Field(default_factory=list)
+    retracted: list[str] = Field(default_factory=list)
     threat: list[str] = Field(min_length=1)
     threat_max_chars: int = Field(default=80, ge=0, le=400)
     hedge_speakers: list[str] = Field(default_factory=list)
     hypothetical_before: list[str] = Field(min_length=1)
     hypothetical_after: list[str] = Field(default_factory=list)
     hypothetical_after_max_gap: int = Field(default=4, ge=0, le=20)
+    conditional: list[str] = Field(default_factory=list)
+    conditional_noun_markers: list[str] = Field(default_factory=list)
     hypothetical_scope: list[str] = Field(default_factory=list)
     announced: list[str] = Field(default_factory=list)
     negation_exceptions: list[str] = Field(default_factory=list)
@@ -324,6 +363,7 @@ class ActorSpec(_Strict):
     agent_prepositions: list[str] = Field(default_factory=list)
     counterpart_prepositions: list[str] = Field(default_factory=list)
     counterpart_max_gap: int = Field(default=6, ge=0, le=20)
+    passive: list[str] = Field(default_factory=list)
     object_markers: list[str] = Field(default_factory=list)
     attributive_max_gap: int = Field(default=2, ge=0, le=6)
 
@@ -333,6 +373,7 @@ class CodebookSpec(_Strict):
 
     name: str
     version: str | int
+    scope: Literal["bilateral", "all"] = "bilateral"
     indicators: list[IndicatorSpec] = Field(min_length=1)
     clauses: ClauseSpec
     status: StatusSpec
@@ -440,6 +481,11 @@ class Codebook:
             if ind.id == indicator_id:
                 return ind
         raise KeyError(f"no indicator {indicator_id!r} in {self.path}")
+
+    @property
+    def scope(self) -> str:
+        """``bilateral`` (codes whose actor is OTHER are dropped) or ``all``."""
+        return self.spec.scope
 
     def cue_body(self, patterns: list[str]) -> str:
         """Join cue patterns into one alternation for the Rust engine, without flags.
@@ -605,16 +651,20 @@ def _validate_semantics(spec: CodebookSpec, path: str) -> None:
             problem = _check_pattern(p)
             if problem:
                 raise _fail(path, f"{where}, field 'patterns'", f"pattern {p!r} {problem}")
-        compiled = [re.compile(pattern_to_regex(p), re.IGNORECASE) for p in ind.patterns]
-        for ex in ind.examples.match:
-            if not any(rx.search(ex) for rx in compiled):
+        # the engine's own matching (Rust regex, ASCII word boundaries), not Python's re
+        examples = [*ind.examples.match, *ind.examples.no_match]
+        table = engine_matches(list(ind.patterns), examples)
+        n_match = len(ind.examples.match)
+        for ex, row in zip(ind.examples.match, table[:n_match], strict=True):
+            if not any(row):
                 raise _fail(
                     path,
                     f"{where}, field 'examples.match'",
-                    f"example {ex!r} does not match any pattern; fix the pattern or the example",
+                    f"example {ex!r} does not match any pattern in the coding engine (Rust "
+                    "regex, ASCII word boundaries); fix the pattern or the example",
                 )
-        for ex in ind.examples.no_match:
-            hits = [p for p, rx in zip(ind.patterns, compiled, strict=True) if rx.search(ex)]
+        for ex, row in zip(ind.examples.no_match, table[n_match:], strict=True):
+            hits = [p for p, hit in zip(ind.patterns, row, strict=True) if hit]
             if hits:
                 raise _fail(
                     path,
@@ -626,7 +676,11 @@ def _validate_semantics(spec: CodebookSpec, path: str) -> None:
         problem = _check_pattern("re:" + regex)
         if problem:
             raise _fail(path, f"field 'clauses.{fld}'", f"regex {regex!r} {problem}")
-    for section, model in (("status", spec.status), ("actors", spec.actors)):
+    for section, model in (
+        ("clauses", spec.clauses),
+        ("status", spec.status),
+        ("actors", spec.actors),
+    ):
         for fld, value in model:
             if not isinstance(value, list):
                 continue
@@ -654,9 +708,10 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
     CodebookError
         When the file is missing or not YAML, or an entry is wrong: unknown stance or
         category, a category under the wrong stance, a score outside -10..10, a pattern
-        that does not compile (or matches the empty string), a duplicate id, or an
-        example that does not behave as declared. The message names the file, the
-        indicator id and the field.
+        that does not compile (or matches the empty string), a duplicate id, an unknown
+        ``scope``, or an example that does not behave as declared in the coding engine's
+        own matching (:func:`engine_matches`). The message names the file, the indicator
+        id and the field.
 
     Examples
     --------

@@ -1,34 +1,51 @@
 """Code sentences with the codebook: one row per act, with status, actor and matched span.
 
-Keyword counting goes wrong in four ways; the engine handles each:
+Keyword counting goes wrong in several ways; the engine handles each:
 
 - **Overlap.** All patterns run as one alternation, so a stretch of text is coded once:
   "rejected any unilateral U.S. military action" is one REJECT, not a REJECT plus a
   MILITARY; "threat of tariffs" is one THREATEN. When patterns start at the same position
   the codebook's order decides. Codes are then reduced to one per (sentence, category,
   actor, status), the gold standard's unit of counting; the first match is kept.
+- **Clauses.** Status and actor cues are looked for in the clause around the match
+  (``clauses``). A dot after an abbreviation ("intelligence provided by U.S. agencies") or
+  followed by a non-space, and quotation marks around a short phrase with no clause
+  punctuation inside (scare quotes: 'warned that “ground attacks” could come'), do not end
+  the clause: the limits are found on a copy of the sentence with those characters masked.
 - **Status.** Cues in the codebook's ``status`` section, limited to the clause around the
-  match (``clauses``). First rule that applies wins:
+  match. First rule that applies wins:
 
   1. ``negated``: a negation cue at most ``negated_max_gap`` words before the match
      ("did not impose tariffs", "refrained from reciprocal measures"), unless it is a
-     ``negation_exceptions`` phrase ("not just").
-  2. ``threatened`` (threat): a threat cue before the match in its clause ("threatened to
-     impose tariffs", "warnings of military action"). A coercive act under a threat is
-     recast as ``THREATEN`` (manual rule 2), so it merges with the threat itself.
-  3. ``threatened`` (hedge): a U.S. speaker's own hedge, a ``hedge_speakers`` cue earlier in
-     the sentence plus a modal ("Trump indicated that ground attacks could follow");
-     coercive acts are recast as ``THREATEN``.
-  4. ``hypothetical``: a modal or conditional cue before the match in its clause ("could
-     impose", "if", "possibility of"), or a modal within ``hypothetical_after_max_gap``
-     words after it, the act being the subject of an analyst's *could/may*
-     ("U.S. pressure may limit ...").
-  5. ``threatened`` (announced): an announcement cue before the match ("announced a
+     ``negation_exceptions`` phrase ("not just"); or the clause is the "that"/"que"
+     complement of a ``denial`` verb ("denied that it had agreed", "negó que operen"); or
+     the same subject takes the act back later in the sentence, a ``retracted`` cue after
+     "but/and/then" ("announced tariffs, but later held off").
+  2. ``threatened`` (hedge): a U.S. speaker's own hedge, a ``hedge_speakers`` cue earlier in
+     the sentence plus a modal before or after the match ("Trump indicated that ground
+     attacks could follow"); coercive acts are recast as ``THREATEN``.
+  3. ``hypothetical`` (after): a modal within ``hypothetical_after_max_gap`` words after the
+     match, the act being the subject of an analyst's *could/may* ("U.S. pressure may limit
+     ..."), or a ``conditional`` verb form there, short of a "that"/"que".
+  4. ``threatened`` (threat): a threat cue before the match in its clause ("threatened to
+     impose tariffs", "warnings of military action"), or before the "that"/"que" that opens
+     the clause ("warned that ..."). A coercive act under a threat is recast as
+     ``THREATEN`` (manual rule 2), so it merges with the threat itself.
+  5. ``hypothetical`` (before): a modal or conditional cue before the match in its clause
+     ("could impose", "if", "possibility of"), or a ``conditional`` verb form before or
+     inside the match ("México respondería con medidas", "impondría aranceles"); words
+     right after an article or a preposition (``conditional_noun_markers``: "la
+     cancillería") are nouns, not verbs.
+  6. ``threatened`` (announced): an announcement cue before the match ("announced a
      review of the consulates").
-  6. The indicator's own ``status`` (``threatened`` for THREATEN indicators).
-  7. ``actual``.
+  7. The indicator's own ``status`` (``threatened`` for THREATEN indicators).
+  8. ``actual``.
 
 - **Actor.** See :mod:`analysis.actors`.
+- **Scope.** With the codebook's ``scope: bilateral`` (the packaged setting: only acts
+  between the U.S. and Mexico are coded, the coder's convention 3), codes whose actor is
+  OTHER (China, Canada, the cartels, other governments) are dropped, and so are the codes
+  they imply; ``scope: all`` keeps them.
 - **Language.** English and Spanish patterns and cues sit side by side in the codebook.
 
 Headings (``is_heading`` true, when the column exists) are not coded.
@@ -244,23 +261,53 @@ def _indicator_frame(codebook: Codebook) -> pl.DataFrame:
     )
 
 
+#: Characters before a "that"/"que" clause searched for the verb that governs it.
+GOVERNOR_CHARS = 40
+
+
 def _status(codebook: Codebook) -> tuple[pl.Expr, pl.Expr]:
     """Expressions for (status, recast-as-THREATEN) from the context columns."""
     st = codebook.spec.status
     body = codebook.cue_body
     left, right, sent = pl.col("left_clause"), pl.col("right_clause"), pl.col("left_sentence")
     neg_tail = rf"(?:\W+\w+){{0,{st.negated_max_gap}}}?\W*$"
-    negated = left.str.contains(rf"(?i){body(st.negated)}{neg_tail}") & ~left.str.contains(
-        rf"(?i){body(st.negation_exceptions)}{neg_tail}"
+    # the text just before the clause, when the clause is a "that"/"que" complement
+    gov = (
+        pl.when(pl.col("_governor").str.contains(r"(?i)(?-u:\b)(?:that|que)\W*$"))
+        .then(pl.col("_governor").str.slice(-GOVERNOR_CHARS))
+        .otherwise(pl.lit(""))
     )
-    threat = left.str.slice(-st.threat_max_chars).str.contains(rf"(?i){body(st.threat)}")
-    hyp_before = left.str.contains(rf"(?i){body(st.hypothetical_before)}") | sent.str.contains(
-        rf"(?i){body(st.hypothetical_scope)}"
+    retracted = pl.col("_right_sentence").str.contains(
+        r"(?i)^[^.;!?]*?(?:,\s*|\s)(?-u:\b)(?:but|and|then|yet|pero|y|aunque)\s+(?:(?:later|then|"
+        r"subsequently|eventually|quickly|soon|ultimately|luego|despu[eé]s|finalmente|"
+        rf"posteriormente)\s+)?{body(st.retracted)}"
     )
-    hyp_after = right.str.contains(
-        rf"(?i)^(?:\s*[^\s;]+){{0,{st.hypothetical_after_max_gap}}}?\s*"
-        rf"{body(st.hypothetical_after)}"
+    negated = (
+        left.str.contains(rf"(?i){body(st.negated)}{neg_tail}")
+        & ~left.str.contains(rf"(?i){body(st.negation_exceptions)}{neg_tail}")
+    ) | gov.str.contains(rf"(?i){body(st.denial)}") | retracted
+    threat = left.str.slice(-st.threat_max_chars).str.contains(
+        rf"(?i){body(st.threat)}"
+    ) | gov.str.contains(rf"(?i){body(st.threat)}")
+    # conditional verb forms, once the words that follow an article or a preposition
+    # (nouns: "la cancillería") are taken out
+    conditional = body(st.conditional)
+    nouns = rf"(?i){body(st.conditional_noun_markers)}\s+\S+"
+
+    def verbs(expr: pl.Expr) -> pl.Expr:
+        return expr.str.replace_all(nouns, "") if st.conditional_noun_markers else expr
+
+    gap = rf"(?i)^(?:\s*[^\s;]+){{0,{st.hypothetical_after_max_gap}}}?\s*"
+    hyp_before = (
+        left.str.contains(rf"(?i){body(st.hypothetical_before)}")
+        | sent.str.contains(rf"(?i){body(st.hypothetical_scope)}")
+        | verbs(pl.concat_str(left, pl.col("matched"))).str.contains(rf"(?i){conditional}")
     )
+    hyp_after = right.str.contains(gap + body(st.hypothetical_after)) | verbs(
+        # a conditional after a "that"/"que" is the content of what the act says, not a
+        # hedge on the act itself ("advirtió que enviaría tropas")
+        right.str.replace(r"(?is)(?-u:\b)(?:that|que)(?-u:\b).*$", "")
+    ).str.contains(gap + conditional)
     hedge = sent.str.contains(rf"(?i){body(st.hedge_speakers)}") & (hyp_before | hyp_after)
     announced = left.str.contains(rf"(?i){body(st.announced)}")
     status = (
@@ -282,20 +329,63 @@ def _status(codebook: Codebook) -> tuple[pl.Expr, pl.Expr]:
     return status, recast
 
 
+#: Stands in, in the masked copy of a sentence, for a character that must not end a clause.
+_MASK = "\x01"
+
+
+def _masked(text: pl.Expr, codebook: Codebook) -> pl.Expr:
+    """``text`` with the dots and quotation marks that do not end a clause masked.
+
+    Same length as ``text``: a dot after an abbreviation ("U.S.") or followed by a non-space
+    ("2.5"), and the quotation marks around a short phrase with no clause punctuation inside
+    (scare quotes), become ``_MASK``.
+    """
+    cl = codebook.spec.clauses
+    abbr = codebook.cue_body(cl.abbreviations)
+    # one pass for both kinds of dot: "U.S" -> "U\x01S", "2.5" -> "2\x015"
+    text = text.str.replace_all(rf"(?i)({abbr})\.|\.(\S)", f"${{1}}{_MASK}${{2}}")
+    n = cl.quoted_phrase_max_chars
+    if n:
+        text = text.str.replace_all(
+            rf"[“\"«]([^“”\"«»,.;:!?()\n]{{1,{n}}})[”\"»]", f"{_MASK}${{1}}{_MASK}"
+        )
+    return text
+
+
 def _context(hits: pl.LazyFrame, codebook: Codebook) -> pl.LazyFrame:
-    """Cut the clause and sentence context of each match."""
+    """Cut the clause and sentence context of each match.
+
+    The clause limits are found on a masked copy of the sentence (see :func:`_masked`) and
+    applied to the sentence itself, so the context columns keep the original text.
+    """
     cl = codebook.spec.clauses
     lo = (pl.col("s_start") - LEFT_WINDOW).clip(lower_bound=0)
-    return hits.with_columns(
-        pl.col("text").str.slice(lo, pl.col("s_start") - lo).alias("left_sentence"),
-        pl.col("text").str.slice(pl.col("s_end"), RIGHT_WINDOW).alias("_right"),
-    ).with_columns(
-        pl.col("left_sentence")
-        .str.replace(rust_regex(rf"(?s)^.*(?:{cl.left_boundary})"), "")
-        .alias("left_clause"),
-        pl.col("_right")
-        .str.replace(rust_regex(rf"(?s)(?:{cl.right_boundary}).*$"), "")
-        .alias("right_clause"),
+    n_left = pl.col("left_sentence").str.len_chars()
+    n_clause = pl.col("_lc").str.len_chars()
+    if "_mtext" not in hits.collect_schema().names():
+        hits = hits.with_columns(_masked(pl.col("text"), codebook).alias("_mtext"))
+    return (
+        hits.with_columns(
+            pl.col("text").str.slice(lo, pl.col("s_start") - lo).alias("left_sentence"),
+            pl.col("text").str.slice(pl.col("s_end"), RIGHT_WINDOW).alias("_right"),
+            pl.col("_mtext").str.slice(lo, pl.col("s_start") - lo).alias("_ml"),
+            pl.col("_mtext").str.slice(pl.col("s_end"), RIGHT_WINDOW).alias("_right_sentence"),
+        )
+        .with_columns(
+            pl.col("_ml")
+            .str.replace(rust_regex(rf"(?s)^.*(?:{cl.left_boundary})"), "")
+            .alias("_lc"),
+            pl.col("_right_sentence")
+            .str.replace(rust_regex(rf"(?s)(?:{cl.right_boundary}).*$"), "")
+            .str.len_chars()
+            .alias("_n_right"),
+        )
+        .with_columns(
+            pl.col("left_sentence").str.slice(n_left - n_clause).alias("left_clause"),
+            pl.col("left_sentence").str.slice(0, n_left - n_clause).alias("_governor"),
+            pl.col("_right").str.slice(0, pl.col("_n_right")).alias("right_clause"),
+        )
+        .drop("_mtext", "_ml", "_lc", "_n_right")
     )
 
 
@@ -414,7 +504,14 @@ def _code_block(base: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
     hits = (
         hits.join(_pattern_map(hits["matched"], cb), on="matched", how="inner")
         .join(_indicator_frame(cb), on="_ind", how="inner")
-        .join(base.select("_row", "doc_id", "sent_id", "start", "text"), on="_row", how="inner")
+        .join(
+            # the masked copy of each sentence (clause limits), once per sentence
+            base.select("_row", "doc_id", "sent_id", "start", "text")
+            .join(hits.select("_row").unique(), on="_row", how="semi")
+            .with_columns(_masked(pl.col("text"), cb).alias("_mtext")),
+            on="_row",
+            how="inner",
+        )
         .sort("_row", "s_start")
         .with_row_index("_code")
     )
@@ -439,6 +536,7 @@ def _code_block(base: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
         .with_columns(
             status.alias("status"), recast.alias("_recast"), pl.lit(False).alias("_implied")
         )
+        .drop("_right_sentence", "_governor")
         .with_columns(
             pl.when("_recast").then(pl.lit("THREATEN")).otherwise("category").alias("category"),
             pl.when("_recast").then(pl.lit(t_plover)).otherwise("plover").alias("plover"),
@@ -448,6 +546,9 @@ def _code_block(base: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
         .collect()
     )
     ctx = attribute_actors(ctx, cb)
+    if cb.scope == "bilateral":
+        # only acts between the U.S. and Mexico (coder's convention 3)
+        ctx = ctx.filter(pl.col("actor") != "OTHER")
     ctx = pl.concat([ctx, _implied(ctx, cb)], how="vertical_relaxed")
     keep = [c for c in CODES_SCHEMA if c not in ("match_start", "match_end")]
     return (

@@ -189,3 +189,52 @@ def test_attribute_actors_reports_the_rule() -> None:
     )
     out = attribute_actors(df, CB)
     assert out.select("actor", "actor_rule").row(0) == ("US", "counterpart")
+
+
+def test_object_inside_the_match_is_not_the_actor() -> None:
+    # the country right after an object-taking verb inside the match is its target
+    assert actor("The Pentagon pressed Mexico to close the labs.", category="DEMAND") == {
+        "US"
+    }
+    assert actor("Washington wants Mexico to seize more precursors.", category="DEMAND") == {"US"}
+
+
+def test_passive_subject_is_the_target() -> None:
+    # agentless tariff: only the US taxes goods entering the US (indicator default)
+    assert "MX" not in actor(
+        "Mexico was slapped with a 30% tariff on tomatoes last year.", category="SANCTION"
+    )
+    # the passive subject (the cartel suspects) is not the actor; the destination is the
+    # counterpart, so the sending side is Mexico
+    assert actor(
+        "Ten alleged cartel operatives were sent to the United States on Friday.",
+        category="JUDICIAL",
+    ) == {"MX"}
+
+
+def test_passive_verb_with_a_to_infinitive_keeps_the_subject() -> None:
+    assert actor("Mexico was forced to extradite two smugglers.", category="JUDICIAL") == {"MX"}
+
+
+def test_spanish_genitive_names_the_agent() -> None:
+    assert actor(
+        "El Senado aprobó la reforma ante las presiones de Washington.", category="DEMAND"
+    ) == {"US"}
+
+
+def test_capital_as_a_metonym_is_an_actor() -> None:
+    assert actor(
+        "The drone flights drew a formal protest from Mexico City.", category="ASSERT_SOVEREIGNTY"
+    ) == {"MX"}
+    # as a dateline it is still a place
+    assert actor("Mexico City, March 3 — The accusations grew louder.", category="ACCUSE") == {
+        "UNSPECIFIED"
+    }
+
+
+def test_agent_after_an_abbreviation() -> None:
+    # "U.S." does not end the clause, so the agent after "by" is found
+    assert actor(
+        "Police raided the warehouse using intelligence provided by U.S. analysts.",
+        category="SHARE_INTELLIGENCE",
+    ) == {"US"}

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.codebook import load_codebook
+from analysis.config import CODEBOOK_PATH
 from analysis.indicators import CODES_SCHEMA, code_sentences, kwic, locate
 
 CB = load_codebook()
@@ -339,3 +343,47 @@ def test_batches_give_the_same_codes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(engine, "BATCH_ROWS", 4)
     assert code_sentences(s, CB).equals(whole)
     assert whole.height > 0
+
+
+# --------------------------------------------------------------------------- clauses
+
+
+def test_scare_quotes_do_not_end_the_clause() -> None:
+    # the threat verb governs the "that" clause; the quoted phrase stays inside it
+    text = "The president warned that “drone strikes” on the labs could begin soon."
+    assert {c[0] for c in codes_of(text)} == {"THREATEN"}
+    assert statuses(text, "THREATEN") == {"threatened"}
+
+
+def test_denied_that_negates_the_complement() -> None:
+    text = "The minister denied that Mexico had agreed to joint patrols."
+    assert statuses(text, "AGREE") == {"negated"}
+    text = "El canciller negó que México haya extraditado al exgobernador."
+    assert statuses(text, "JUDICIAL") == {"negated"}
+
+
+def test_retraction_later_in_the_sentence_negates() -> None:
+    text = "Mexico announced retaliatory tariffs on U.S. pork, but then backed down within a week."
+    assert statuses(text, "SANCTION") == {"negated"}
+
+
+def test_spanish_conditional_is_hypothetical() -> None:
+    text = "Washington impondría aranceles del 30% a México."
+    assert statuses(text, "SANCTION") == {"hypothetical"}
+
+
+def test_noun_in_ia_is_not_a_conditional() -> None:
+    text = "La secretaría de Economía impuso aranceles al acero estadounidense."
+    assert statuses(text, "SANCTION") == {"actual"}
+
+
+def test_scope_drops_third_party_acts(tmp_path: Path) -> None:
+    text = "China imposed tariffs on Mexican steel."
+    assert code_sentences(sentences(text), CB).height == 0
+    raw = yaml.safe_load(CODEBOOK_PATH.read_text(encoding="utf-8"))
+    raw["scope"] = "all"
+    path = tmp_path / "codebook.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    every = load_codebook(path)
+    assert every.scope == "all"
+    assert set(code_sentences(sentences(text), every)["actor"]) == {"OTHER"}
