@@ -83,6 +83,7 @@ __all__ = [
     "STATUSES",
     "actual_vs_nonactual",
     "balance",
+    "balance_by_status",
     "count_codes",
     "sensitivity",
     "stance_rates",
@@ -627,6 +628,49 @@ def balance(
     sentences = _typed(sentences)
     units = _units(codes, sentences, status=status, by=by, documents=documents, who="balance")
     return _balance_table(units, n_boot=n_boot, seed=seed, ci=ci)
+
+
+def balance_by_status(
+    codes: pl.DataFrame,
+    sentences: pl.DataFrame,
+    *,
+    n_boot: int = 1000,
+    seed: int = 20260101,
+    ci: float = 0.95,
+) -> pl.DataFrame:
+    """The corpus balance three ways: all counted codes, actual acts only, and the
+    threatened or hypothetical ones only, so deeds and words-about-deeds are read apart.
+
+    Parameters
+    ----------
+    codes, sentences
+        The contract tables.
+    n_boot, seed, ci
+        Bootstrap resamples, random seed, interval coverage (as :func:`balance`).
+
+    Returns
+    -------
+    pl.DataFrame
+        ``codes`` ("all", "actual", "non_actual") followed by the :func:`balance` columns
+        for the whole corpus.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> sentences = pl.DataFrame({"doc_id": ["a"] * 2, "sent_id": [1, 2],
+    ...     "text": ["They agreed.", "He threatened tariffs."]})
+    >>> codes = pl.DataFrame({"doc_id": ["a"] * 2, "sent_id": [1, 2],
+    ...     "stance": ["cooperation", "coercion"], "category": ["AGREE", "THREATEN"],
+    ...     "status": ["actual", "threatened"], "score": [4.0, -4.0]})
+    >>> balance_by_status(codes, sentences, n_boot=20)["balance"].to_list()
+    [0.0, 1.0, -1.0]
+    """
+    return pl.concat(
+        balance(codes, sentences, by="corpus", status=status, n_boot=n_boot, seed=seed, ci=ci)
+        .drop("group")
+        .select(pl.lit(status).alias("codes"), pl.all())
+        for status in ("all", "actual", "non_actual")
+    )
 
 
 def sensitivity(

@@ -14,6 +14,7 @@ from analysis.metrics import (
     CATEGORY_STANCE,
     actual_vs_nonactual,
     balance,
+    balance_by_status,
     count_codes,
     sensitivity,
     stance_rates,
@@ -221,6 +222,16 @@ def test_balance_status_options():
     assert _row(non_actual, "d1")["intensity"] == pytest.approx(-4.0)
     assert _row(non_actual, "d2")["balance"] == pytest.approx(1.0)
     assert _row(non_actual, "d2")["intensity"] == pytest.approx(10.0)
+
+
+def test_balance_by_status_reads_deeds_and_threats_apart():
+    table = balance_by_status(CODES, SENTENCES, **FAST)
+    assert table["codes"].to_list() == ["all", "actual", "non_actual"]
+    # all non-negated: 4 cooperation (AGREE, CONSULT, JUDICIAL, AID), 2 coercion
+    # (THREATEN, DEMAND; the SANCTION is negated); actual: 3 vs 1; non-actual: 1 vs 1
+    assert table["balance"].to_list() == pytest.approx([(4 - 2) / 6, (3 - 1) / 4, 0.0])
+    assert table["cooperation"].to_list() == [4, 3, 1]
+    assert table["coercion"].to_list() == [2, 1, 1]
 
 
 def test_balance_corpus_and_source():
