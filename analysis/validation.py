@@ -45,7 +45,7 @@ from pathlib import Path
 
 import polars as pl
 
-from analysis.config import GOLD_PATH, OUT_OF_SAMPLE_PATH
+from analysis.config import GOLD_PATH, HELD_OUT_SETS_PATH, OUT_OF_SAMPLE_PATH
 from analysis.scheme import (
     ACTORS,
     CATEGORIES,
@@ -67,6 +67,8 @@ __all__ = [
     "cohen_kappa",
     "evaluate",
     "evaluate_by_language",
+    "evaluate_sets",
+    "load_sets",
     "format_codes",
     "load_gold",
     "load_out_of_sample",
@@ -950,3 +952,97 @@ def evaluate_by_language(
             )
         )
     return pl.concat(parts).select("language", pl.exclude("language"))
+
+
+# ------------------------------------------------------------ the sets manifest
+
+_SET_KEYS = {"name", "file", "readme", "tuned_on", "first_measurement"}
+
+
+def load_sets(path: str | Path = HELD_OUT_SETS_PATH) -> list[dict]:
+    """The hand-coded sentence sets of ``seeds/gold/sets.yaml``, checked.
+
+    Each entry names a set (``name``), its CSV (``file``, in the format of
+    :func:`load_out_of_sample`, relative to the manifest), its ``readme``, the codebook
+    version from which it was used to tune the codebook (``tuned_on``; null when never),
+    and its ``first_measurement`` (codebook version and F1 per stance when the codebook
+    first met it).
+
+    Examples
+    --------
+    >>> [s["name"] for s in load_sets()][:2]
+    ['out-of-sample', 'held-out']
+    """
+    import yaml
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"sets manifest {path} not found; expected seeds/gold/sets.yaml")
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    entries = data.get("sets") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise ValueError(f"{path}: expected a top-level 'sets:' list of sets")
+    sets = []
+    for i, entry in enumerate(entries, start=1):
+        where = f"{path}: set {i}"
+        if not isinstance(entry, dict):
+            raise ValueError(f"{where}: expected a mapping with keys {sorted(_SET_KEYS)}")
+        missing, unknown = _SET_KEYS - set(entry), set(entry) - _SET_KEYS
+        if missing or unknown:
+            raise ValueError(
+                f"{where} ({entry.get('name', '?')}): missing {sorted(missing)}, "
+                f"unknown {sorted(unknown)}; expected keys {sorted(_SET_KEYS)}"
+            )
+        first = entry["first_measurement"]
+        f1 = first.get("f1") if isinstance(first, dict) else None
+        if not isinstance(f1, dict) or set(f1) != set(STANCES) or not all(
+            isinstance(v, int | float) and 0 <= v <= 1 for v in f1.values()
+        ):
+            raise ValueError(
+                f"{where} ({entry['name']}): first_measurement.f1 must give a number in "
+                f"[0, 1] for each of {', '.join(STANCES)}; got {f1!r}"
+            )
+        if not (path.parent / entry["file"]).is_file():
+            raise ValueError(f"{where} ({entry['name']}): file {entry['file']} not found")
+        sets.append({**entry, "file": path.parent / entry["file"]})
+    return sets
+
+
+def evaluate_sets(codebook=None, *, path: str | Path = HELD_OUT_SETS_PATH) -> pl.DataFrame:
+    """Code every hand-coded sentence set with ``codebook`` and score it per stance.
+
+    Beside today's figures stand the first ones, taken when the codebook first met the
+    set: those are the honest estimate for new text. ``blind`` is true for a set never
+    used to tune the codebook, whose current figures are still out-of-sample.
+
+    Returns
+    -------
+    pl.DataFrame
+        set, blind, tuned_on, first_codebook, stance, f1_first, precision, recall, f1,
+        support, actor_accuracy (all languages together), in the manifest's order.
+    """
+    from analysis.indicators import code_sentences
+
+    rows = []
+    for entry in load_sets(path):
+        gold = load_out_of_sample(entry["file"])
+        sentences = out_of_sample_sentences(gold)
+        table = evaluate_by_language(code_sentences(sentences, codebook), gold, sentences)
+        first = entry["first_measurement"]
+        rows.append(
+            table.filter(pl.col("language") == "all")
+            .drop("language")
+            .with_columns(
+                set=pl.lit(entry["name"]),
+                blind=pl.lit(entry["tuned_on"] is None),
+                tuned_on=pl.lit(entry["tuned_on"], dtype=pl.String),
+                first_codebook=pl.lit(str(first["codebook"])),
+                f1_first=pl.col("stance").replace_strict(
+                    first["f1"], return_dtype=pl.Float64
+                ),
+            )
+        )
+    return pl.concat(rows).select(
+        "set", "blind", "tuned_on", "first_codebook", "stance", "f1_first",
+        "precision", "recall", "f1", "support", "actor_accuracy",
+    )

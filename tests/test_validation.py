@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analysis.scheme import STANCES
 from analysis.validation import (
     GOLD_COLUMNS,
     OOS_CSV_COLUMNS,
@@ -17,9 +18,11 @@ from analysis.validation import (
     cohen_kappa,
     evaluate,
     evaluate_by_language,
+    evaluate_sets,
     format_codes,
     load_gold,
     load_out_of_sample,
+    load_sets,
     normalize_text,
     out_of_sample_sentences,
 )
@@ -703,3 +706,66 @@ def test_evaluate_by_language_splits_the_figures() -> None:
     )
     with pytest.raises(ValueError, match=r"gold is missing column\(s\) language"):
         evaluate_by_language(as_codes, gold.drop("language"), sentences)
+
+
+def _write_set(folder, name: str = "mini.csv") -> None:
+    rows = [
+        "sentence_id,language,sentence,stance,category,actor,mode,status,note",
+        "1,en,Mexico extradited 12 cartel members to the United States.,cooperation,"
+        "JUDICIAL,MX,material,actual,",
+        "2,en,Rainfall was heavy in Sonora last week.,,,,,,",
+    ]
+    (folder / name).write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
+def _write_manifest(folder, body: str) -> object:
+    path = folder / "sets.yaml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+MINI_ENTRY = """sets:
+  - name: mini
+    file: mini.csv
+    readme: README.md
+    tuned_on: null
+    first_measurement:
+      codebook: "9.9"
+      f1: {cooperation: 0.5, coercion: 0.25, resistance: 0.0}
+"""
+
+
+def test_evaluate_sets_scores_each_set_beside_its_first_measurement(tmp_path) -> None:
+    _write_set(tmp_path)
+    table = evaluate_sets(path=_write_manifest(tmp_path, MINI_ENTRY))
+    assert table["stance"].to_list() == list(STANCES)
+    assert table["f1_first"].to_list() == [0.5, 0.25, 0.0]
+    assert table["blind"].to_list() == [True] * 3
+    assert set(table["first_codebook"]) == {"9.9"}
+    cooperation = table.row(0, named=True)
+    assert (cooperation["support"], cooperation["recall"]) == (1, 1.0)
+
+
+def test_the_real_manifest_lists_existing_sets() -> None:
+    sets = load_sets()
+    assert [s["name"] for s in sets][:2] == ["out-of-sample", "held-out"]
+    assert all(s["file"].is_file() for s in sets)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("other: []\n", r"expected a top-level 'sets:' list"),
+        ("sets:\n  - name: x\n    file: mini.csv\n", r"set 1 \(x\): missing \['first_measurement'"),
+        (MINI_ENTRY.replace("resistance: 0.0", "resistance: 2"),
+         r"first_measurement.f1 must give a number in \[0, 1\]"),
+        (MINI_ENTRY.replace("file: mini.csv", "file: absent.csv"),
+         r"set 1 \(mini\): file absent.csv not found"),
+    ],
+)
+def test_load_sets_errors_name_the_set_and_field(tmp_path, body, message) -> None:
+    _write_set(tmp_path)
+    with pytest.raises(ValueError, match=message):
+        load_sets(_write_manifest(tmp_path, body))
+    with pytest.raises(FileNotFoundError, match=r"sets manifest .* not found"):
+        load_sets(tmp_path / "none.yaml")
