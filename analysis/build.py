@@ -46,6 +46,7 @@ import yaml
 
 from analysis.config import (
     CODEBOOK_PATH,
+    GOLD_DIR,
     NOTEBOOKS_DIR,
     PACKAGE_DIR,
     PROJ_ROOT,
@@ -57,7 +58,8 @@ from analysis.config import (
 QUARTO_URL = "https://quarto.org/docs/get-started/"
 RECORD_NAME = "build.json"
 PATH_PARAMETERS: tuple[str, ...] = ("seeds_dir", "codebook_path", "output_dir")
-# Where a notebook's outputs go is not one of its inputs: it stays out of the cache key.
+# Where a notebook's outputs go is not one of its inputs: it stays out of the cache key
+# (a notebook is still re-run when its output folder moved or its tables are gone).
 UNHASHED_PARAMETERS: tuple[str, ...] = ("output_dir",)
 VERSIONED_PACKAGES: tuple[str, ...] = (
     "cooperation-or-coercion",
@@ -564,8 +566,8 @@ def input_hashes(notebook: Path, params: Mapping[str, Any]) -> dict[str, str]:
     Returns
     -------
     dict
-        ``notebook``, ``seeds``, ``codebook``, ``parameters``, ``library`` hashes and the
-        combined ``key``.
+        ``notebook``, ``seeds``, ``codebook``, ``parameters``, ``library`` and ``gold``
+        (the hand-coded validation sets) hashes and the combined ``key``.
     """
     seeds = params.get("seeds_dir") or SEEDS_DIR
     codebook = params.get("codebook_path") or CODEBOOK_PATH
@@ -577,6 +579,8 @@ def input_hashes(notebook: Path, params: Mapping[str, Any]) -> dict[str, str]:
             {k: v for k, v in params.items() if k in used_parameters(notebook, params)}
         ),
         "library": hash_tree(PACKAGE_DIR, suffixes=(".py", ".yaml", ".yml", ".json")),
+        # the hand-coded validation sets are read from here whatever seeds_dir is
+        "gold": hash_tree(GOLD_DIR),
     }
     hashes["key"] = hash_bytes(json.dumps(hashes, sort_keys=True).encode("utf-8"))
     return hashes
@@ -1264,6 +1268,7 @@ def run_build(
     data_dir = reports_dir / "data"
     previous = read_record(reports_dir)
     prev_notebooks: dict[str, Any] = previous.get("notebooks", {})
+    prev_data: dict[str, dict[str, str]] = previous.get("data", {})
 
     plans: dict[str, dict[str, Any]] = {}
     for path in selected:
@@ -1272,10 +1277,14 @@ def run_build(
             params["output_dir"] = str(data_dir)
         hashes = input_hashes(path, params)
         prev = prev_notebooks.get(path.name, {})
+        out = params.get("output_dir")
         fresh = (
             not force
             and prev.get("inputs", {}).get("key") == hashes["key"]
             and (executed_dir / path.name).exists()
+            # the tables it wrote last time must still be where this build wants them
+            and prev.get("output_dir") == (None if out is None else str(out))
+            and (out is None or _tables_intact(Path(out), prev_data.get(str(out))))
         )
         plans[path.name] = {"path": path, "params": params, "hashes": hashes, "fresh": fresh}
 
@@ -1289,7 +1298,14 @@ def run_build(
     if to_run:
         staging = Path(tempfile.mkdtemp(prefix=".build-", dir=reports_dir))
         try:
-            _execute_all(plans, to_run, staging, notebooks_dir, workers, emit, timings)
+            # Notebooks write their tables as they run: keep a copy of each output folder,
+            # so that a failure puts back the tables of the previous build.
+            backups = _back_up_tables(plans, to_run, staging)
+            try:
+                _execute_all(plans, to_run, staging, notebooks_dir, workers, emit, timings)
+            except BaseException:
+                _restore_tables(backups)
+                raise
             executed_dir.mkdir(parents=True, exist_ok=True)
             for name in to_run:
                 os.replace(staging / name, executed_dir / name)
@@ -1326,6 +1342,10 @@ def run_build(
                 "parameters": record_parameters(plan["params"]),
                 "inputs": plan["hashes"],
                 "executed": _relative(executed_dir / name),
+                "output_dir": (
+                    None if plan["params"].get("output_dir") is None
+                    else str(plan["params"]["output_dir"])
+                ),
             }
         )
         if name in timings:
@@ -1338,6 +1358,13 @@ def run_build(
         "notebooks": dict(sorted(record_notebooks.items())),
         "executed": to_run,
         "cached": result.cached,
+        "data": {
+            str(folder): _table_manifest(Path(folder))
+            for folder in sorted(
+                {str(p["params"]["output_dir"]) for p in plans.values()
+                 if p["params"].get("output_dir") is not None}
+            )
+        },
         "versions": package_versions(),
         "timings": timings,
         "quarto": find_quarto(),
@@ -1346,6 +1373,45 @@ def run_build(
     result.record = record
     result.site = site_dir
     return result
+
+
+def _table_manifest(folder: Path) -> dict[str, str]:
+    """SHA-256 of each file of a tables folder ({} when it does not exist)."""
+    if not folder.is_dir():
+        return {}
+    return {p.name: hash_file(p) for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def _tables_intact(folder: Path, manifest: Mapping[str, str] | None) -> bool:
+    """Whether the tables recorded after the last build are still there, unchanged."""
+    if not manifest:
+        return False
+    return all(
+        (folder / name).is_file() and hash_file(folder / name) == digest
+        for name, digest in manifest.items()
+    )
+
+
+def _back_up_tables(
+    plans: Mapping[str, dict[str, Any]], names: Sequence[str], staging: Path
+) -> dict[Path, Path | None]:
+    """Copy each output folder the notebooks to run will write into ``staging``."""
+    backups: dict[Path, Path | None] = {}
+    folders = {plans[n]["params"].get("output_dir") for n in names} - {None}
+    for i, folder in enumerate(sorted(Path(f) for f in folders)):
+        copy = staging / f"tables-backup-{i}" if folder.is_dir() else None
+        if copy is not None:
+            shutil.copytree(folder, copy)
+        backups[folder] = copy
+    return backups
+
+
+def _restore_tables(backups: Mapping[Path, Path | None]) -> None:
+    """Put the backed-up output folders back (remove the ones that did not exist)."""
+    for folder, copy in backups.items():
+        shutil.rmtree(folder, ignore_errors=True)
+        if copy is not None:
+            shutil.move(str(copy), str(folder))
 
 
 def _execute_all(

@@ -145,7 +145,9 @@ def test_parameter_hash_ignores_output_dir_only() -> None:
 def test_input_hashes_cover_the_inputs_and_combine_into_a_key() -> None:
     notebook = NOTEBOOKS_DIR / "02_indicators.ipynb"
     hashes = build.input_hashes(notebook, {"seeds_dir": None, "n_boot": 1})
-    assert set(hashes) == {"notebook", "seeds", "codebook", "parameters", "library", "key"}
+    assert set(hashes) == {
+        "notebook", "seeds", "codebook", "parameters", "library", "gold", "key"
+    }
     other = build.input_hashes(notebook, {"seeds_dir": None, "n_boot": 2})
     assert other["key"] != hashes["key"]
     assert other["seeds"] == hashes["seeds"]
@@ -370,6 +372,49 @@ def test_failing_notebook_stops_the_build_and_keeps_the_previous_report(tmp_path
     assert (out / "build.json").read_bytes() == record_before
     assert (out / "notebooks" / "00_report.ipynb").read_bytes() == executed_before
     assert sorted(p.name for p in out.iterdir()) == ["build.json", "notebooks", "site"]
+
+
+_WRITES = (
+    "from pathlib import Path\n"
+    "Path(output_dir).mkdir(parents=True, exist_ok=True)\n"
+    "Path(output_dir, NAME).write_text(str(value))"
+)
+
+
+def test_a_failed_build_puts_back_the_tables_of_the_previous_one(tmp_path: Path) -> None:
+    notebooks, out = tmp_path / "nb", tmp_path / "reports"
+    notebooks.mkdir()
+    params = "value = 1\noutput_dir = None"
+    _notebook(notebooks / "00_a.ipynb", _WRITES.replace("NAME", "'a.txt'"), params=params)
+    _notebook(notebooks / "01_b.ipynb", _WRITES.replace("NAME", "'b.txt'"), params=params)
+    build.run_build(notebooks_dir=notebooks, reports_dir=out, renderer="nbconvert")
+    assert (out / "data" / "a.txt").read_text() == "1"
+    # 00_a writes its new table, then 01_b fails: the old tables come back
+    _notebook(notebooks / "01_b.ipynb", "raise ValueError('late')", params=params)
+    with pytest.raises(build.NotebookError):
+        build.run_build(
+            notebooks_dir=notebooks, reports_dir=out, renderer="nbconvert",
+            overrides={"value": 2}, workers=1,
+        )
+    assert sorted(p.name for p in (out / "data").iterdir()) == ["a.txt", "b.txt"]
+    assert (out / "data" / "a.txt").read_text() == "1"
+
+
+def test_cached_notebooks_rerun_when_their_tables_are_gone_or_moved(tmp_path: Path) -> None:
+    notebooks, out = tmp_path / "nb", tmp_path / "reports"
+    notebooks.mkdir()
+    params = "value = 1\noutput_dir = None"
+    _notebook(notebooks / "00_a.ipynb", _WRITES.replace("NAME", "'a.txt'"), params=params)
+    run = {"notebooks_dir": notebooks, "reports_dir": out, "renderer": "nbconvert"}
+    build.run_build(**run)
+    assert build.run_build(**run).executed == []
+    (out / "data" / "a.txt").unlink()
+    assert build.run_build(**run).executed == ["00_a.ipynb"]
+    assert (out / "data" / "a.txt").is_file()
+    elsewhere = tmp_path / "tables"
+    moved = build.run_build(**run, overrides={"output_dir": str(elsewhere)})
+    assert moved.executed == ["00_a.ipynb"]
+    assert (elsewhere / "a.txt").read_text() == "1"
 
 
 def test_kernels_run_in_the_notebooks_folder_and_leave_our_cwd_alone(tmp_path: Path) -> None:
