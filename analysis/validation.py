@@ -682,6 +682,12 @@ def _agreement_table(
         fn=(pl.col("g") & ~pl.col("p")).sum().cast(pl.Int64),
         tn=(~pl.col("g") & ~pl.col("p")).sum().cast(pl.Int64),
     )
+    # every label keeps its row, with zero counts when there is no unit to score
+    counts = (
+        pl.DataFrame({key: list(labels)})
+        .join(counts, on=key, how="left")
+        .with_columns(pl.col("tp", "fp", "fn", "tn").fill_null(0))
+    )
     kappas = {
         row[key]: cohen_kappa(row["tp"], row["fp"], row["fn"], row["tn"])
         for row in counts.iter_rows(named=True)
@@ -769,8 +775,10 @@ def evaluate(
     figures overstate how well the codebook generalises; report them as such.
 
     Gold units are aligned to ``sentences`` by text (:func:`align`); a unit's predicted
-    codes are the union of the codes of its sentences. Only documents in ``gold`` are
-    evaluated, and every gold unit counts, unmapped ones included (they predict nothing).
+    codes are the union of the codes of its sentences. Only documents both in ``gold`` and
+    in ``sentences`` are evaluated (a report filtered by date or language is scored on the
+    documents it shows), and every unit of those counts, unmapped ones included (they
+    predict nothing).
 
     - **Per stance / per category**: a unit is positive for a stance (category) when it
       has at least one non-negated code of it (manual, validation). ``tp``, ``fp``,
@@ -819,6 +827,9 @@ def evaluate(
     codes = _require(codes, "codes", ("doc_id", "sent_id", *code_fields))
     gold = _require(gold, "gold", ("doc_id", "unit", "sentence", *code_fields))
     sentences = _require(sentences, "sentences", ("doc_id", "sent_id", "text"))
+    # A gold document the corpus does not hold (filtered out by date or language, or a
+    # different seeds folder) is not evaluated: its units would all count as misses.
+    gold = gold.filter(pl.col("doc_id").is_in(sentences["doc_id"].unique().implode()))
 
     alignment = align(gold, sentences)
     units = gold.select("doc_id", "unit", "sentence").unique(["doc_id", "unit"], keep="first")

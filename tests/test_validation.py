@@ -769,3 +769,24 @@ def test_load_sets_errors_name_the_set_and_field(tmp_path, body, message) -> Non
         load_sets(_write_manifest(tmp_path, body))
     with pytest.raises(FileNotFoundError, match=r"sets manifest .* not found"):
         load_sets(tmp_path / "none.yaml")
+
+
+def test_evaluate_scores_only_the_gold_documents_the_corpus_holds() -> None:
+    gold = load_gold()
+    as_codes = gold.filter(pl.col("stance").is_not_null()).select(
+        "doc_id", pl.col("unit").alias("sent_id"), "stance", "category", "actor", "status"
+    )
+    units = gold.select(
+        "doc_id", pl.col("unit").alias("sent_id"), pl.col("sentence").alias("text")
+    ).unique(["doc_id", "sent_id"])
+    one_doc = units.filter(pl.col("doc_id") == units["doc_id"].min())
+    result = evaluate(as_codes, gold, one_doc)
+    assert result.by_stance.filter(pl.col("support") > 0)["recall"].to_list() == [1.0] * (
+        result.by_stance.filter(pl.col("support") > 0).height
+    )
+    n_units = one_doc.height
+    assert result.alignment.height == n_units
+    # no gold document in the corpus: nothing to score, no false zeros
+    empty = evaluate(as_codes, gold, one_doc.with_columns(doc_id=pl.lit("elsewhere")))
+    assert empty.by_stance["support"].to_list() == [0, 0, 0]
+    assert empty.by_stance["recall"].to_list() == [None, None, None]
