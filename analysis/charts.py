@@ -191,7 +191,11 @@ def finding_stance(rates: pl.DataFrame, *, group_name: str = "group") -> str:
     n_coer = int((wide["coercion"] > wide["cooperation"]).sum())
     n_coop = int((wide["cooperation"] > wide["coercion"]).sum())
     total = _plural(wide.height, group_name)
-    if n_coer >= n_coop:
+    if n_coer == n_coop:
+        if n_coer == 0:
+            return f"Coercion and cooperation are level in all {total}"
+        return f"Coercion leads in {n_coer} and cooperation in {n_coop} of {total}"
+    if n_coer > n_coop:
         return f"Coercion outweighs cooperation in {n_coer} of {total}"
     return f"Cooperation outweighs coercion in {n_coop} of {total}"
 
@@ -213,7 +217,11 @@ def finding_balance(balance: pl.DataFrame, *, group_name: str = "group") -> str:
     n_neg = int((balance["balance"] < 0).sum())
     n_pos = int((balance["balance"] > 0).sum())
     total = _plural(balance.height, group_name)
-    if n_neg >= n_pos:
+    if n_neg == n_pos:
+        if n_neg == 0:
+            return f"The balance leans to neither side in any of {total}"
+        return f"The balance leans to coercion in {n_neg} and to cooperation in {n_pos} of {total}"
+    if n_neg > n_pos:
         return f"The balance leans to coercion in {n_neg} of {total}"
     return f"The balance leans to cooperation in {n_pos} of {total}"
 

@@ -84,7 +84,14 @@ def test_stance_title_counts_the_groups_where_coercion_wins(rows) -> None:
     coercion_wins = sum(coer > coop for coop, coer, _ in rows)
     cooperation_wins = sum(coop > coer for coop, coer, _ in rows)
     title = charts.finding_stance(_rates(data), group_name="document")
-    if coercion_wins >= cooperation_wins:
+    if coercion_wins == cooperation_wins == 0:
+        expected = f"Coercion and cooperation are level in all {len(rows)} documents"
+    elif coercion_wins == cooperation_wins:
+        expected = (
+            f"Coercion leads in {coercion_wins} and cooperation in {cooperation_wins} "
+            f"of {len(rows)} documents"
+        )
+    elif coercion_wins > cooperation_wins:
         expected = f"Coercion outweighs cooperation in {coercion_wins} of {len(rows)} documents"
     else:
         expected = f"Cooperation outweighs coercion in {cooperation_wins} of {len(rows)} documents"
@@ -124,6 +131,14 @@ def test_balance_chart_spec_and_finding() -> None:
     flipped = bal.with_columns(-pl.col("balance"))
     assert charts.finding_balance(flipped, group_name="document") == (
         "The balance leans to cooperation in 2 of 3 documents"
+    )
+    even = bal.with_columns(balance=pl.Series([-0.5, 0.0, 0.3]))
+    assert charts.finding_balance(even, group_name="document") == (
+        "The balance leans to coercion in 1 and to cooperation in 1 of 3 documents"
+    )
+    level = bal.with_columns(balance=pl.Series([0.0, None, 0.0]))
+    assert charts.finding_balance(level, group_name="document") == (
+        "The balance leans to neither side in any of 3 documents"
     )
 
 
