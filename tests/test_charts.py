@@ -100,8 +100,9 @@ def test_stance_title_counts_the_groups_where_coercion_wins(rows) -> None:
 
 def test_missing_stance_counts_as_zero() -> None:
     rates = _rates([("a", "coercion", 3.0), ("b", "cooperation", 1.0)])
+    # a's missing cooperation and b's missing coercion count as 0: one group each
     assert charts.finding_stance(rates, group_name="source") == (
-        "Coercion outweighs cooperation in 1 of 2 sources"
+        "Coercion leads in 1 and cooperation in 1 of 2 sources"
     )
 
 
