@@ -14,7 +14,9 @@ the target, not the actor. A pronoun
 three sentences back). The first rule that yields an actor wins:
 
 1. **Fixed actor.** Indicators with ``fixed_actor: true`` (talks, meetings: inherently
-   joint acts) always get their ``actor``.
+   joint acts) get their ``actor``, unless the subject of the clause is a third party
+   or a third party with one side ("Canadá y México se reunieron"): then OTHER, which
+   ``scope: bilateral`` drops (rule ``third_party``).
 2. **Attributive cue** (skipped for indicators with ``attributive: false``, whose
    possessive names the target, as in "Mexico's insufficient efforts"). A U.S. or Mexican
    cue among the first two words of the match ("punitive US tariffs", "Trump's threats"),
@@ -22,6 +24,11 @@ three sentences back). The first rule that yields an actor wins:
    ``attributive_max_gap`` words before it ("U.S. pressure", "Washington's asks"; "a
    response to US pressure" too, as the cue directly modifies the act; not the subject of
    a passive: "Mexico was sanctioned").
+   Between the two attributive tests, **recipient**: when the clause has a ``recipient``
+   verb before or inside the match ("took delivery of", "received", "will face",
+   "recibió"), its US or Mexican subject receives the act, which is by the other side:
+   "Mexico's navy took delivery of helicopters financed through a U.S. program" is AID
+   by the US.
 3. **Joint.** For cooperation, a joint modifier just before the match ("bilateral
    cooperation", "joint operations") gives UNSPECIFIED.
 4. **Agent.** A cue right after the match behind ``agent_prepositions``: "designated as
@@ -30,7 +37,8 @@ three sentences back). The first rule that yields an actor wins:
    "las exigencias de Washington", "la presión del gobierno estadounidense".
 5. **Subject.** The first cue in the clause before the match: "Mexico has provided
    financial intelligence", "the US administration listed Mexico among ...". Skipped when
-   the clause is passive up to the match (the subject is then the target).
+   the clause is passive up to the match (the subject is then the target). A joint
+   subject of a third party and one side ("Canada and Mexico agreed") is OTHER.
 6. **Counterpart.** A partner or target inside or after the match ("with the US", "to the
    United States", "on Mexico") or a direct object right after it ("to pressure Mexico"): the
    act is by the other side (US and MX swap).
@@ -234,6 +242,10 @@ def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
             pl.col("left_sentence")
             .str.contains(rf"(?i){body(spec.circumstantial)}\s+(?:[^\s,;]+\s+){{0,3}}$")
             .alias("_circ"),
+            # the subject receives the act ("Mexico's navy took delivery of helicopters")
+            pl.concat_str(pl.col("left_clause"), pl.col("matched"))
+            .str.contains(rf"(?i){body(spec.recipient)}")
+            .alias("_recipient"),
         )
         .with_columns(
             # a cue governed by a preposition is a target, unless it directly modifies the
@@ -284,12 +296,22 @@ def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
     )
     attributive = pl.col("attributive")
     rules: list[tuple[str, pl.Expr, pl.Expr]] = [
+        # a joint act of a third party with one side ("Canada and Mexico agreed"): OTHER,
+        # which scope: bilateral drops
+        ("third_party", pl.col("fixed_actor") & (pl.col("subject") == "OTHER"), pl.lit("OTHER")),
         (
             "fixed",
             pl.col("fixed_actor") & pl.col("default_actor").is_not_null(),
             pl.col("default_actor"),
         ),
         ("attributive", attributive & inside_ok.is_not_null(), inside_ok),
+        # before the attributive cue: in "Mexico's navy took delivery of helicopters" the
+        # possessive names the subject, which receives the act
+        (
+            "recipient",
+            subject.is_in(["US", "MX"]) & ~pl.col("_passive") & pl.col("_recipient"),
+            subject.replace_strict(_OTHER_SIDE, default=None, return_dtype=pl.String),
+        ),
         ("attributive", attributive & before_ok.is_not_null(), before_ok),
         ("joint", pl.col("_joint") & (pl.col("stance") == "cooperation"), pl.lit("UNSPECIFIED")),
         ("agent", pl.col("agent").is_not_null() & (pl.col("agent") != "ANAPHOR"), pl.col("agent")),
@@ -316,4 +338,5 @@ def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         "subject",
         "early",
         "_passive",
+        "_recipient",
     )

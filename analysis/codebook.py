@@ -81,7 +81,7 @@ MANUAL_PROFILE: dict[str, tuple[str, str, float]] = {
 #: Budget per regular expression when the engine runs the codebook (see Codebook): a
 #: pattern weighs 1 plus the sizes of its bounded gaps ({0,N}); beyond about 50 the Rust
 #: engine's DFA cache overflows and matching slows down a hundredfold.
-CHUNK_WEIGHT = 36
+CHUNK_WEIGHT = 48
 
 
 def _weight(regex: str) -> int:
@@ -337,6 +337,8 @@ class StatusSpec(_Strict):
     retracted: list[str] = Field(default_factory=list)
     threat: list[str] = Field(min_length=1)
     threat_max_chars: int = Field(default=80, ge=0, le=400)
+    threat_after: list[str] = Field(default_factory=list)
+    condition_after: list[str] = Field(default_factory=list)
     hedge_speakers: list[str] = Field(default_factory=list)
     hypothetical_before: list[str] = Field(min_length=1)
     hypothetical_after: list[str] = Field(default_factory=list)
@@ -364,6 +366,7 @@ class ActorSpec(_Strict):
     counterpart_prepositions: list[str] = Field(default_factory=list)
     counterpart_max_gap: int = Field(default=6, ge=0, le=20)
     passive: list[str] = Field(default_factory=list)
+    recipient: list[str] = Field(default_factory=list)
     object_markers: list[str] = Field(default_factory=list)
     attributive_max_gap: int = Field(default=2, ge=0, le=6)
 

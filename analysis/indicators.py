@@ -15,10 +15,12 @@ Keyword counting goes wrong in several ways; the engine handles each:
 - **Status.** Cues in the codebook's ``status`` section, limited to the clause around the
   match. First rule that applies wins:
 
-  1. ``negated``: a negation cue at most ``negated_max_gap`` words before the match
-     ("did not impose tariffs", "refrained from reciprocal measures"), unless it is a
-     ``negation_exceptions`` phrase ("not just"); or the clause is the "that"/"que"
-     complement of a ``denial`` verb ("denied that it had agreed", "negó que operen"); or
+  1. ``negated``: a negation cue at most ``negated_max_gap`` words before the match, in
+     its clause ("did not impose tariffs", "no new funding for security assistance",
+     "refrained from reciprocal measures"), unless it is a ``negation_exceptions`` phrase
+     ("not just"; a negated verb that governs the act: "so as not to hamper talks"); or
+     the clause is the "that"/"que" complement of a ``denial`` verb ("denied that it had
+     agreed", "negó que operen"); or
      the same subject takes the act back later in the sentence, a ``retracted`` cue after
      "but/and/then" ("announced tariffs, but later held off").
   2. ``threatened`` (hedge): a U.S. speaker's own hedge, a ``hedge_speakers`` cue earlier in
@@ -29,11 +31,18 @@ Keyword counting goes wrong in several ways; the engine handles each:
      ..."), or a ``conditional`` verb form there, short of a "that"/"que".
   4. ``threatened`` (threat): a threat cue before the match in its clause ("threatened to
      impose tariffs", "warnings of military action"), or before the "that"/"que" that opens
-     the clause ("warned that ..."). A coercive act under a threat is recast as
-     ``THREATEN`` (manual rule 2), so it merges with the threat itself.
+     the clause ("warned that ..."), or, for coercive acts, a trailing reporting clause
+     with a ``threat_after`` verb ("Tariffs will follow, a senior U.S. official warned").
+     Not for resistance: a warning that carries a refusal is a refusal. A coercive act
+     under a threat is recast as ``THREATEN`` (manual rule 2), so it merges with the threat
+     itself; when a THREATEN pattern matched earlier in the sentence, the act is the
+     threat's content ("never threatened her with military action") and is dropped.
   5. ``hypothetical`` (before): a modal or conditional cue before the match in its clause
-     ("could impose", "if", "possibility of"), or a ``conditional`` verb form before or
-     inside the match ("México respondería con medidas", "impondría aranceles"); words
+     ("could impose", "if", "possibility of"), a ``condition_after`` cue after it in its
+     clause ("... should the U.S. measures take effect", "si Washington insiste"; not for
+     indicators whose own status is threatened: a conditional threat is a threat), or a
+     ``conditional`` verb form before or inside the match ("México respondería con
+     medidas", "impondría aranceles"); words
      right after an article or a preposition (``conditional_noun_markers``: "la
      cancillería") are nouns, not verbs.
   6. ``threatened`` (announced): an announcement cue before the match ("announced a
@@ -265,8 +274,8 @@ def _indicator_frame(codebook: Codebook) -> pl.DataFrame:
 GOVERNOR_CHARS = 40
 
 
-def _status(codebook: Codebook) -> tuple[pl.Expr, pl.Expr]:
-    """Expressions for (status, recast-as-THREATEN) from the context columns."""
+def _status(codebook: Codebook) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """Expressions for (status, recast-as-THREATEN, threat content) from the context columns."""
     st = codebook.spec.status
     body = codebook.cue_body
     left, right, sent = pl.col("left_clause"), pl.col("right_clause"), pl.col("left_sentence")
@@ -286,9 +295,18 @@ def _status(codebook: Codebook) -> tuple[pl.Expr, pl.Expr]:
         left.str.contains(rf"(?i){body(st.negated)}{neg_tail}")
         & ~left.str.contains(rf"(?i){body(st.negation_exceptions)}{neg_tail}")
     ) | gov.str.contains(rf"(?i){body(st.denial)}") | retracted
-    threat = left.str.slice(-st.threat_max_chars).str.contains(
+    threat_before = left.str.slice(-st.threat_max_chars).str.contains(
         rf"(?i){body(st.threat)}"
     ) | gov.str.contains(rf"(?i){body(st.threat)}")
+    # a trailing speech act that reports the sentence as a threat: "Tariffs will follow, a
+    # senior official warned." (coercion only: "warned" also introduces sovereignty claims)
+    trailing = pl.col("_right_sentence").str.contains(
+        r"(?i)^[^;:]*?,[”\"]?\s*(?:[^\s,;]+\s+){0,6}?"
+        rf"{body(st.threat_after)}(?:\s+[^\s,;]+){{0,5}}?\s*(?:[.!?]|$)"
+    ) & (pl.col("stance") == "coercion")
+    # a warning that carries a refusal or a sovereignty claim is not a threat ("Sheinbaum
+    # warned that Mexico would not accept interference")
+    threat = (threat_before | trailing) & (pl.col("stance") != "resistance")
     # conditional verb forms, once the words that follow an article or a preposition
     # (nouns: "la cancillería") are taken out
     conditional = body(st.conditional)
@@ -308,6 +326,12 @@ def _status(codebook: Codebook) -> tuple[pl.Expr, pl.Expr]:
         # hedge on the act itself ("advirtió que enviaría tropas")
         right.str.replace(r"(?is)(?-u:\b)(?:that|que)(?-u:\b).*$", "")
     ).str.contains(gap + conditional)
+    # a condition that follows the act ("... should the U.S. measures take effect", "if
+    # Washington insists"); not for acts that are threats by nature (a conditional threat
+    # is still a threat)
+    cond_after = right.str.contains(rf"(?i){body(st.condition_after)}") & pl.col(
+        "default_status"
+    ).is_null()
     hedge = sent.str.contains(rf"(?i){body(st.hedge_speakers)}") & (hyp_before | hyp_after)
     announced = left.str.contains(rf"(?i){body(st.announced)}")
     status = (
@@ -319,14 +343,17 @@ def _status(codebook: Codebook) -> tuple[pl.Expr, pl.Expr]:
         .then(pl.lit("hypothetical"))
         .when(threat)
         .then(pl.lit("threatened"))
-        .when(hyp_before)
+        .when(hyp_before | cond_after)
         .then(pl.lit("hypothetical"))
         .when(announced)
         .then(pl.lit("threatened"))
         .otherwise(pl.col("default_status"))
     )
     recast = ~negated & (hedge | (threat & ~hyp_after)) & (pl.col("stance") == "coercion")
-    return status, recast
+    # the content of a threat ("threatened her with military action"): merged into the
+    # threat when the sentence has a threat match before it (see _absorb_threat_content)
+    content = threat_before & (pl.col("stance") == "coercion")
+    return status, recast, content
 
 
 #: Stands in, in the masked copy of a sentence, for a character that must not end a clause.
@@ -525,7 +552,7 @@ def _code_block(base: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
         .select("doc_id", "sent_id")
     )
     prev = _previous_actor(base, needs_prev, cb)
-    status, recast = _status(cb)
+    status, recast, content = _status(cb)
     t_plover, t_mode, t_score = cb.category_profile("THREATEN")
     # lazily, so that the cue tests shared by status and recast run once
     ctx = (
@@ -534,8 +561,12 @@ def _code_block(base: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
         .with_columns(pl.col("text").str.contains(rf"(?i){ana}").alias("anaphoric"))
         .drop("text", "_right")
         .with_columns(
-            status.alias("status"), recast.alias("_recast"), pl.lit(False).alias("_implied")
+            status.alias("status"),
+            recast.alias("_recast"),
+            content.alias("_content"),
+            pl.lit(False).alias("_implied"),
         )
+        .pipe(_absorb_threat_content)
         .drop("_right_sentence", "_governor")
         .with_columns(
             pl.when("_recast").then(pl.lit("THREATEN")).otherwise("category").alias("category"),
@@ -566,6 +597,26 @@ def _code_block(base: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
         .select([pl.col(c).cast(t) for c, t in CODES_SCHEMA.items()])
         .sort("doc_id", "sent_id", "match_start", "category")
     )
+
+
+def _absorb_threat_content(ctx: pl.LazyFrame) -> pl.LazyFrame:
+    """Drop coercive acts that are the content of a threat matched earlier in the sentence.
+
+    "Trump had never threatened her with military action" is one (negated) THREATEN: the
+    military action is what the threat is about, not a second act. A coercive match with a
+    threat cue before it in its clause is dropped when a THREATEN pattern matched earlier in
+    the same sentence; without one ("warned that strikes could come") it is recast as
+    THREATEN by the status rules instead.
+    """
+    first_threat = (
+        pl.when(pl.col("category") == "THREATEN").then(pl.col("s_start")).min().over("_row")
+    )
+    absorbed = (
+        pl.col("_content")
+        & (pl.col("category") != "THREATEN")
+        & (first_threat < pl.col("s_start"))
+    )
+    return ctx.filter(~absorbed.fill_null(False)).drop("_content")
 
 
 def _implied(ctx: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:

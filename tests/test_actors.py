@@ -238,3 +238,37 @@ def test_agent_after_an_abbreviation() -> None:
         "Police raided the warehouse using intelligence provided by U.S. analysts.",
         category="SHARE_INTELLIGENCE",
     ) == {"US"}
+
+
+def test_recipient_subject_gives_the_act_to_the_other_side() -> None:
+    text = "Mexico's customs agency took delivery of ten scanners donated by a U.S. program."
+    assert actor(text, category="AID") == {"US"}
+    text = "La Marina recibió equipo financiado por Estados Unidos."
+    assert actor(text, category="AID") == {"US"}
+    text = "Mexican steelmakers will face 25% tariffs in June."
+    assert actor(text, category="SANCTION") == {"US"}
+
+
+def test_recipient_rule_needs_a_receiving_verb() -> None:
+    text = "Washington donated ten scanners to Mexican customs."
+    assert actor(text, category="AID") == {"US"}
+
+
+def test_third_party_joint_acts_are_dropped_by_the_scope() -> None:
+    for text in (
+        "Canadá y México acordaron ampliar el comercio de minerales.",
+        "Canada and Mexico signed an agreement on critical minerals.",
+        "México y Canadá se reunieron en Ottawa.",
+        "China and Mexico held talks on steel.",
+    ):
+        assert code_sentences(sentences(text), CB).height == 0, text
+
+
+def test_joint_acts_of_the_two_sides_are_kept() -> None:
+    text = "México y Estados Unidos acordaron un nuevo plan de seguridad."
+    assert actor(text, category="AGREE") == {"UNSPECIFIED"}
+
+
+def test_allowing_the_other_side_to_act_is_by_the_side_that_allows() -> None:
+    text = "The Mexican government authorised U.S. surveillance flights over Sinaloa."
+    assert actor(text, category="SHARE_INTELLIGENCE") == {"MX"}

@@ -156,6 +156,20 @@ def test_negation_far_from_the_act_does_not_count() -> None:
     assert statuses(text, "CONSULT") == {"actual"}
 
 
+def test_negation_a_few_words_before_the_act() -> None:
+    # the window is a few words inside the clause, not one word
+    text = "The department said it would not provide new funding for security assistance."
+    assert statuses(text, "AID") == {"negated"}
+    assert statuses("México no envió nunca a esos presos a Estados Unidos.", "JUDICIAL") == {
+        "negated"
+    }
+
+
+def test_negation_of_a_verb_that_governs_the_act_does_not_negate_it() -> None:
+    text = "The ministry kept quiet so as not to jeopardise the meetings with Washington."
+    assert statuses(text, "CONSULT") == {"actual"}
+
+
 def test_negation_exceptions() -> None:
     text = "The transfers were not just a response to US pressure."
     assert statuses(text, "DEMAND") == {"actual"}
@@ -387,3 +401,45 @@ def test_scope_drops_third_party_acts(tmp_path: Path) -> None:
     every = load_codebook(path)
     assert every.scope == "all"
     assert set(code_sentences(sentences(text), every)["actor"]) == {"OTHER"}
+
+
+# --------------------------------------------------------------------------- v1.3 rules
+
+
+def test_trailing_warning_makes_a_coercive_act_a_threat() -> None:
+    text = "Mexican exports will face 30% tariffs next month, a senior U.S. official warned."
+    assert codes_of(text) == {("THREATEN", "US", "threatened")}
+    text = "Habrá aranceles de 30% a partir de julio, advirtió el secretario."
+    assert statuses(text, "THREATEN") == {"threatened"}
+
+
+def test_trailing_warning_does_not_make_a_refusal_a_threat() -> None:
+    text = "Mexico will never accept foreign troops, the president warned."
+    assert statuses(text, "REJECT") == {"actual"}
+
+
+def test_condition_after_the_act_is_hypothetical() -> None:
+    text = "Mexico would answer with reciprocal tariffs should the U.S. duties take effect."
+    assert statuses(text, "SANCTION") == {"hypothetical"}
+    text = "Mexico will retaliate against U.S. goods if Washington goes ahead."
+    assert statuses(text, "SANCTION") == {"hypothetical"}
+    assert statuses("México respondería con aranceles si Washington insiste.", "SANCTION") == {
+        "hypothetical"
+    }
+
+
+def test_condition_after_a_threat_keeps_it_a_threat() -> None:
+    text = "Trump issued an ultimatum to Mexico if the flow of migrants did not stop."
+    assert statuses(text, "THREATEN") == {"threatened"}
+
+
+def test_content_of_a_threat_is_absorbed_by_the_threat() -> None:
+    text = "The president had never threatened Mexico with military action, she said."
+    assert codes_of(text) == {("THREATEN", "US", "negated")}
+    text = "Trump threatened Mexico with tariffs and with drone strikes on cartel labs."
+    assert codes_of(text) == {("THREATEN", "US", "threatened")}
+
+
+def test_content_of_a_threat_cue_without_a_threat_match_is_recast() -> None:
+    text = "The envoy warned that U.S. air strikes on cartel labs are coming."
+    assert {c[0] for c in codes_of(text)} == {"THREATEN"}
