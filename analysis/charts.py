@@ -207,9 +207,9 @@ def finding_balance(balance: pl.DataFrame, *, group_name: str = "group") -> str:
 
     Examples
     --------
-    >>> finding_balance(pl.DataFrame({"group": ["a", "b"], "balance": [-0.5, 0.2]}),
+    >>> finding_balance(pl.DataFrame({"group": ["a", "b"], "balance": [-0.5, -0.2]}),
     ...                 group_name="document")
-    'The balance leans to coercion in 1 of 2 documents'
+    'The balance leans to coercion in 2 of 2 documents'
     """
     _require(balance, ["group", "balance"], "finding_balance")
     if balance.height == 0:

@@ -501,6 +501,7 @@ def test_build_renders_the_report_then_caches_everything(
             "codebook",
             "parameters",
             "library",
+            "gold",
             "key",
         }
         assert entry["seconds"] > 0
