@@ -394,7 +394,8 @@ def out_of_sample_sentences(gold: pl.DataFrame) -> pl.DataFrame:
     ----------
     gold
         A gold frame with ``doc_id``, ``unit``, ``start``, ``end`` and ``sentence``, such
-        as :func:`load_out_of_sample` returns (or a subset of its rows, e.g. one language).
+        as :func:`load_out_of_sample` returns (or a subset of its rows, e.g. one language);
+        :func:`load_gold` works too, giving the seed units as sentences.
 
     Returns
     -------
@@ -416,13 +417,7 @@ def out_of_sample_sentences(gold: pl.DataFrame) -> pl.DataFrame:
     >>> s.row(0, named=True)["start"]
     0
     """
-    needed = ("doc_id", "unit", "start", "end", "sentence")
-    missing = [c for c in needed if c not in gold.columns]
-    if missing:
-        raise ValueError(
-            f"gold is missing column(s) {', '.join(missing)}; expected at least "
-            f"{', '.join(needed)} (see load_out_of_sample)"
-        )
+    require_columns(gold, "gold", ("doc_id", "unit", "start", "end", "sentence"))
     sentences = (
         gold.select(
             pl.col("doc_id").cast(pl.String),

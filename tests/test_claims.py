@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from text_tables import sentences_of
 
 from analysis.claims import (
     BATCH,
@@ -22,16 +23,6 @@ from analysis.claims import (
 TRANSFERS = "cartel members transferred to the U.S."
 TARIFF = "U.S. tariff on Mexican goods"
 
-
-def sentences_of(*texts: str, doc_id: str = "d1", offset: int = 0) -> pl.DataFrame:
-    """A sentences table for hand-written sentences, laid out one after another."""
-    rows, pos = [], offset
-    for i, text in enumerate(texts, start=1):
-        rows.append({"doc_id": doc_id, "sent_id": i, "start": pos, "end": pos + len(text),
-                     "text": text})
-        pos += len(text) + 1
-    return pl.DataFrame(rows, schema={"doc_id": pl.String, "sent_id": pl.Int64,
-                                      "start": pl.Int64, "end": pl.Int64, "text": pl.String})
 
 
 def claims_of(text: str) -> list[dict]:

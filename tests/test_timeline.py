@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from text_tables import sentences_of
 
 from analysis.timeline import (
     EVENT_SCHEMA,
@@ -20,16 +21,6 @@ from analysis.timeline import (
 
 D = dt.date
 
-
-def sentences_of(*texts: str, doc_id: str = "d1") -> pl.DataFrame:
-    """Consecutive sentences of one paragraph, separated by single spaces."""
-    rows, pos = [], 0
-    for i, text in enumerate(texts, start=1):
-        rows.append({"doc_id": doc_id, "sent_id": i, "start": pos, "end": pos + len(text),
-                     "text": text})
-        pos += len(text) + 1
-    return pl.DataFrame(rows, schema={"doc_id": pl.String, "sent_id": pl.Int64,
-                                      "start": pl.Int64, "end": pl.Int64, "text": pl.String})
 
 
 def docs_of(published: str | None, doc_id: str = "d1", text: str = "") -> pl.DataFrame:
