@@ -52,11 +52,12 @@ when they have the same date at the same precision and the same category; events
 category (uncoded sentences) merge when they have the same date, precision and stance. A
 month-precision event then joins a day-precision event of the same month when that day
 event is the only one of the month with the same category (for uncoded events: the only
-one with the same stance, and both scheduled), so "the July 2026 review" and "on 1 July
-2026" are one event, dated to the day; where two days of the month would fit, nothing is
-merged. Each distinct event is listed once, with every document that reports it, and is
-``scheduled`` when any report places it after its publication. Events without a date are
-left out of the timeline (they remain in ``events``).
+one with the same stance, and both scheduled) and no article reports both, so "the July
+2026 review" in one article and "on 1 July 2026" in another are one event, dated to the
+day; where two days of the month would fit, or one article gives both the month and the
+day, nothing is merged. Each distinct event is listed once, with every document that
+reports it, and is ``scheduled`` when any report places it after its publication. Events
+without a date are left out of the timeline (they remain in ``events``).
 """
 
 from __future__ import annotations
@@ -688,6 +689,9 @@ def _merge_months_into_days(groups: dict[tuple, list[dict]]) -> None:
             and k[2:] == (kind, value)
         ]
         if len(days) != 1:
+            continue
+        # an article that gives both a month and a day is speaking of two events
+        if {r["doc_id"] for r in groups[key]} & {r["doc_id"] for r in groups[days[0]]}:
             continue
         if value is None and not (
             all(r["scheduled"] for r in groups[key])

@@ -273,6 +273,12 @@ def test_a_month_joins_the_only_day_of_that_month_with_the_same_act():
         "month", "day", "day"]
 
 
+def test_an_article_giving_a_month_and_a_day_reports_two_events():
+    ev = event_rows(("a", D(2026, 6, 1), "month", "THREATEN", "coercion"),
+                    ("a", D(2026, 6, 10), "day", "THREATEN", "coercion"))
+    assert timeline(ev, TL_DOCS)["precision"].to_list() == ["month", "day"]
+
+
 def test_a_scheduled_month_and_day_are_one_event():
     ev = event_rows(("a", D(2026, 7, 1), "month", None, None),
                     ("b", D(2026, 7, 1), "day", None, None)).with_columns(
