@@ -297,25 +297,13 @@ class IndicatorSpec(_Strict):
     attributive: bool = True
     implies: str | None = None
 
-    @field_validator("implies")
+    @field_validator("stance", "category", "implies")
     @classmethod
-    def _known_implied(cls, value: str | None) -> str | None:
-        if value is not None and value not in CATEGORY_STANCE:
-            raise ValueError(f"unknown category {value!r}; allowed: {', '.join(CATEGORY_STANCE)}")
-        return value
-
-    @field_validator("stance")
-    @classmethod
-    def _known_stance(cls, value: str) -> str:
-        if value not in STANCES:
-            raise ValueError(f"unknown stance {value!r}; allowed: {', '.join(STANCES)}")
-        return value
-
-    @field_validator("category")
-    @classmethod
-    def _known_category(cls, value: str) -> str:
-        if value not in CATEGORY_STANCE:
-            raise ValueError(f"unknown category {value!r}; allowed: {', '.join(CATEGORY_STANCE)}")
+    def _known_value(cls, value: str | None, info) -> str | None:
+        allowed = STANCES if info.field_name == "stance" else tuple(CATEGORY_STANCE)
+        what = "stance" if info.field_name == "stance" else "category"
+        if value is not None and value not in allowed:
+            raise ValueError(f"unknown {what} {value!r}; allowed: {', '.join(allowed)}")
         return value
 
 
