@@ -571,13 +571,12 @@ def input_hashes(notebook: Path, params: Mapping[str, Any]) -> dict[str, str]:
     """
     seeds = params.get("seeds_dir") or SEEDS_DIR
     codebook = params.get("codebook_path") or CODEBOOK_PATH
+    used = used_parameters(notebook, params)
     hashes = {
         "notebook": hash_file(notebook),
         "seeds": hash_tree(seeds),
         "codebook": hash_file(codebook),
-        "parameters": hash_parameters(
-            {k: v for k, v in params.items() if k in used_parameters(notebook, params)}
-        ),
+        "parameters": hash_parameters({k: params[k] for k in used}),
         "library": hash_tree(PACKAGE_DIR, suffixes=(".py", ".yaml", ".yml", ".json")),
         # the hand-coded validation sets are read from here whatever seeds_dir is
         "gold": hash_tree(GOLD_DIR),
