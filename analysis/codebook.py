@@ -33,7 +33,11 @@ Pattern syntax
 --------------
 A pattern is a word or a phrase, matched case-insensitively on word boundaries:
 
-- ``tariff*``: a trailing ``*`` allows any word ending (inflections: tariff, tariffs).
+- ``extradite``, ``acordar``: a word of four letters or more is a *lemma* and matches
+  every form the lemmatiser's English and Spanish dictionaries map to it (extradites,
+  extradited; acordó, acordamos): see :mod:`analysis.lemmas`. Write the dictionary form.
+- ``=imposed``: a leading ``=`` matches that form only.
+- ``tariff*``: a trailing ``*`` allows any word ending (a prefix, not a lemma).
 - ``impos* .. tariff*``: ``..`` allows up to four words in between (``..2``: up to two).
 - ``doesn't``: an apostrophe also matches the typographic one (’).
 - ``re:<regex>``: a regular expression, for what words cannot say. It must compile both
@@ -59,6 +63,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from analysis.config import CODEBOOK_PATH
+from analysis.lemmas import forms_of
 from analysis.scheme import (  # noqa: F401  (re-exported: the codebook speaks the scheme)
     ACTORS,
     CATEGORY_MODE,
@@ -101,6 +106,9 @@ class CodebookError(ValueError):
 # ---------------------------------------------------------------------------------------
 
 _GAP = re.compile(r"^\.\.(\d*)$")
+#: A word read as a lemma: letters only, at least this long (shorter words are function
+#: words, whose dictionary "forms" are noise: "no" -> "nos").
+_LEMMA_WORD = re.compile(r"^[^\W\d_]{4,}$")
 
 
 def pattern_to_regex(pattern: str) -> str:
@@ -122,6 +130,8 @@ def pattern_to_regex(pattern: str) -> str:
     \\bimpos\\w*(?:\\s+\\S+){0,4}?\\s+tariff\\w*
     >>> bool(re.search(pattern_to_regex("impos* .. tariff*"), "imposed a 25% tariff", re.I))
     True
+    >>> print(pattern_to_regex("secure =extradition"))
+    \\b(?:securest|securing|secured|securer|secures|secure)\\s+extradition\\b
     """
     if pattern.startswith("re:"):
         return pattern[3:]
@@ -135,8 +145,12 @@ def pattern_to_regex(pattern: str) -> str:
             parts.append(rf"(?:\s+\S+){{0,{int(gap.group(1) or DEFAULT_GAP)}}}?")
             continue
         star = token.endswith("*") and len(token) > 1
-        stem = token[:-1] if star else token
-        body = re.sub("['’]", "['’]", re.escape(stem)) + (r"\w*" if star else "")
+        exact = token.startswith("=") and len(token) > 1
+        stem = token[:-1] if star else token[1:] if exact else token
+        if not star and not exact and _LEMMA_WORD.match(stem):
+            body = "(?:" + "|".join(re.escape(f) for f in forms_of(stem)) + ")"
+        else:
+            body = re.sub("['’]", "['’]", re.escape(stem)) + (r"\w*" if star else "")
         if i == 0:
             parts.append((r"\b" if re.match(r"\w", stem) else "") + body)
         else:
@@ -485,7 +499,7 @@ class Codebook:
 
         Examples
         --------
-        >>> print(load_codebook().cue_body(["could"]))
+        >>> print(load_codebook().cue_body(["=could"]))
         (?:(?:(?-u:\\b)could(?-u:\\b)))
         """
         if not patterns:
