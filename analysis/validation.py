@@ -35,6 +35,7 @@ whole sentence's codes); ``unmapped`` (no sentence of ours; predicted: no code).
 from __future__ import annotations
 
 import csv
+import os
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -45,7 +46,7 @@ from pathlib import Path
 
 import polars as pl
 
-from analysis.config import GOLD_PATH, HELD_OUT_SETS_PATH, OUT_OF_SAMPLE_PATH
+from analysis.config import GOLD_PATH, HELD_OUT_SETS_PATH, OUT_OF_SAMPLE_PATH, PROJ_ROOT
 from analysis.scheme import (
     ACTORS,
     CATEGORIES,
@@ -62,13 +63,22 @@ __all__ = [
     "GOLD_COLUMNS",
     "OOS_CSV_COLUMNS",
     "OOS_DOC_ID",
+    "MIN_JACCARD",
+    "SET_KINDS",
+    "DocumentAgreement",
     "EvaluationResult",
+    "UnitEvaluation",
     "align",
     "cohen_kappa",
+    "describe_sets",
+    "document_agreement",
     "evaluate",
     "evaluate_by_language",
     "evaluate_sets",
+    "evaluate_units",
     "load_sets",
+    "match_units",
+    "set_document_agreement",
     "format_codes",
     "load_gold",
     "load_out_of_sample",
@@ -960,24 +970,488 @@ def evaluate_by_language(
     return pl.concat(parts).select("language", pl.exclude("language"))
 
 
-# ------------------------------------------------------------ the sets manifest
+# ------------------------------------------------------- matching units by text
 
-_SET_KEYS = {"name", "file", "readme", "tuned_on", "first_measurement"}
+_QUOTES = str.maketrans({"\u2019": "'", "\u201c": '"', "\u201d": '"'})
+_LINK_LABEL = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+#: Word-overlap (Jaccard) a gold unit needs with a sentence to be matched to it when no
+#: sentence has the same normalised text.
+MIN_JACCARD = 0.6
+MATCH_KINDS: tuple[str, ...] = ("exact", "overlap", "unmatched")
 
 
-def load_sets(path: str | Path = HELD_OUT_SETS_PATH) -> list[dict]:
-    """The hand-coded sentence sets of ``seeds/gold/sets.yaml``, checked.
+def _unit_norm(text: str) -> str:
+    """The normalisation of :func:`match_units` (narrower than :func:`normalize_text`)."""
+    text = text.replace("\\$", "$").translate(_QUOTES)
+    text = _LINK_LABEL.sub(r"\1", text)
+    return " ".join(text.lower().split())
 
-    Each entry names a set (``name``), its CSV (``file``, in the format of
-    :func:`load_out_of_sample`, relative to the manifest), its ``readme``, the codebook
-    version from which it was used to tune the codebook (``tuned_on``; null when never),
-    and its ``first_measurement`` (codebook version and F1 per stance when the codebook
-    first met it).
+
+def _unit_words(text: str) -> set[str]:
+    return set(_TOKEN.findall(_unit_norm(text)))
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / max(1, len(a | b))
+
+
+def match_units(gold: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
+    """Match each gold unit to our sentences of the same document, by text.
+
+    The rule used to score the real-document sets:
+
+    1. both texts are normalised: ``\\$`` becomes ``$``, curly quotes straight, markdown
+       links ``[label](target)`` their label, lower case, runs of whitespace one space;
+    2. a unit matches **every** sentence of its document with the same normalised text
+       (``exact``);
+    3. failing that, it matches the one sentence with the highest word-overlap Jaccard
+       (``|A & B| / |A | B|`` over sets of ``\\w+`` words; the first in ``sent_id`` order
+       on a tie) when that is at least ``MIN_JACCARD`` = 0.6 (``overlap``);
+    4. otherwise it is ``unmatched`` (also when the document has no sentence).
+
+    Unlike :func:`align` nothing is aligned across units: several units may match the
+    same sentence.
+
+    Parameters
+    ----------
+    gold
+        A gold table (:func:`load_gold`); ``doc_id``, ``unit`` and ``sentence`` are used.
+    sentences
+        The ``sentences`` table; ``doc_id``, ``sent_id`` and ``text`` are used.
+
+    Returns
+    -------
+    pl.DataFrame
+        One row per gold unit: ``doc_id``, ``unit``, ``sent_ids`` (list[i64], ascending;
+        empty when unmatched), ``match`` (``exact``, ``overlap``, ``unmatched``) and
+        ``jaccard`` (word overlap with the matched sentence, or with the closest sentence
+        when unmatched; null when the document has no sentence). Sorted by doc_id, unit.
 
     Examples
     --------
-    >>> [s["name"] for s in load_sets()][:2]
-    ['out-of-sample', 'held-out']
+    >>> gold = pl.DataFrame({"doc_id": ["a"] * 3, "unit": [1, 2, 3], "sentence": [
+    ...     "Mexico sent [troops](#) to the border.",
+    ...     "Q Mexico agreed to send troops, the President said.",
+    ...     "It rained."]})
+    >>> sentences = pl.DataFrame({"doc_id": ["a", "a"], "sent_id": [1, 2], "text": [
+    ...     "Mexico sent troops to the border.",
+    ...     "Mexico agreed to send troops, the President said."]})
+    >>> match_units(gold, sentences).select("unit", "sent_ids", "match").rows()
+    [(1, [1], 'exact'), (2, [2], 'overlap'), (3, [], 'unmatched')]
+    """
+    gold = _require(gold, "gold", ("doc_id", "unit", "sentence"))
+    sentences = _require(sentences, "sentences", ("doc_id", "sent_id", "text"))
+    by_doc: dict[str, list[tuple[int, str, set[str]]]] = defaultdict(list)
+    for doc_id, sent_id, text in sentences.sort("doc_id", "sent_id").iter_rows():
+        by_doc[doc_id].append((sent_id, _unit_norm(text), _unit_words(text)))
+    units = gold.unique(["doc_id", "unit"], keep="first").sort("doc_id", "unit")
+    rows = []
+    for doc_id, unit, text in units.iter_rows():
+        candidates = by_doc.get(doc_id, [])
+        norm, words = _unit_norm(text), _unit_words(text)
+        exact = [c for c in candidates if c[1] == norm]
+        if exact:
+            rows.append((doc_id, unit, [c[0] for c in exact], "exact",
+                         _jaccard(words, exact[0][2])))
+            continue
+        best = max(candidates, key=lambda c: _jaccard(words, c[2]), default=None)
+        overlap = None if best is None else _jaccard(words, best[2])
+        if best is not None and overlap >= MIN_JACCARD:
+            rows.append((doc_id, unit, [best[0]], "overlap", overlap))
+        else:
+            rows.append((doc_id, unit, [], "unmatched", overlap))
+    schema = {
+        "doc_id": pl.String, "unit": pl.Int64, "sent_ids": pl.List(pl.Int64),
+        "match": pl.String, "jaccard": pl.Float64,
+    }
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def _unit_codes(
+    codes: pl.DataFrame, gold: pl.DataFrame, matches: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(gold codes, predicted codes) per unit: doc_id, unit, stance, category, actor,
+    status; a unit's predicted codes are the distinct codes of its matched sentences."""
+    fields = ("stance", "category", "actor", "status")
+    gold_codes = (
+        gold.filter(pl.col("stance").is_not_null())
+        .select("doc_id", "unit", *fields)
+        .unique(maintain_order=True)
+    )
+    predicted = (
+        matches.select("doc_id", "unit", sent_id="sent_ids")
+        .explode("sent_id")
+        .drop_nulls("sent_id")
+        .join(codes.select("doc_id", "sent_id", *fields), on=["doc_id", "sent_id"])
+        .select("doc_id", "unit", *fields)
+        .unique(maintain_order=True)
+        .sort("doc_id", "unit", maintain_order=True)
+    )
+    return gold_codes, predicted
+
+
+@dataclass(frozen=True)
+class UnitEvaluation:
+    """Agreement on stance presence per matched unit (see :func:`evaluate_units`).
+
+    Attributes
+    ----------
+    by_stance
+        ``stance, tp, fp, fn, precision, recall, f1, support``, one row per stance.
+    actor_accuracy
+        Share of true positives (unit and stance) where a predicted actor of the stance is
+        among the hand-coded ones; None when there is no true positive.
+    n_actor_checks
+        Number of true positives compared on the actor.
+    n_units, n_unmatched
+        Gold units, and those matched to no sentence.
+    matches
+        :func:`match_units`.
+    disagreements
+        ``doc_id, unit, gold_stances, predicted_stances, sentence``: units whose sets of
+        stances differ.
+    """
+
+    by_stance: pl.DataFrame
+    actor_accuracy: float | None
+    n_actor_checks: int
+    n_units: int
+    n_unmatched: int
+    matches: pl.DataFrame
+    disagreements: pl.DataFrame
+
+
+def evaluate_units(
+    codes: pl.DataFrame, gold: pl.DataFrame, sentences: pl.DataFrame
+) -> UnitEvaluation:
+    """Score codes against a gold set of whole documents, unit by unit, on stance presence.
+
+    This is how the real-document sets (``corpus`` in ``seeds/gold/sets.yaml``) are
+    scored. Gold units are matched to ``sentences`` by :func:`match_units`; a unit's
+    predicted stances are the stances of the non-negated codes of the sentences it
+    matches (none when unmatched), its gold stances those of its non-negated hand codes.
+    Every gold unit counts, including units of a document ``sentences`` does not hold
+    (they are unmatched, so each gold stance of theirs is a miss).
+
+    - ``tp``, ``fp``, ``fn`` count units per stance; ``precision``, ``recall`` and
+      ``f1 = 2tp / (2tp + fp + fn)`` are null when their denominator is 0;
+      ``support = tp + fn``.
+    - **Actor agreement**: for each true positive (unit, stance), whether one of the
+      actors of the predicted non-negated codes of that stance is among the actors of
+      the unit's non-negated hand codes of that stance.
+
+    Parameters
+    ----------
+    codes
+        The ``codes`` table (``doc_id, sent_id, stance, category, actor, status`` used).
+    gold
+        A gold table (:func:`load_gold`).
+    sentences
+        The ``sentences`` the codes were made from.
+
+    Returns
+    -------
+    UnitEvaluation
+
+    Examples
+    --------
+    >>> gold = pl.DataFrame({"doc_id": ["a", "a"], "unit": [1, 2],
+    ...     "sentence": ["Trump threatened tariffs.", "It rained."],
+    ...     "stance": ["coercion", None], "category": ["THREATEN", None],
+    ...     "actor": ["US", None], "status": ["threatened", None]})
+    >>> sentences = pl.DataFrame({"doc_id": ["a", "a"], "sent_id": [1, 2],
+    ...     "text": ["Trump threatened tariffs.", "It rained."]})
+    >>> codes = pl.DataFrame({"doc_id": ["a", "a"], "sent_id": [1, 2],
+    ...     "stance": ["coercion", "cooperation"], "category": ["THREATEN", "CONSULT"],
+    ...     "actor": ["US", "MX"], "status": ["threatened", "actual"]})
+    >>> result = evaluate_units(codes, gold, sentences)
+    >>> result.by_stance.select("stance", "tp", "fp", "precision").rows()
+    [('cooperation', 0, 1, 0.0), ('coercion', 1, 0, 1.0), ('resistance', 0, 0, None)]
+    >>> result.actor_accuracy
+    1.0
+    """
+    fields = ("stance", "category", "actor", "status")
+    codes = _require(codes, "codes", ("doc_id", "sent_id", *fields))
+    gold = _require(gold, "gold", ("doc_id", "unit", "sentence", *fields))
+    sentences = _require(sentences, "sentences", ("doc_id", "sent_id", "text"))
+    matches = match_units(gold, sentences)
+    gold_codes, predicted = _unit_codes(codes, gold, matches)
+
+    def stances(frame: pl.DataFrame) -> dict[tuple[str, int], dict[str, set[str]]]:
+        out: dict[tuple[str, int], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        kept = frame.filter(pl.col("status") != "negated")
+        for doc_id, unit, stance, actor in kept.select(
+            "doc_id", "unit", "stance", "actor"
+        ).iter_rows():
+            out[(doc_id, unit)][stance].add(actor)
+        return out
+
+    gold_by_unit, pred_by_unit = stances(gold_codes), stances(predicted)
+    sentence_of = dict(
+        ((d, u), s) for d, u, s in gold.unique(["doc_id", "unit"], keep="first").select(
+            "doc_id", "unit", "sentence"
+        ).iter_rows()
+    )
+    counts = {s: Counter() for s in STANCES}
+    actor_ok = actor_n = 0
+    rows = []
+    for doc_id, unit in matches.select("doc_id", "unit").iter_rows():
+        g, p = gold_by_unit.get((doc_id, unit), {}), pred_by_unit.get((doc_id, unit), {})
+        for stance in STANCES:
+            g_has, p_has = stance in g, stance in p
+            counts[stance]["tp"] += g_has and p_has
+            counts[stance]["fp"] += p_has and not g_has
+            counts[stance]["fn"] += g_has and not p_has
+            if g_has and p_has:
+                actor_n += 1
+                actor_ok += bool(g[stance] & p[stance])
+        if set(g) != set(p):
+            rows.append((doc_id, unit, _stance_label(g), _stance_label(p),
+                         sentence_of[(doc_id, unit)]))
+    table = pl.DataFrame(
+        [(s, counts[s]["tp"], counts[s]["fp"], counts[s]["fn"]) for s in STANCES],
+        schema={"stance": pl.String, "tp": pl.Int64, "fp": pl.Int64, "fn": pl.Int64},
+        orient="row",
+    )
+    tp, fp, fn = pl.col("tp"), pl.col("fp"), pl.col("fn")
+    by_stance = table.with_columns(
+        precision=pl.when(tp + fp > 0).then(tp / (tp + fp)).otherwise(None),
+        recall=pl.when(tp + fn > 0).then(tp / (tp + fn)).otherwise(None),
+        f1=pl.when(2 * tp + fp + fn > 0).then(2 * tp / (2 * tp + fp + fn)).otherwise(None),
+        support=tp + fn,
+    )
+    disagreements = pl.DataFrame(
+        rows,
+        schema={
+            "doc_id": pl.String, "unit": pl.Int64, "gold_stances": pl.String,
+            "predicted_stances": pl.String, "sentence": pl.String,
+        },
+        orient="row",
+    )
+    return UnitEvaluation(
+        by_stance=by_stance,
+        actor_accuracy=actor_ok / actor_n if actor_n else None,
+        n_actor_checks=actor_n,
+        n_units=matches.height,
+        n_unmatched=int((matches["match"] == "unmatched").sum()),
+        matches=matches,
+        disagreements=disagreements,
+    )
+
+
+# ------------------------------------------------------ document-level agreement
+
+
+@dataclass(frozen=True)
+class DocumentAgreement:
+    """Per-document balance from the hand codes against the coder's (see
+    :func:`document_agreement`).
+
+    Attributes
+    ----------
+    by_document
+        ``doc_id, n_units, balance_gold, balance_coder, diff``.
+    pearson_r
+        Pearson correlation of ``balance_gold`` and ``balance_coder`` over the documents
+        where both are defined; None with fewer than two such documents or no variance.
+    mean_abs_diff
+        Mean of ``|diff|`` over the same documents; None when there is none.
+    n_documents
+        Documents where both balances are defined.
+    note
+        Why there is nothing to compare (e.g. the set is not available here); else None.
+    """
+
+    by_document: pl.DataFrame
+    pearson_r: float | None
+    mean_abs_diff: float | None
+    n_documents: int
+    note: str | None = None
+
+    def summary(self) -> pl.DataFrame:
+        """One row: n_documents, pearson_r, mean_abs_diff, note.
+
+        Examples
+        --------
+        >>> empty = DocumentAgreement(_EMPTY_AGREEMENT, None, None, 0, "nothing to compare")
+        >>> empty.summary().row(0)
+        (0, None, None, 'nothing to compare')
+        """
+        return pl.DataFrame(
+            {
+                "n_documents": [self.n_documents],
+                "pearson_r": [self.pearson_r],
+                "mean_abs_diff": [self.mean_abs_diff],
+                "note": [self.note],
+            },
+            schema={
+                "n_documents": pl.Int64, "pearson_r": pl.Float64,
+                "mean_abs_diff": pl.Float64, "note": pl.String,
+            },
+        )
+
+
+_EMPTY_AGREEMENT = pl.DataFrame(
+    schema={
+        "doc_id": pl.String, "n_units": pl.Int64, "balance_gold": pl.Float64,
+        "balance_coder": pl.Float64, "diff": pl.Float64,
+    }
+)
+
+
+def _pearson(pairs: list[tuple[float, float]]) -> float | None:
+    n = len(pairs)
+    if n < 2:
+        return None
+    mx = sum(x for x, _ in pairs) / n
+    my = sum(y for _, y in pairs) / n
+    sxy = sum((x - mx) * (y - my) for x, y in pairs)
+    sxx = sum((x - mx) ** 2 for x, _ in pairs)
+    syy = sum((y - my) ** 2 for _, y in pairs)
+    if sxx == 0 or syy == 0:
+        return None
+    return sxy / (sxx * syy) ** 0.5
+
+
+def document_agreement(
+    codes: pl.DataFrame, gold: pl.DataFrame, sentences: pl.DataFrame
+) -> DocumentAgreement:
+    """Does the coder give each document the balance the hand codes give it?
+
+    For each gold document that ``sentences`` holds, the cooperation–coercion balance
+    of :func:`analysis.metrics.balance` (``(C - K) / (C + K)`` over the non-negated codes,
+    null when ``C + K = 0``) is computed twice on the document's gold units: from the hand
+    codes, and from the coder's codes of the sentences each unit matches
+    (:func:`match_units`; a unit's distinct codes, none when unmatched). Units are the
+    same on both sides, so text outside the hand-coded range does not count.
+
+    Parameters
+    ----------
+    codes
+        The ``codes`` table (``doc_id, sent_id, stance, category, actor, status`` used).
+    gold
+        A gold table (:func:`load_gold`).
+    sentences
+        The ``sentences`` the codes were made from.
+
+    Returns
+    -------
+    DocumentAgreement
+        ``by_document``: ``doc_id, n_units, balance_gold, balance_coder, diff``
+        (``balance_coder - balance_gold``), sorted by doc_id; with Pearson's r and the
+        mean absolute difference across documents.
+
+    Examples
+    --------
+    >>> gold = pl.DataFrame({"doc_id": ["a", "a", "b"], "unit": [1, 2, 1],
+    ...     "sentence": ["They met.", "He threatened tariffs.", "They agreed."],
+    ...     "stance": ["cooperation", "coercion", "cooperation"],
+    ...     "category": ["CONSULT", "THREATEN", "AGREE"], "actor": ["UNSPECIFIED", "US", "MX"],
+    ...     "status": ["actual", "threatened", "actual"]})
+    >>> sentences = gold.select("doc_id", sent_id="unit", text="sentence")
+    >>> codes = gold.filter(pl.col("unit") == 1).rename({"unit": "sent_id"})
+    >>> agreement = document_agreement(codes, gold, sentences)
+    >>> agreement.by_document.select("doc_id", "balance_gold", "balance_coder").rows()
+    [('a', 0.0, 1.0), ('b', 1.0, 1.0)]
+    >>> agreement.mean_abs_diff
+    0.5
+    """
+    from analysis.metrics import balance
+
+    fields = ("stance", "category", "actor", "status")
+    codes = _require(codes, "codes", ("doc_id", "sent_id", *fields))
+    gold = _require(gold, "gold", ("doc_id", "unit", "sentence", *fields))
+    sentences = _require(sentences, "sentences", ("doc_id", "sent_id", "text"))
+    gold = gold.filter(pl.col("doc_id").is_in(sentences["doc_id"].unique().implode()))
+    matches = match_units(gold, sentences)
+    gold_codes, predicted = _unit_codes(codes, gold, matches)
+    units = gold.unique(["doc_id", "unit"], keep="first").select(
+        "doc_id", sent_id="unit", text="sentence"
+    )
+
+    def doc_balance(unit_codes: pl.DataFrame, name: str) -> pl.DataFrame:
+        as_codes = unit_codes.rename({"unit": "sent_id"}).with_columns(score=pl.lit(0.0))
+        # the bootstrap interval is not used: one resample keeps it cheap
+        table = balance(as_codes, units, by="doc_id", status="all", n_boot=1)
+        return table.select(pl.col("group").alias("doc_id"), pl.col("balance").alias(name))
+
+    by_document = (
+        units.group_by("doc_id").agg(n_units=pl.len().cast(pl.Int64))
+        .join(doc_balance(gold_codes, "balance_gold"), on="doc_id", how="left")
+        .join(doc_balance(predicted, "balance_coder"), on="doc_id", how="left")
+        .with_columns(diff=pl.col("balance_coder") - pl.col("balance_gold"))
+        .sort("doc_id")
+        .select(_EMPTY_AGREEMENT.columns)
+    )
+    pairs = [
+        (g, c) for g, c in by_document.select("balance_gold", "balance_coder").iter_rows()
+        if g is not None and c is not None
+    ]
+    return DocumentAgreement(
+        by_document=by_document,
+        pearson_r=_pearson(pairs),
+        mean_abs_diff=sum(abs(c - g) for g, c in pairs) / len(pairs) if pairs else None,
+        n_documents=len(pairs),
+    )
+
+
+# ------------------------------------------------------------ the sets manifest
+
+_SET_KEYS = {"name", "file", "readme", "tuned_on", "first_measurement"}
+_OPTIONAL_SET_KEYS = {"corpus"}
+#: ``kind`` of a set: standalone sentences (``file`` in the format of
+#: :func:`load_out_of_sample`) or whole documents (``corpus`` + ``file`` as
+#: :func:`load_gold` reads it).
+SET_KINDS: tuple[str, ...] = ("sentences", "documents")
+
+
+def _shown(path: Path) -> str:
+    """A path as the report shows it: relative to the project when it can be."""
+    try:
+        return Path(os.path.relpath(path, PROJ_ROOT)).as_posix()
+    except ValueError:  # another drive
+        return path.as_posix()
+
+
+def load_sets(path: str | Path = HELD_OUT_SETS_PATH) -> list[dict]:
+    """The hand-coded sets of ``seeds/gold/sets.yaml``, checked.
+
+    Each entry names a set (``name``), its gold CSV (``file``), its ``readme``, the
+    codebook version from which it was used to tune the codebook (``tuned_on``; null when
+    never), and its ``first_measurement`` (codebook version and F1 per stance when the
+    codebook first met it). Paths are relative to the manifest.
+
+    A **sentence set** has no ``corpus``: ``file`` holds standalone sentences
+    (:func:`load_out_of_sample`) and must exist. A **document set** adds ``corpus``, a
+    folder of articles (:func:`analysis.corpus.load_corpus`), and ``file`` is in the
+    seed gold format (:func:`load_gold`). Document sets may be kept outside the project:
+    when the folder or the file is missing, the set is returned with ``available`` False
+    and ``missing`` the path looked for, so a report can say so.
+
+    Parameters
+    ----------
+    path
+        The manifest; defaults to ``config.HELD_OUT_SETS_PATH``.
+
+    Returns
+    -------
+    list of dict
+        The entries in manifest order, with ``file``, ``readme`` and ``corpus`` (None
+        for a sentence set) as absolute paths, and ``kind`` (``"sentences"`` or
+        ``"documents"``), ``available`` (bool) and ``missing`` (Path or None) added.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the manifest does not exist.
+    ValueError
+        For a malformed entry or a missing sentence-set file, naming the set and field.
+
+    Examples
+    --------
+    >>> sets = load_sets()
+    >>> [(s["name"], s["kind"]) for s in sets][:2]
+    [('out-of-sample', 'sentences'), ('held-out', 'sentences')]
     """
     import yaml
 
@@ -989,66 +1463,276 @@ def load_sets(path: str | Path = HELD_OUT_SETS_PATH) -> list[dict]:
     if not isinstance(entries, list):
         raise ValueError(f"{path}: expected a top-level 'sets:' list of sets")
     sets = []
+    base = path.parent.resolve()
     for i, entry in enumerate(entries, start=1):
         where = f"{path}: set {i}"
         if not isinstance(entry, dict):
             raise ValueError(f"{where}: expected a mapping with keys {sorted(_SET_KEYS)}")
-        missing, unknown = _SET_KEYS - set(entry), set(entry) - _SET_KEYS
+        missing = _SET_KEYS - set(entry)
+        unknown = set(entry) - _SET_KEYS - _OPTIONAL_SET_KEYS
         if missing or unknown:
             raise ValueError(
                 f"{where} ({entry.get('name', '?')}): missing {sorted(missing)}, "
-                f"unknown {sorted(unknown)}; expected keys {sorted(_SET_KEYS)}"
+                f"unknown {sorted(unknown)}; expected keys {sorted(_SET_KEYS)}, "
+                f"optionally {sorted(_OPTIONAL_SET_KEYS)}"
             )
+        where = f"{where} ({entry['name']})"
         first = entry["first_measurement"]
         f1 = first.get("f1") if isinstance(first, dict) else None
         if not isinstance(f1, dict) or set(f1) != set(STANCES) or not all(
             isinstance(v, int | float) and 0 <= v <= 1 for v in f1.values()
         ):
             raise ValueError(
-                f"{where} ({entry['name']}): first_measurement.f1 must give a number in "
+                f"{where}: first_measurement.f1 must give a number in "
                 f"[0, 1] for each of {', '.join(STANCES)}; got {f1!r}"
             )
-        if not (path.parent / entry["file"]).is_file():
-            raise ValueError(f"{where} ({entry['name']}): file {entry['file']} not found")
-        sets.append({**entry, "file": path.parent / entry["file"]})
+        if entry["tuned_on"] is not None and not isinstance(entry["tuned_on"], str):
+            raise ValueError(
+                f"{where}: tuned_on must be a quoted codebook version such as \"1.3\", or "
+                f"null; got {entry['tuned_on']!r}"
+            )
+        for key in ("file", "readme", *_OPTIONAL_SET_KEYS):
+            if key in entry and (not isinstance(entry[key], str) or not entry[key]):
+                raise ValueError(
+                    f"{where}: {key} must be a path relative to the manifest; "
+                    f"got {entry[key]!r}"
+                )
+        file = (base / entry["file"]).resolve()
+        corpus = (base / entry["corpus"]).resolve() if "corpus" in entry else None
+        looked_for = None
+        if corpus is None and not file.is_file():
+            raise ValueError(f"{where}: file {entry['file']} not found")
+        if corpus is not None and not corpus.is_dir():
+            looked_for = corpus
+        elif corpus is not None and not file.is_file():
+            looked_for = file
+        sets.append(
+            {
+                **entry,
+                "kind": "sentences" if corpus is None else "documents",
+                "file": file,
+                "readme": (base / entry["readme"]).resolve(),
+                "corpus": corpus,
+                "available": looked_for is None,
+                "missing": looked_for,
+            }
+        )
     return sets
 
 
+def _version(value: object) -> tuple[int, ...] | None:
+    parts = re.findall(r"\d+", str(value))
+    return tuple(int(p) for p in parts) if parts else None
+
+
+def _is_blind(tuned_on: str | None, codebook_version: str) -> bool:
+    """True when the codebook in use predates any tuning on the set."""
+    if tuned_on is None:
+        return True
+    current, tuned = _version(codebook_version), _version(tuned_on)
+    return current is not None and tuned is not None and current < tuned
+
+
+def _code_document_set(entry: dict, codebook) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(codes, gold, sentences) of an available document set."""
+    from analysis.corpus import load_corpus
+    from analysis.indicators import code_sentences
+    from analysis.segment import split_sentences
+
+    sentences = split_sentences(load_corpus(entry["corpus"]))
+    return code_sentences(sentences, codebook), load_gold(entry["file"]), sentences
+
+
+_SETS_COLUMNS: tuple[str, ...] = (
+    "set", "kind", "blind", "tuned_on", "first_codebook", "codebook", "stance", "f1_first",
+    "f1", "precision", "recall", "support", "actor_accuracy", "available", "note",
+)
+
+
 def evaluate_sets(codebook=None, *, path: str | Path = HELD_OUT_SETS_PATH) -> pl.DataFrame:
-    """Code every hand-coded sentence set with ``codebook`` and score it per stance.
+    """Code every hand-coded set with ``codebook`` and score it per stance.
 
     Beside today's figures stand the first ones, taken when the codebook first met the
-    set: those are the honest estimate for new text. ``blind`` is true for a set never
-    used to tune the codebook, whose current figures are still out-of-sample.
+    set: those are the honest estimate for new text. ``blind`` is true while the codebook
+    in use predates any tuning on the set (``tuned_on`` null, or a later version than
+    ``codebook``): its current figures are then still out-of-sample.
+
+    A sentence set is scored with :func:`evaluate_by_language` (all languages together);
+    its ``actor_accuracy`` is agreement on matched code pairs. A document set is split and
+    coded like the seed corpus and scored with :func:`evaluate_units`; its
+    ``actor_accuracy`` is agreement on true-positive units. A document set that is not
+    available here keeps its rows, with ``available`` False, today's figures null and
+    ``note`` naming the path looked for.
+
+    Parameters
+    ----------
+    codebook
+        A loaded codebook (:func:`analysis.codebook.load_codebook`); None loads the
+        packaged one.
+    path
+        The sets manifest; defaults to ``config.HELD_OUT_SETS_PATH``.
 
     Returns
     -------
     pl.DataFrame
-        set, blind, tuned_on, first_codebook, stance, f1_first, precision, recall, f1,
-        support, actor_accuracy (all languages together), in the manifest's order.
+        set, kind, blind, tuned_on, first_codebook, codebook (the version in use), stance,
+        f1_first, f1, precision, recall, support, actor_accuracy, available, note; one row
+        per set and stance, in the manifest's order.
+
+    Examples
+    --------
+    >>> table = evaluate_sets()
+    >>> table.filter(set="held-out-2", stance="coercion").select("blind", "f1_first").row(0)
+    (True, 0.815)
     """
+    from analysis.codebook import load_codebook
     from analysis.indicators import code_sentences
 
+    if codebook is None:
+        codebook = load_codebook()
+    version = str(codebook.spec.version)
     rows = []
     for entry in load_sets(path):
-        gold = load_out_of_sample(entry["file"])
-        sentences = out_of_sample_sentences(gold)
-        table = evaluate_by_language(code_sentences(sentences, codebook), gold, sentences)
         first = entry["first_measurement"]
+        note = None
+        if not entry["available"]:
+            note = f"not available: {_shown(entry['missing'])} not found"
+            table = pl.DataFrame({"stance": list(STANCES)}).with_columns(
+                pl.lit(None, dtype=pl.Float64).alias(c)
+                for c in ("precision", "recall", "f1", "actor_accuracy")
+            ).with_columns(support=pl.lit(None, dtype=pl.Int64))
+        elif entry["kind"] == "documents":
+            result = evaluate_units(*_code_document_set(entry, codebook))
+            table = result.by_stance.with_columns(
+                actor_accuracy=pl.lit(result.actor_accuracy, dtype=pl.Float64)
+            )
+            if result.n_unmatched:
+                note = f"{result.n_unmatched} of {result.n_units} units matched no sentence"
+        else:
+            gold = load_out_of_sample(entry["file"])
+            sentences = out_of_sample_sentences(gold)
+            table = evaluate_by_language(
+                code_sentences(sentences, codebook), gold, sentences
+            ).filter(pl.col("language") == "all")
         rows.append(
-            table.filter(pl.col("language") == "all")
-            .drop("language")
-            .with_columns(
+            table.with_columns(
                 set=pl.lit(entry["name"]),
-                blind=pl.lit(entry["tuned_on"] is None),
+                kind=pl.lit(entry["kind"]),
+                blind=pl.lit(_is_blind(entry["tuned_on"], version)),
                 tuned_on=pl.lit(entry["tuned_on"], dtype=pl.String),
                 first_codebook=pl.lit(str(first["codebook"])),
+                codebook=pl.lit(version),
                 f1_first=pl.col("stance").replace_strict(
                     first["f1"], return_dtype=pl.Float64
                 ),
+                available=pl.lit(entry["available"]),
+                note=pl.lit(note, dtype=pl.String),
+            ).select(
+                pl.col(c).cast(pl.Int64) if c == "support" else pl.col(c)
+                for c in _SETS_COLUMNS
             )
         )
-    return pl.concat(rows).select(
-        "set", "blind", "tuned_on", "first_codebook", "stance", "f1_first",
-        "precision", "recall", "f1", "support", "actor_accuracy",
+    return pl.concat(rows)
+
+
+
+def set_document_agreement(
+    name: str, codebook=None, *, path: str | Path = HELD_OUT_SETS_PATH
+) -> DocumentAgreement:
+    """:func:`document_agreement` on a document set of the manifest, coded with ``codebook``.
+
+    Parameters
+    ----------
+    name
+        The set's ``name`` in the manifest; it must be a document set (with ``corpus``).
+    codebook
+        A loaded codebook; None loads the packaged one.
+    path
+        The sets manifest; defaults to ``config.HELD_OUT_SETS_PATH``.
+
+    Returns
+    -------
+    DocumentAgreement
+        Empty, with ``note`` naming the path looked for, when the set is not available.
+
+    Raises
+    ------
+    ValueError
+        When no set has that name, or the set is a sentence set.
+
+    Examples
+    --------
+    >>> agreement = set_document_agreement("real-dev")
+    >>> agreement.note is not None or agreement.n_documents > 0
+    True
+    """
+    sets = {entry["name"]: entry for entry in load_sets(path)}
+    if name not in sets:
+        raise ValueError(f"name={name!r} is not a set of {path}; sets: {', '.join(sets)}")
+    entry = sets[name]
+    if entry["kind"] != "documents":
+        documents = [n for n, e in sets.items() if e["kind"] == "documents"]
+        raise ValueError(
+            f"set {name!r} holds standalone sentences, not documents; document agreement "
+            f"needs a set with a corpus: {', '.join(documents) or 'none in the manifest'}"
+        )
+    if not entry["available"]:
+        note = f"set {name} not available: {_shown(entry['missing'])} not found"
+        return DocumentAgreement(_EMPTY_AGREEMENT, None, None, 0, note)
+    return document_agreement(*_code_document_set(entry, codebook))
+
+
+def describe_sets(table: pl.DataFrame) -> str:
+    """Say in words which sets the codebook was tuned on and which are still blind.
+
+    Parameters
+    ----------
+    table
+        :func:`evaluate_sets` (``set``, ``blind``, ``tuned_on``, ``first_codebook``,
+        ``codebook``, ``available`` and ``note`` are used).
+
+    Returns
+    -------
+    str
+        Markdown: one sentence for the blind sets, one for the tuned ones, one for the
+        sets not available here (each left out when empty).
+
+    Examples
+    --------
+    >>> table = pl.DataFrame({"set": ["a", "b"], "blind": [True, False],
+    ...     "tuned_on": [None, "1.1"], "first_codebook": ["1.3", "1.0"],
+    ...     "codebook": ["1.3", "1.3"], "available": [True, True], "note": [None, None]})
+    >>> print(describe_sets(table))
+    Still blind (today's figures are out-of-sample): **a** (first measured at codebook 1.3).
+    Tuned on (today's figures overstate performance on new text): **b** (first measured
+    at codebook 1.0, tuned on from 1.1).
+    """
+    require_columns(
+        table, "sets table",
+        ("set", "blind", "tuned_on", "first_codebook", "codebook", "available", "note"),
     )
+    sets = table.unique("set", keep="first", maintain_order=True)
+    blind, tuned, absent = [], [], []
+    for row in sets.iter_rows(named=True):
+        first = f"first measured at codebook {row['first_codebook']}"
+        if row["blind"]:
+            later = (
+                f", to be tuned on from {row['tuned_on']}" if row["tuned_on"] is not None
+                else ""
+            )
+            blind.append(f"**{row['set']}** ({first}{later})")
+        else:
+            tuned.append(f"**{row['set']}** ({first}, tuned on from {row['tuned_on']})")
+        if not row["available"]:
+            absent.append(f"**{row['set']}** ({row['note']})")
+    lines = []
+    if blind:
+        lines.append(f"Still blind (today's figures are out-of-sample): {', '.join(blind)}.")
+    if tuned:
+        lines.append(
+            "Tuned on (today's figures overstate performance on new text): "
+            f"{', '.join(tuned)}."
+        )
+    if absent:
+        lines.append(f"Not available in this copy of the project: {', '.join(absent)}.")
+    return "\n".join(lines)

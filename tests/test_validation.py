@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import csv
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import polars as pl
@@ -10,21 +13,27 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analysis.config import PROJ_ROOT
 from analysis.scheme import STANCES
 from analysis.validation import (
     GOLD_COLUMNS,
     OOS_CSV_COLUMNS,
     align,
     cohen_kappa,
+    describe_sets,
+    document_agreement,
     evaluate,
     evaluate_by_language,
     evaluate_sets,
+    evaluate_units,
     format_codes,
     load_gold,
     load_out_of_sample,
     load_sets,
+    match_units,
     normalize_text,
     out_of_sample_sentences,
+    set_document_agreement,
 )
 
 HEADER = [
@@ -738,7 +747,15 @@ def test_evaluate_sets_scores_each_set_beside_its_first_measurement(tmp_path) ->
 def test_the_real_manifest_lists_existing_sets() -> None:
     sets = load_sets()
     assert [s["name"] for s in sets][:2] == ["out-of-sample", "held-out"]
-    assert all(s["file"].is_file() for s in sets)
+    sentence_sets = [s for s in sets if s["kind"] == "sentences"]
+    assert sentence_sets and all(s["file"].is_file() for s in sentence_sets)
+    assert all(s["available"] and s["corpus"] is None for s in sentence_sets)
+    documents = {s["name"]: s for s in sets if s["kind"] == "documents"}
+    assert "real-dev" in documents
+    real_dev = documents["real-dev"]
+    # kept outside the project: available exactly when its folder and gold file exist
+    assert real_dev["available"] == (real_dev["corpus"].is_dir() and real_dev["file"].is_file())
+    assert real_dev["corpus"].is_absolute() and real_dev["corpus"].name == "corpus"
 
 
 @pytest.mark.parametrize(
@@ -779,3 +796,464 @@ def test_evaluate_scores_only_the_gold_documents_the_corpus_holds() -> None:
     empty = evaluate(as_codes, gold, one_doc.with_columns(doc_id=pl.lit("elsewhere")))
     assert empty.by_stance["support"].to_list() == [0, 0, 0]
     assert empty.by_stance["recall"].to_list() == [None, None, None]
+
+
+# ------------------------------------------------------------- document sets
+
+def _units_gold(rows: list[tuple]) -> pl.DataFrame:
+    """Gold rows (doc_id, unit, sentence, stance, category, actor, status)."""
+    return pl.DataFrame(
+        rows,
+        schema=["doc_id", "unit", "sentence", "stance", "category", "actor", "status"],
+        orient="row",
+    )
+
+
+def _unit_codes(rows: list[tuple]) -> pl.DataFrame:
+    """Codes (doc_id, sent_id, stance, category, actor, status)."""
+    schema = {
+        "doc_id": pl.String, "sent_id": pl.Int64, "stance": pl.String,
+        "category": pl.String, "actor": pl.String, "status": pl.String,
+    }
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def _texts(rows: list[tuple[str, int, str]]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=["doc_id", "sent_id", "text"], orient="row")
+
+
+def test_match_units_normalises_then_falls_back_to_word_overlap() -> None:
+    ours = _texts(
+        [
+            ("d", 1, "Mexico's \\$5 plan, the \u201cdeal\u201d."),
+            ("d", 2, "one two three four five"),
+            ("d", 3, "It rained."),
+            ("d", 4, "It   RAINED."),
+        ]
+    )
+    gold = pl.DataFrame(
+        {
+            "doc_id": ["d"] * 5 + ["elsewhere"],
+            "unit": [1, 2, 3, 4, 5, 1],
+            "sentence": [
+                "Mexico\u2019s $5 [plan](#), the \"deal\".",  # equal once normalised
+                "one two three six",  # 3 shared of 6 words: Jaccard 0.5, unmatched
+                "one two three four five six",  # 5 of 6: 0.83, matched to sentence 2
+                "it rained.",  # two sentences have this text: both match
+                "zzz",
+                "It rained.",  # a document with no sentence
+            ],
+        }
+    )
+    table = match_units(gold, ours)
+    rows = {(d, u): (s, m) for d, u, s, m in table.select(
+        "doc_id", "unit", "sent_ids", "match").iter_rows()}
+    assert rows[("d", 1)] == ([1], "exact")
+    assert rows[("d", 2)] == ([], "unmatched")
+    assert rows[("d", 3)] == ([2], "overlap")
+    assert rows[("d", 4)] == ([3, 4], "exact")
+    assert rows[("elsewhere", 1)] == ([], "unmatched")
+    jaccard = dict(zip(table["unit"].to_list()[:5], table["jaccard"].to_list()[:5], strict=True))
+    assert jaccard[2] == pytest.approx(0.5) and jaccard[3] == pytest.approx(5 / 6)
+    assert table.filter(pl.col("doc_id") == "elsewhere")["jaccard"].item() is None
+
+
+def test_match_units_threshold_is_inclusive_and_ties_go_to_the_first_sentence() -> None:
+    # unit words {a, b, c}; sentence words {a, b, c, d, e}: 3 / 5 = 0.6 exactly
+    ours = _texts([("d", 1, "x y z"), ("d", 2, "a b c d e"), ("d", 3, "a b c e d")])
+    table = match_units(_units_gold([("d", 1, "a b c", None, None, None, None)]), ours)
+    assert table.select("sent_ids", "match").row(0) == ([2], "overlap")
+
+
+def test_match_units_missing_columns() -> None:
+    with pytest.raises(ValueError, match=r"sentences is missing column\(s\) text"):
+        match_units(_units_gold([]), pl.DataFrame({"doc_id": ["d"], "sent_id": [1]}))
+
+
+def test_evaluate_units_counts_presence_and_actor_agreement() -> None:
+    gold = _units_gold(
+        [
+            ("d", 1, "Trump threatened tariffs.", "coercion", "THREATEN", "US", "threatened"),
+            ("d", 2, "Mexico agreed to talks.", "cooperation", "AGREE", "MX", "actual"),
+            ("d", 3, "No tariffs on Mexico.", "coercion", "SANCTION", "US", "negated"),
+            ("d", 4, "It rained.", None, None, None, None),
+            ("d", 5, "Mexico rejected them.", "resistance", "REJECT", "MX", "actual"),
+            ("gone", 1, "They met.", "cooperation", "CONSULT", "UNSPECIFIED", "actual"),
+        ]
+    )
+    ours = _texts(
+        [
+            ("d", 1, "Trump threatened tariffs."),
+            ("d", 2, "Mexico agreed to talks."),
+            ("d", 3, "No tariffs on Mexico."),
+            ("d", 4, "It rained."),
+        ]
+    )
+    codes = _unit_codes(
+        [
+            ("d", 1, "coercion", "THREATEN", "US", "threatened"),  # tp, same actor
+            ("d", 2, "cooperation", "AGREE", "US", "actual"),  # tp, other actor
+            ("d", 3, "coercion", "SANCTION", "US", "negated"),  # negated: no stance
+            ("d", 4, "cooperation", "CONSULT", "MX", "actual"),  # fp
+        ]
+    )
+    result = evaluate_units(codes, gold, ours)
+    counts = {s: (tp, fp, fn) for s, tp, fp, fn in result.by_stance.select(
+        "stance", "tp", "fp", "fn").iter_rows()}
+    # unit 5 (no sentence of ours) and the unit of a document we lack are misses
+    assert counts == {"cooperation": (1, 1, 1), "coercion": (1, 0, 0), "resistance": (0, 0, 1)}
+    resistance = result.by_stance.row(2, named=True)
+    assert resistance["precision"] is None and resistance["recall"] == 0.0
+    assert result.by_stance["support"].to_list() == [2, 1, 1]
+    assert (result.actor_accuracy, result.n_actor_checks) == (0.5, 2)
+    assert (result.n_units, result.n_unmatched) == (6, 2)
+    assert result.disagreements.select("doc_id", "unit", "gold_stances",
+                                       "predicted_stances").rows() == [
+        ("d", 4, "none", "cooperation"),
+        ("d", 5, "resistance", "none"),
+        ("gone", 1, "cooperation", "none"),
+    ]
+
+
+def test_evaluate_units_missing_columns() -> None:
+    gold = _units_gold([("d", 1, "x", None, None, None, None)])
+    with pytest.raises(ValueError, match=r"codes is missing column\(s\) actor"):
+        evaluate_units(_unit_codes([]).drop("actor"), gold, _texts([("d", 1, "x")]))
+
+
+def test_document_agreement_balances_per_document() -> None:
+    gold = _units_gold(
+        [
+            ("a", 1, "They met.", "cooperation", "CONSULT", "UNSPECIFIED", "actual"),
+            ("a", 2, "They agreed.", "cooperation", "AGREE", "MX", "actual"),
+            ("a", 3, "He threatened tariffs.", "coercion", "THREATEN", "US", "threatened"),
+            ("a", 4, "No sanctions.", "coercion", "SANCTION", "US", "negated"),
+            ("b", 1, "He threatened tariffs.", "coercion", "THREATEN", "US", "threatened"),
+            ("b", 2, "Text the splitter lost.", "cooperation", "AGREE", "MX", "actual"),
+            ("c", 1, "It rained.", None, None, None, None),
+            ("x", 1, "A document not in the corpus.", "coercion", "DEMAND", "US", "actual"),
+        ]
+    )
+    ours = _texts(
+        [
+            ("a", 1, "They met."), ("a", 2, "They agreed."), ("a", 3, "He threatened tariffs."),
+            ("a", 4, "No sanctions."), ("b", 1, "He threatened tariffs."), ("c", 1, "It rained."),
+            ("a", 9, "A sentence outside the coded range."),
+        ]
+    )
+    codes = _unit_codes(
+        [
+            ("a", 1, "cooperation", "CONSULT", "UNSPECIFIED", "actual"),
+            ("a", 3, "coercion", "THREATEN", "US", "threatened"),
+            ("a", 4, "coercion", "SANCTION", "US", "actual"),  # the coder missed the negation
+            ("a", 9, "coercion", "DEMAND", "US", "actual"),  # outside the gold units
+            ("b", 1, "coercion", "THREATEN", "US", "threatened"),
+        ]
+    )
+    result = document_agreement(codes, gold, ours)
+    assert result.by_document.columns == [
+        "doc_id", "n_units", "balance_gold", "balance_coder", "diff"
+    ]
+    rows = {r[0]: r[1:] for r in result.by_document.iter_rows()}
+    assert set(rows) == {"a", "b", "c"}  # x: not in the corpus
+    # a: gold C=2 K=1 -> 1/3; coder C=1 K=2 -> -1/3
+    assert rows["a"][0] == 4
+    assert rows["a"][1] == pytest.approx(1 / 3) and rows["a"][2] == pytest.approx(-1 / 3)
+    assert rows["a"][3] == pytest.approx(-2 / 3)
+    # b: gold C=1 K=1 -> 0; the unmatched unit gives the coder nothing: K=1 -> -1
+    assert rows["b"] == (2, 0.0, -1.0, -1.0)
+    assert rows["c"] == (1, None, None, None)  # no cooperation or coercion: undefined
+    assert result.n_documents == 2
+    assert result.mean_abs_diff == pytest.approx((2 / 3 + 1) / 2)
+    assert result.pearson_r == pytest.approx(1.0)  # two points lie on a rising line
+    summary = result.summary()
+    assert summary.columns == ["n_documents", "pearson_r", "mean_abs_diff", "note"]
+    assert summary.row(0)[0] == 2 and summary["note"].item() is None
+
+
+def test_document_agreement_uses_the_metrics_balance() -> None:
+    """The gold side equals analysis.metrics.balance on the hand codes as codes."""
+    from analysis.metrics import balance
+
+    gold = load_gold()
+    units = gold.unique(["doc_id", "unit"]).select(
+        "doc_id", sent_id="unit", text="sentence"
+    )
+    as_codes = gold.drop_nulls("stance").rename({"unit": "sent_id"})
+    result = document_agreement(as_codes, gold, units)
+    expected = balance(as_codes.with_columns(score=pl.lit(0.0)), units, n_boot=1)
+    assert result.by_document["balance_gold"].to_list() == expected["balance"].to_list()
+    # the hand codes as the coder's: perfect agreement
+    assert result.by_document["diff"].drop_nulls().to_list() == [0.0] * result.n_documents
+    assert result.mean_abs_diff == 0.0 and result.pearson_r == pytest.approx(1.0)
+
+
+def test_document_agreement_undefined_correlation() -> None:
+    gold = _units_gold(
+        [("a", 1, "They met.", "cooperation", "CONSULT", "MX", "actual")]
+    )
+    codes = _unit_codes([("a", 1, "cooperation", "CONSULT", "MX", "actual")])
+    result = document_agreement(codes, gold, _texts([("a", 1, "They met.")]))
+    assert result.n_documents == 1 and result.pearson_r is None  # one document
+    assert result.mean_abs_diff == 0.0
+
+
+# -- document sets in the manifest
+
+DOC_ENTRY = """  - name: docs
+    corpus: {corpus}
+    file: {file}
+    readme: README.md
+    tuned_on: "1.0"
+    first_measurement:
+      codebook: "0.9"
+      f1: {{cooperation: 0.1, coercion: 0.2, resistance: 0.3}}
+"""
+
+ARTICLE = """---
+title: 'A test article'
+source: 'Test Wire'
+published: 2025-03-04
+language: en
+---
+
+Trump threatened to impose tariffs on Mexico.
+
+It rained in Monterrey on Tuesday.
+
+Mexico rejected the tariffs.
+"""
+
+
+def _write_document_set(folder: Path) -> None:
+    corpus = folder / "docs" / "corpus"
+    corpus.mkdir(parents=True)
+    (corpus / "a1.txt").write_text(ARTICLE, encoding="utf-8")
+    text = ARTICLE
+    rows = []
+    for unit, (sentence, code) in enumerate(
+        [
+            ("Trump threatened to impose tariffs on Mexico.",
+             ["coercion", "THREATEN", "US", "verbal", "threatened"]),
+            ("It rained in Monterrey on Tuesday.", [""] * 5),
+            ("Mexico rejected the tariffs.", ["resistance", "REJECT", "MX", "verbal", "actual"]),
+        ],
+        start=1,
+    ):
+        start = text.index(sentence)
+        rows.append(["a1.txt", str(unit), str(start), str(start + len(sentence)), sentence,
+                     *code, ""])
+    _write(folder / "docs" / "gold.csv", rows)
+
+
+def test_load_sets_reads_a_document_set(tmp_path) -> None:
+    _write_set(tmp_path)
+    _write_document_set(tmp_path)
+    body = MINI_ENTRY + DOC_ENTRY.format(corpus="docs/corpus", file="docs/gold.csv")
+    sets = load_sets(_write_manifest(tmp_path, body))
+    assert [(s["name"], s["kind"], s["available"]) for s in sets] == [
+        ("mini", "sentences", True), ("docs", "documents", True)
+    ]
+    docs = sets[1]
+    assert docs["corpus"] == (tmp_path / "docs" / "corpus").resolve()
+    assert docs["file"] == (tmp_path / "docs" / "gold.csv").resolve()
+    assert docs["missing"] is None and sets[0]["corpus"] is None
+
+
+@pytest.mark.parametrize(
+    ("corpus", "file", "looked_for"),
+    [
+        ("../away/corpus", "docs/gold.csv", "away/corpus"),  # folder kept elsewhere
+        ("docs/corpus", "docs/absent.csv", "docs/absent.csv"),
+    ],
+)
+def test_load_sets_marks_a_missing_document_set_unavailable(
+    tmp_path, corpus, file, looked_for
+) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    _write_set(project)
+    _write_document_set(project)
+    body = MINI_ENTRY + DOC_ENTRY.format(corpus=corpus, file=file)
+    docs = load_sets(_write_manifest(project, body))[1]
+    assert docs["available"] is False
+    assert docs["missing"].as_posix().endswith(looked_for)
+    assert ".." not in docs["missing"].parts  # normalised, as a reader would look for it
+
+
+def test_load_sets_rejects_a_malformed_document_entry(tmp_path) -> None:
+    _write_set(tmp_path)
+    body = MINI_ENTRY + DOC_ENTRY.format(corpus="docs/corpus", file="docs/gold.csv")
+    with pytest.raises(ValueError, match=r"set 2 \(docs\): unknown \['language'\]|"
+                                         r"set 2 \(docs\): missing \[\], unknown \['language'\]"):
+        load_sets(_write_manifest(tmp_path, body + "    language: en\n"))
+    with pytest.raises(ValueError, match=r"set 2 \(docs\): corpus must be a path relative"):
+        load_sets(_write_manifest(tmp_path, body.replace("corpus: docs/corpus", "corpus: 3")))
+    with pytest.raises(ValueError, match=r"set 2 \(docs\): tuned_on must be a quoted codebook"):
+        load_sets(_write_manifest(tmp_path, body.replace('tuned_on: "1.0"', "tuned_on: 1.0")))
+
+
+def test_evaluate_sets_scores_a_document_set_as_evaluate_units(tmp_path) -> None:
+    from analysis.corpus import load_corpus
+    from analysis.indicators import code_sentences
+    from analysis.segment import split_sentences
+
+    _write_set(tmp_path)
+    _write_document_set(tmp_path)
+    body = MINI_ENTRY + DOC_ENTRY.format(corpus="docs/corpus", file="docs/gold.csv")
+    table = evaluate_sets(path=_write_manifest(tmp_path, body))
+    docs = table.filter(pl.col("set") == "docs")
+    assert docs["stance"].to_list() == list(STANCES)
+    assert docs["kind"].unique().to_list() == ["documents"]
+    assert docs["f1_first"].to_list() == [0.1, 0.2, 0.3]
+    assert docs["available"].all() and docs["note"].null_count() == 3
+    sentences = split_sentences(load_corpus(tmp_path / "docs" / "corpus"))
+    expected = evaluate_units(
+        code_sentences(sentences), load_gold(tmp_path / "docs" / "gold.csv"), sentences
+    )
+    assert docs.select("stance", "precision", "recall", "f1", "support").rows() == (
+        expected.by_stance.select("stance", "precision", "recall", "f1", "support").rows()
+    )
+    assert docs["support"].to_list() == [0, 1, 1]
+    assert set(docs["actor_accuracy"]) == {expected.actor_accuracy}
+
+
+def test_evaluate_sets_reports_a_set_that_is_not_available(tmp_path) -> None:
+    _write_set(tmp_path)
+    body = MINI_ENTRY + DOC_ENTRY.format(corpus="../away/corpus", file="../away/gold.csv")
+    table = evaluate_sets(path=_write_manifest(tmp_path, body))
+    assert table["set"].unique(maintain_order=True).to_list() == ["mini", "docs"]
+    docs = table.filter(pl.col("set") == "docs")
+    assert docs["available"].to_list() == [False] * 3
+    assert docs["f1_first"].to_list() == [0.1, 0.2, 0.3]  # the first figures still show
+    assert docs["f1"].null_count() == 3 and docs["support"].null_count() == 3
+    note = docs["note"].unique().item()
+    assert note.startswith("not available: ") and note.endswith("away/corpus not found")
+    assert table.filter(pl.col("set") == "mini")["available"].all()
+    described = describe_sets(table)
+    assert "Not available in this copy of the project: **docs** (not available:" in described
+
+
+def test_evaluate_sets_blind_follows_the_codebook_version(tmp_path) -> None:
+    """A set to be tuned on from a later version is still blind today."""
+    from analysis.codebook import load_codebook
+
+    version = str(load_codebook().spec.version)
+    major = int(version.split(".")[0])
+    _write_set(tmp_path)
+    later = MINI_ENTRY.replace("tuned_on: null", f'tuned_on: "{major + 1}.0"')
+    earlier = MINI_ENTRY.replace("tuned_on: null", 'tuned_on: "0.1"')
+    assert evaluate_sets(path=_write_manifest(tmp_path, later))["blind"].all()
+    table = evaluate_sets(path=_write_manifest(tmp_path, earlier))
+    assert not table["blind"].any()
+    assert set(table["codebook"]) == {version}
+
+
+def test_describe_sets_names_blind_and_tuned_sets() -> None:
+    table = pl.DataFrame(
+        {
+            "set": ["a", "a", "b", "c"],
+            "blind": [True, True, False, True],
+            "tuned_on": [None, None, "1.1", "3.0"],
+            "first_codebook": ["1.3", "1.3", "1.0", "2.0"],
+            "codebook": ["2.0"] * 4,
+            "available": [True, True, True, True],
+            "note": [None] * 4,
+        }
+    )
+    text = describe_sets(table)
+    lines = text.split("\n")
+    assert lines == [
+        "Still blind (today's figures are out-of-sample): **a** (first measured at codebook "
+        "1.3), **c** (first measured at codebook 2.0, to be tuned on from 3.0).",
+        "Tuned on (today's figures overstate performance on new text): **b** (first "
+        "measured at codebook 1.0, tuned on from 1.1).",
+    ]
+    with pytest.raises(ValueError, match=r"sets table is missing column\(s\) blind"):
+        describe_sets(table.drop("blind"))
+
+
+def test_set_document_agreement_errors_and_unavailable_set(tmp_path) -> None:
+    _write_set(tmp_path)
+    body = MINI_ENTRY + DOC_ENTRY.format(corpus="../away/corpus", file="../away/gold.csv")
+    manifest = _write_manifest(tmp_path, body)
+    with pytest.raises(ValueError, match=r"name='nope' is not a set of .*sets: mini, docs"):
+        set_document_agreement("nope", path=manifest)
+    with pytest.raises(ValueError, match=r"set 'mini' holds standalone sentences.*: docs"):
+        set_document_agreement("mini", path=manifest)
+    absent = set_document_agreement("docs", path=manifest)
+    assert absent.n_documents == 0 and absent.by_document.height == 0
+    assert absent.note.startswith("set docs not available: ")
+    assert absent.summary()["note"].item() == absent.note
+
+
+def test_set_document_agreement_on_a_document_set(tmp_path) -> None:
+    _write_set(tmp_path)
+    _write_document_set(tmp_path)
+    body = MINI_ENTRY + DOC_ENTRY.format(corpus="docs/corpus", file="docs/gold.csv")
+    result = set_document_agreement("docs", path=_write_manifest(tmp_path, body))
+    assert result.note is None
+    row = result.by_document.row(0, named=True)
+    assert (row["doc_id"], row["n_units"], row["balance_gold"]) == ("a1", 3, -1.0)
+
+
+# -- the real-document development set (kept outside the project)
+
+@pytest.fixture(scope="module")
+def real_dev() -> dict:
+    entry = next(s for s in load_sets() if s["name"] == "real-dev")
+    if not entry["available"]:
+        pytest.skip(f"set real-dev not available: {entry['missing']} not found")
+    return entry
+
+
+def _score_tool(entry: dict) -> Path:
+    # the scoring script sits beside the gold sets: <shared>/tools/score.py
+    tool = entry["file"].parents[2] / "tools" / "score.py"
+    if not tool.is_file():
+        pytest.skip(f"scoring script not available: {tool} not found")
+    return tool
+
+
+def test_real_dev_figures_equal_the_scoring_script(real_dev) -> None:
+    from analysis.corpus import load_corpus
+    from analysis.indicators import code_sentences
+    from analysis.segment import split_sentences
+
+    completed = subprocess.run(
+        [sys.executable, str(_score_tool(real_dev)), "--corpus", str(real_dev["corpus"]),
+         "--gold", str(real_dev["file"]), "--json"],
+        cwd=PROJ_ROOT, capture_output=True, text=True, check=True, timeout=600,
+    )
+    script = json.loads(completed.stdout)
+    expected = script["result"]
+
+    table = evaluate_sets().filter(pl.col("set") == "real-dev")
+    for row in table.iter_rows(named=True):
+        theirs = expected[row["stance"]]
+        ours = {
+            "p": round(row["precision"] or 0.0, 3),
+            "r": round(row["recall"] or 0.0, 3),
+            "f1": round(row["f1"] or 0.0, 3),
+            "support": row["support"],
+        }
+        assert ours == theirs, row["stance"]
+    assert round(table["actor_accuracy"][0] or 0.0, 3) == expected["actor_acc"]
+
+    sentences = split_sentences(load_corpus(real_dev["corpus"]))
+    gold = load_gold(real_dev["file"])
+    result = evaluate_units(code_sentences(sentences), gold, sentences)
+    assert (result.n_units, result.n_unmatched) == (expected["units"], expected["unmatched"])
+    differing = {(Path(doc).stem, unit) for doc, unit, *_ in script["errors"]}
+    assert set(result.disagreements.select("doc_id", "unit").iter_rows()) == differing
+
+
+def test_real_dev_document_agreement(real_dev) -> None:
+    result = set_document_agreement("real-dev")
+    assert result.note is None
+    assert result.by_document.height == 9  # the README's nine documents
+    assert result.by_document["n_units"].sum() == 465
+    assert result.n_documents <= 9
+    diffs = result.by_document.drop_nulls("diff")
+    assert result.mean_abs_diff == pytest.approx(diffs["diff"].abs().mean())
+    assert -1.0 <= result.pearson_r <= 1.0
