@@ -40,9 +40,13 @@ __all__ = [
     "CorpusError",
     "CorpusWarning",
     "ManifestError",
+    "SPEAKER_LABEL",
     "clean_text",
+    "hard_wrap_width",
+    "is_chrome_line",
     "load_corpus",
     "parse_front_matter",
+    "starts_block",
 ]
 
 ARTICLE_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".html", ".htm")
@@ -153,7 +157,7 @@ def _is_dangling(line: str) -> bool:
     stripped = line.strip()
     if len(stripped.split()) < 5 or _MD_HEADING.match(stripped) or _BOLD_LINE.match(stripped):
         return False
-    if _HASHTAG_LINE.match(stripped):
+    if _HASHTAG_LINE.match(stripped) or is_chrome_line(stripped):
         return False
     core = _strip_closers(stripped)
     return bool(core) and core[-1] not in _TERMINALS + ":"
@@ -162,6 +166,140 @@ def _is_dangling(line: str) -> bool:
 def _starts_lowercase(line: str) -> bool:
     stripped = line.lstrip()
     return bool(stripped) and stripped[0].islower()
+
+
+# --------------------------------------------------------------------------------------------
+# Layout: speaker turns, list items, page chrome, hard wraps (shared with analysis.segment)
+# --------------------------------------------------------------------------------------------
+
+_UPPER = "A-ZÁÉÍÓÚÑÜ"
+# A speaker label opening a turn of a transcript: "Q" set off by two spaces or a no-break
+# space, "Q:", or an upper-case name or role ending in a colon ("MS. LEAVITT:",
+# "PRESIDENTA DE MÉXICO, CLAUDIA SHEINBAUM PARDO:").
+SPEAKER_LABEL = re.compile(
+    rf"""^[^\S\n]*(?:
+        Q(?::|(?=[^\S\n]{{2}}|\u00a0))
+      | [{_UPPER}](?:[{_UPPER}.,'’-]|[ \u00a0](?=[{_UPPER}]))*[{_UPPER}.]:
+    )(?=\s|$)""",
+    re.VERBOSE,
+)
+_LIST_ITEM = re.compile(r"^[^\S\n]*(?:[-*+]|\d{1,3}[.)])[^\S\n]+\S")
+_MD_COMMENT = re.compile(r"^<!--.*?-->$", re.DOTALL)
+# Interface words that a page shows on a line of their own.
+_UI_LINE = re.compile(
+    r"^(?:advertisement|hide|show(?:\ more|\ less)?|read\ more|skip\ to\ (?:main\ )?content"
+    r"|tags|print|menu)$",
+    re.IGNORECASE | re.VERBOSE,
+)
+# Syndication and rights notices at the foot of a page.
+_NOTICE = re.compile(
+    r"""\b(?:published\ this\ content\ on
+      | is\ solely\ responsible\ for\ the\ (?:information|content)
+      | unedited\ and\ unaltered
+      | all\ rights\ reserved
+      | if\ you\ believe\ the\ information\b.{0,80}\binaccurate
+    )\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# Words glued together where a page's links lost their separators
+# ("HomeOffice of the SpokespersonPress Releases"); names like McDonald do not qualify.
+_GLUED_WORD = re.compile(rf"^[{_UPPER}][a-záéíóúñü]{{2,}}[{_UPPER}][a-záéíóúñü]+$")
+# Hard wraps: at least this many wrapped lines, 40 to 100 characters wide, mostly near
+# that width.
+_MIN_WRAPPED_LINES = 3
+_MIN_WRAP_WIDTH = 40
+_MAX_WRAP_WIDTH = 100
+_WRAP_SLACK = 20
+_NEAR_WIDTH_SHARE = 0.6
+_RUNNING_SHARE = 0.5
+
+
+def is_chrome_line(line: str) -> bool:
+    """Is this line (or sentence) page chrome?
+
+    Chrome is a Markdown comment, an interface word on its own ("hide", "Advertisement"),
+    a trail of links glued together, or a syndication or rights notice.
+
+    Examples
+    --------
+    >>> [is_chrome_line(s) for s in ("<!-- -->", "hide", "HomeOffice of the SpokespersonPress",
+    ...                              "Mexico agreed.", "McDonald and DeSantis")]
+    [True, True, True, False, False]
+    """
+    s = line.strip()
+    if _MD_COMMENT.match(s) or _UI_LINE.match(s) or _NOTICE.search(s):
+        return True
+    glued = sum(1 for word in s.split() if _GLUED_WORD.match(word))
+    return glued >= 2 and not _strip_closers(s).endswith(tuple(_TERMINALS))
+
+
+def starts_block(line: str) -> bool:
+    """Does this line open a new block even without a blank line before it?
+
+    List items, Markdown headings, speaker turns and chrome lines do.
+
+    Examples
+    --------
+    >>> [starts_block(s) for s in ("-   25% tariffs", "MS. LEAVITT:  Hi.", "## Head", "borders.")]
+    [True, True, True, False]
+    """
+    return bool(
+        _LIST_ITEM.match(line)
+        or _MD_HEADING.match(line.lstrip())
+        or SPEAKER_LABEL.match(line)
+        or is_chrome_line(line)
+    )
+
+
+def _ends_sentence(line: str) -> bool:
+    core = _strip_closers(line.rstrip())
+    return bool(core) and core[-1] in _TERMINALS
+
+
+def hard_wrap_width(text: str) -> int | None:
+    """The column a hard-wrapped text is wrapped at, or None if it is not hard-wrapped.
+
+    A text is hard-wrapped (fact sheets and transcripts wrapped at 72 columns, say) when at
+    least three of its lines run on into the next line of the same paragraph or list item,
+    40 to 100 characters wide, most of those lines end near a common width (the 90th
+    percentile of their lengths, minus 20 characters at most), and at least half of them
+    stop mid-sentence. Articles that keep one paragraph per line are not hard-wrapped.
+
+    Parameters
+    ----------
+    text : str
+        A document text.
+
+    Returns
+    -------
+    int or None
+        The wrap width in characters (trailing whitespace not counted), or None.
+
+    Examples
+    --------
+    >>> para = "The Senate has already confirmed five of the nominees: the Secretary\\n"
+    >>> hard_wrap_width(para * 3 + "of State and others.")
+    68
+    >>> hard_wrap_width("One paragraph per line.\\nAnother one.\\nAnd a third.\\nEnd.") is None
+    True
+    """
+    lines = text.split("\n")
+    pairs = [
+        (cur, nxt)
+        for cur, nxt in zip(lines, lines[1:], strict=False)
+        if cur.strip() and nxt.strip() and not starts_block(nxt)
+    ]
+    if len(pairs) < _MIN_WRAPPED_LINES:
+        return None
+    lengths = sorted(len(cur.rstrip()) for cur, _ in pairs)
+    width = lengths[(9 * (len(lengths) - 1)) // 10]
+    if not _MIN_WRAP_WIDTH <= width <= _MAX_WRAP_WIDTH:
+        return None
+    near = sum(n >= width - _WRAP_SLACK for n in lengths) / len(lengths)
+    running = sum(not _ends_sentence(cur) or _starts_lowercase(nxt) for cur, nxt in pairs) / len(
+        pairs
+    )
+    return width if near >= _NEAR_WIDTH_SHARE and running >= _RUNNING_SHARE else None
 
 
 def _inline_pass(text: str, removed: list[dict[str, str]]) -> str:
@@ -178,7 +316,14 @@ def _inline_pass(text: str, removed: list[dict[str, str]]) -> str:
 
 
 def _line_pass(text: str, removed: list[dict[str, str]]) -> str:
-    lines = [ln.rstrip() for ln in text.split("\n")]
+    wrapped = hard_wrap_width(text) is not None
+    raw_lines = text.split("\n")
+    lines = [ln.rstrip() for ln in raw_lines]
+    if wrapped:
+        # Keep a Markdown hard break (two trailing spaces) inside a paragraph: it ends a unit.
+        for i, ln in enumerate(raw_lines[:-1]):
+            if lines[i].strip() and ln.endswith("  ") and lines[i + 1].strip():
+                lines[i] += "  "
 
     # 1. Site furniture and hashtag lines.
     kept: list[str] = []
@@ -198,10 +343,16 @@ def _line_pass(text: str, removed: list[dict[str, str]]) -> str:
     # piece of prose) that repeats in the document (all copies but a title on the first
     # line), or that interrupts a sentence: it sits between a line that stops mid-sentence
     # and one that continues it in lower case, and looks like a header (a markdown heading,
-    # capitals only, or set off by blank lines).
+    # capitals only, or set off by blank lines). A speaker's turn ("Q    Karoline —") and a
+    # Markdown comment repeat without being headers.
     content = [i for i, ln in enumerate(lines) if ln.strip()]
     header_like = {
-        i for i in content if _is_heading_line(lines[i]) and not _starts_lowercase(lines[i])
+        i
+        for i in content
+        if _is_heading_line(lines[i])
+        and not _starts_lowercase(lines[i])
+        and not SPEAKER_LABEL.match(lines[i])
+        and not _MD_COMMENT.match(lines[i].strip())
     }
     counts = Counter(lines[i].strip() for i in header_like)
     drop: set[int] = set()
@@ -226,14 +377,21 @@ def _line_pass(text: str, removed: list[dict[str, str]]) -> str:
             removed.append({"kind": "page_header", "text": s})
     lines = [ln for i, ln in enumerate(lines) if i not in drop]
 
-    # 3. Join lines broken inside a sentence (PDF line and page breaks).
+    # 3. Join lines broken inside a sentence (PDF line and page breaks). A hard-wrapped text
+    # keeps its lines: segmentation reads its wraps as soft.
     out: list[str] = []
     gap: list[str] = []  # blank lines seen since the last content line
     for ln in lines:
         if not ln.strip():
             gap.append(ln)
             continue
-        if out and _is_dangling(out[-1]) and _starts_lowercase(ln):
+        if (
+            not wrapped
+            and out
+            and _is_dangling(out[-1])
+            and _starts_lowercase(ln)
+            and not is_chrome_line(ln)
+        ):
             prev_words = out[-1].split()
             nxt = ln.lstrip()
             brk = "\n" * (len(gap) + 1)
@@ -787,8 +945,9 @@ def load_corpus(
     ------
     CorpusError
         Empty, non-UTF-8 or binary file; duplicate article; folder missing or without
-        articles. :class:`ManifestError` (a CorpusError) for manifest problems, with
-        ``line`` and ``column``.
+        articles; any other failure while reading or cleaning a file (the message names
+        it). :class:`ManifestError` (a CorpusError) for manifest problems, with ``line``
+        and ``column``.
 
     Examples
     --------
@@ -843,7 +1002,16 @@ def load_corpus(
                 )
             text = _decode(raw, where)
             meta = manifest.get(path.name, (None, 0))[0]
-            record = _build_record(path, raw, text, meta, seeds_dir)
+            try:
+                record = _build_record(path, raw, text, meta, seeds_dir)
+            except CorpusError:
+                raise
+            except Exception as exc:
+                # Whatever goes wrong inside a parser or the cleaning, say which file.
+                raise CorpusError(
+                    f"{where}: reading the article failed ({type(exc).__name__}: {exc}); "
+                    "check this file's text, or leave it out with on_error='skip'"
+                ) from exc
         except CorpusError as exc:
             if on_error == "raise":
                 raise

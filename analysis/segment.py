@@ -29,14 +29,23 @@ from typing import Literal
 import polars as pl
 import sentencex
 
+from analysis.corpus import SPEAKER_LABEL, hard_wrap_width, is_chrome_line, starts_block
+
 __all__ = [
     "ABBREVIATIONS",
     "AGREEMENT_SCHEMA",
+    "NUMBER_ABBREVIATIONS",
     "SENTENCES_SCHEMA",
+    "SegmentError",
     "segment_text",
     "split_sentences",
     "unit_agreement",
 ]
+
+
+class SegmentError(RuntimeError):
+    """Splitting one document failed; the message names the document."""
+
 
 SENTENCES_SCHEMA: dict[str, pl.DataType] = {
     "doc_id": pl.String(),
@@ -70,13 +79,16 @@ ABBREVIATIONS: frozenset[str] = frozenset(
         "sra.", "srta.", "dra.", "lic.", "ing.", "arq.", "mtro.", "mtra.", "gral.", "ud.",
         "uds.", "dña.", "d.",
         # Latin and reference
-        "e.g.", "i.e.", "cf.", "vs.", "viz.", "approx.", "ca.", "no.", "nos.", "vol.", "p.",
+        "e.g.", "i.e.", "cf.", "vs.", "viz.", "approx.", "ca.", "vol.", "p.",
         "pp.", "fig.", "art.", "núm.", "pág.", "p.ej.", "aprox.",
         # months written short
         "jan.", "feb.", "mar.", "apr.", "jun.", "jul.", "aug.", "sep.", "sept.", "oct.",
         "nov.", "dec.", "ene.", "abr.", "ago.", "dic.",
     }
 )  # fmt: skip
+# Abbreviations only before a number ("No. 5"); elsewhere the word ends a sentence
+# ("subordinación, intervencionismo, no. A México se le respeta.").
+NUMBER_ABBREVIATIONS: frozenset[str] = frozenset({"no.", "nos."})
 # Dotted acronyms (U.S., U.N., EE.UU.) and single initials (J.).
 _ACRONYM = re.compile(r"^(?:[A-Za-z]{1,2}\.){2,}$|^[A-Z]\.$")
 # Clock times end sentences as ordinary words do.
@@ -91,6 +103,12 @@ _MD_HEADING = re.compile(r"^#{1,6}\s")
 _BOLD_ONLY = re.compile(r"^\*\*[^*]+\*\*$")
 _HASHTAGS = re.compile(r"^#[^\W_][\w-]*(?:\s+#[^\W_][\w-]*)*$")
 _MAX_HEADING_WORDS = 12
+_ANY_SPACE = re.compile(r"\s")
+# Cleaning (escapes, link syntax) shortens wrapped lines: a line this close to the wrap
+# width still counts as full.
+_WRAP_TOLERANCE = 8
+# A line that ends a sentence: a terminal plus any closing marks, then trailing space.
+_TERMINAL_END = re.compile(r"[.!?…][”\"’')\]*]*\s*$")
 # A line that ends in one of these stops mid-sentence: it is a fragment, not a heading.
 _RUNNING_ENDS = frozenset(
     {"a", "an", "and", "as", "at", "but", "by", "for", "from", "has", "have", "in", "of", "on",
@@ -126,59 +144,131 @@ def _is_boundary(line: str, end: int) -> bool:
         low = token.lower()
         if low in ABBREVIATIONS or (low not in _CLOCK and _ACRONYM.match(token)):
             return False
+        if low in NUMBER_ABBREVIATIONS and nxt.isdigit():
+            return False
     return True
 
 
+def _is_rust_panic(exc: BaseException) -> bool:
+    """A panic inside sentencex's Rust code, raised as pyo3's PanicException."""
+    return type(exc).__name__ == "PanicException" and type(exc).__module__ == "pyo3_runtime"
+
+
+def _sentencex_ends(line: str, language: str) -> list[int]:
+    """Boundary positions sentencex proposes for ``line``; none if it panics.
+
+    sentencex panics on some Unicode (a no-break space before a full stop, as in
+    "Donald J\u00a0. Trump"), so it gets the line with every whitespace character as a
+    plain space: the same length, so its offsets still index ``line``. Should it panic
+    anyway, the project's own rules (terminal clusters) still propose boundaries.
+    """
+    plain = _ANY_SPACE.sub(" ", line)
+    try:
+        return [b["end_index"] for b in sentencex.get_sentence_boundaries(language, plain)]
+    except BaseException as exc:  # PanicException derives from BaseException only
+        if _is_rust_panic(exc):
+            return []
+        raise
+
+
 def _line_boundaries(line: str, language: str) -> list[int]:
-    """Unit end positions inside one line (the line's own end excluded)."""
+    """Unit end positions inside one line or block (its own end excluded)."""
     ends: set[int] = set()
     tag = _SOURCE_TAG.match(line)
     if tag:
         ends.add(tag.end())
-    candidates = {
-        _snap(line, b["end_index"]) for b in sentencex.get_sentence_boundaries(language, line)
-    }
+    candidates = {_snap(line, end) for end in _sentencex_ends(line, language)}
     candidates.update(m.end() for m in _TERMINAL_CLUSTER.finditer(line))
     ends.update(e for e in candidates if _is_boundary(line, e))
     # A bold run-in heading at the start of the line or of a unit is a unit of its own,
     # unless the text runs on in lower case ("**Mexico** rejected the offer").
+    # A bold label ending in a colon ("**DEALMAKER-IN-CHIEF:** President Trump ...") opens
+    # the sentence and stays with it.
     for end in [0, *sorted(ends)]:
         rest = line[end:]
         bold = _RUN_IN_BOLD.match(line, end + len(rest) - len(rest.lstrip()))
-        if bold and not line[bold.end() :].lstrip()[:1].islower():
+        if (
+            bold
+            and not line[bold.end() :].lstrip()[:1].islower()
+            and not bold.group().endswith(":**")
+        ):
             ends.add(bold.end())
     return sorted(e for e in ends if 0 < e < len(line))
 
 
 def _is_heading(unit: str) -> bool:
+    if is_chrome_line(unit):
+        return True
+    if SPEAKER_LABEL.match(unit):
+        return False  # a speaker's turn is speech, however short
     if _MD_HEADING.match(unit) or _BOLD_ONLY.match(unit) or _HASHTAGS.match(unit):
         return True
     core = unit.rstrip(_CLOSERS)
     words = unit.split()
-    return (
-        bool(core)
-        and core[-1] not in _TERMINALS + ",;"
-        and len(words) <= _MAX_HEADING_WORDS
-        and words[-1] not in _RUNNING_ENDS
-    )
+    if not core or core[-1] in _TERMINALS + ",;":
+        return False
+    # Title Case, however long, is a heading or a list of tags.
+    title_case = all(w[:1].isupper() or (w.isalpha() and len(w) <= 3) for w in words)
+    return title_case or (len(words) <= _MAX_HEADING_WORDS and words[-1] not in _RUNNING_ENDS)
+
+
+def _is_soft_wrap(line: str, nxt: str, width: int) -> bool:
+    """In a text hard-wrapped at ``width``, does the break between two lines only wrap?
+
+    It does unless it is structural (a hard break of two trailing spaces, a heading or
+    chrome line before it, a list item, heading, speaker turn or chrome line after it),
+    and then only if the line was full (the next line's first word, with anything a
+    no-break space binds to it, would not have fitted within ``width`` less a tolerance)
+    or the sentence runs on into a next line that does not open with a capital or a digit.
+    """
+    if line.endswith("  ") or starts_block(nxt):
+        return False
+    if _MD_HEADING.match(line.lstrip()) or is_chrome_line(line):
+        return False
+    if SPEAKER_LABEL.fullmatch(line.rstrip()):
+        return True  # a label alone on its line stays with the turn's first sentence
+    first_word = nxt.lstrip(" \t").split(" ", 1)[0]
+    full = len(line.rstrip()) + 1 + len(first_word) > width - _WRAP_TOLERANCE
+    head = nxt.lstrip()[:1]
+    runs_on = not _TERMINAL_END.search(line) and not (head.isupper() or head.isdigit())
+    return full or runs_on
+
+
+def _blocks(text: str) -> Iterator[tuple[int, int]]:
+    """Spans that units never cross: lines, or paragraphs and list items when hard-wrapped."""
+    width = hard_wrap_width(text)
+    start = end = -1
+    previous = ""
+    offset = 0
+    for line in text.split("\n"):
+        if not line.strip():
+            if start >= 0:
+                yield start, end
+            start = -1
+        elif start >= 0 and width is not None and _is_soft_wrap(previous, line, width):
+            end = offset + len(line)
+        else:
+            if start >= 0:
+                yield start, end
+            start, end = offset, offset + len(line)
+        previous = line
+        offset += len(line) + 1
+    if start >= 0:
+        yield start, end
 
 
 def _iter_units(text: str, language: str) -> Iterator[tuple[int, int, bool]]:
-    offset = 0
-    for line in text.split("\n"):
-        if line.strip():
-            cuts = (
-                [0] if _MD_HEADING.match(line.lstrip()) else [0, *_line_boundaries(line, language)]
-            )
-            cuts.append(len(line))
-            for a, b in zip(cuts, cuts[1:], strict=False):
-                piece = line[a:b]
-                stripped = piece.strip()
-                if not stripped:
-                    continue
-                start = offset + a + (len(piece) - len(piece.lstrip()))
-                yield start, start + len(stripped), _is_heading(stripped)
-        offset += len(line) + 1
+    for offset, block_end in _blocks(text):
+        block = text[offset:block_end]
+        cuts = [0] if _MD_HEADING.match(block.lstrip()) else [0, *_line_boundaries(block, language)]
+        cuts.append(len(block))
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            piece = block[a:b]
+            stripped = piece.strip()
+            if not stripped:
+                continue
+            start = offset + a + (len(piece) - len(piece.lstrip()))
+            yield start, start + len(stripped), _is_heading(stripped)
 
 
 def segment_text(text: str, *, language: str = "en") -> list[tuple[int, int, bool]]:
@@ -223,6 +313,8 @@ def split_sentences(documents: pl.DataFrame) -> pl.DataFrame:
     ------
     ValueError
         If ``documents`` lacks ``doc_id`` or ``text``.
+    SegmentError
+        If splitting a document fails; the message names its ``doc_id``.
 
     Examples
     --------
@@ -250,7 +342,14 @@ def split_sentences(documents: pl.DataFrame) -> pl.DataFrame:
     for doc_id, text, language in zip(
         documents["doc_id"].to_list(), documents["text"].to_list(), languages, strict=True
     ):
-        for i, (a, b, heading) in enumerate(_iter_units(text or "", language or "en"), start=1):
+        try:
+            units = list(_iter_units(text or "", language or "en"))
+        except Exception as exc:
+            raise SegmentError(
+                f"splitting document {doc_id!r} into sentences failed "
+                f"({type(exc).__name__}: {exc}); check that document's text"
+            ) from exc
+        for i, (a, b, heading) in enumerate(units, start=1):
             doc_ids.append(doc_id)
             sent_ids.append(i)
             starts.append(a)

@@ -19,6 +19,8 @@ from analysis.corpus import (
     CorpusWarning,
     ManifestError,
     clean_text,
+    hard_wrap_width,
+    is_chrome_line,
     load_corpus,
     parse_front_matter,
 )
@@ -785,3 +787,101 @@ def test_error_classes():
     assert issubclass(CorpusError, ValueError)
     assert issubclass(ManifestError, CorpusError)
     assert issubclass(CorpusWarning, UserWarning)
+
+
+# --------------------------------------------------------------------------------------------
+# Layout: hard wraps, speaker turns, chrome
+# --------------------------------------------------------------------------------------------
+
+# A fact sheet hard-wrapped at about 70 columns: a paragraph, a list with a nested item, a comment.
+WRAPPED = (
+    "**TARIFFS:** Today, the President announced new duties on imports from\n"
+    "Canada and Mexico to address the flow of illicit drugs across our\n"
+    "borders.\n"
+    "\n"
+    "-   Duties imposed to address the flow of illicit drugs are now\n"
+    "    in force:\n"
+    "    -   25% tariffs on goods that do not satisfy the rules of\n"
+    "        origin of the trade agreement with the two neighbours.\n"
+    "\n"
+    "    <!-- -->\n"
+    "\n"
+    "-   Mexico announced measures to combat illegal immigration and\n"
+    "    fentanyl trafficking.  \n"
+    "Officials met again on Friday to review the measures taken.\n"
+)
+
+
+def test_hard_wrap_width_detects_wrapped_text_only():
+    assert 60 <= hard_wrap_width(WRAPPED) <= 72
+    one_per_line = "Mexico agreed to the talks.\nThe U.S. did not.\nBoth sides met.\nIt ended."
+    assert hard_wrap_width(one_per_line) is None
+    # Short lines are headings and bylines, not a narrow wrap.
+    assert hard_wrap_width("Impact on Mexico\nBy A. Writer\n#Mexico\nTrump spoke.\nIt") is None
+
+
+def test_clean_keeps_the_lines_of_hard_wrapped_text():
+    cleaned, removed = clean_text(WRAPPED)
+    assert cleaned.split("\n") == [
+        ln.rstrip() if not ln.endswith(".  ") else ln for ln in WRAPPED.rstrip("\n").split("\n")
+    ]
+    assert "line_break" not in {r["kind"] for r in removed}
+    assert "trafficking.  \nOfficials" in cleaned  # the hard break is kept
+
+
+def test_clean_keeps_repeated_speaker_turns_and_comments():
+    text = (
+        "MS. SMITH:  Good afternoon.\n\nQ    Karoline —\n\nMS. SMITH:  Go ahead.\n\n"
+        "Q    Karoline —\n\n<!-- -->\n\nPREGUNTA: (Inaudible)\n\nPREGUNTA: (Inaudible)\n\n"
+        "<!-- -->\n\nMS. SMITH:  That is all."
+    )
+    cleaned, removed = clean_text(text)
+    assert cleaned == text
+    assert removed == []
+
+
+def test_clean_does_not_join_chrome_to_a_link_trail():
+    text = "HomeOffice of the SpokespersonPress ReleasesSecretary Meets Minister\nhide\nText."
+    cleaned, removed = clean_text(text)
+    assert cleaned == text
+    assert removed == []
+
+
+@pytest.mark.parametrize(
+    ("line", "chrome"),
+    [
+        ("<!-- -->", True),
+        ("hide", True),
+        ("Advertisement", True),
+        ("HomeOffice of the SpokespersonPress ReleasesSecretary", True),
+        ("The agency published this content on May 2, 2025, and is solely responsible.", True),
+        ("Distributed via a wire service, unedited and unaltered, on May 2.", True),
+        ("McDonald and DeSantis met in Miami", False),
+        ("Visit WhiteHouse.gov/NewMedia to apply", False),
+        ("The tariffs were hidden in the annex.", False),
+    ],
+)
+def test_is_chrome_line(line, chrome):
+    assert is_chrome_line(line) is chrome
+
+
+def test_load_corpus_error_names_the_file(write_corpus, monkeypatch):
+    import analysis.corpus as corpus
+
+    folder = write_corpus({"good.txt": "Mexico agreed.", "bad.txt": "The U.S. did not."})
+
+    def broken(text):
+        if "U.S." in text:
+            raise RuntimeError("parser exploded")
+        return text, []
+
+    monkeypatch.setattr(corpus, "clean_text", broken)
+    with pytest.raises(
+        CorpusError,
+        match=r"corpus/bad\.txt: reading the article failed "
+        r"\(RuntimeError: parser exploded\)",
+    ):
+        load_corpus(folder)
+    with pytest.warns(CorpusWarning, match=r"bad\.txt: reading the article failed"):
+        docs = load_corpus(folder, on_error="skip")
+    assert docs["doc_id"].to_list() == ["good"]
