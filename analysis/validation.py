@@ -30,6 +30,18 @@ A unit's predicted codes are the union of the codes of the sentences it maps to.
 ``many_to_one`` (one sentence of ours also covers another gold unit, e.g. the fragments of
 a sentence broken across a page, which our cleaning joins; each fragment then receives the
 whole sentence's codes); ``unmapped`` (no sentence of ours; predicted: no code).
+
+Hand-coded sets beyond the seed articles
+----------------------------------------
+``seeds/gold/sets.yaml`` lists them (:func:`load_sets`); :func:`evaluate_sets` scores each
+beside its first measurement. A sentence set holds standalone sentences
+(:func:`load_out_of_sample`). A document set holds whole articles (``corpus``), split and
+coded like the seed corpus, with hand codes in the seed gold format; it may live outside
+the project and is reported as not available where its folder is missing. Its units are
+matched to our sentences by :func:`match_units` (same normalised text, else the best
+word overlap) and scored on stance presence by :func:`evaluate_units`;
+:func:`document_agreement` compares each document's balance from the hand codes with the
+balance from the coder's codes on the same units.
 """
 
 from __future__ import annotations
