@@ -242,6 +242,11 @@ def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
             pl.col("left_sentence")
             .str.contains(rf"(?i){body(spec.circumstantial)}\s+(?:[^\s,;]+\s+){{0,3}}$")
             .alias("_circ"),
+            # the speaker of the turn as subject, or as the one addressed
+            _cue_in(pl.concat_str(pl.col("left_clause"), pl.col("matched")), spec.first_person,
+                    codebook).alias("_first_person"),
+            _cue_in(pl.concat_str(pl.col("left_clause"), pl.col("matched")),
+                    spec.first_person_object, codebook).alias("_fp_object"),
             # the subject receives the act ("Mexico's navy took delivery of helicopters")
             pl.concat_str(pl.col("left_clause"), pl.col("matched"))
             .str.contains(rf"(?i){body(spec.recipient)}")
@@ -295,6 +300,8 @@ def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         _OTHER_SIDE, default=None, return_dtype=pl.String
     )
     attributive = pl.col("attributive")
+    voice = pl.col("voice") if "voice" in out.columns else pl.lit(None, dtype=pl.String)
+    other_voice = voice.replace_strict(_OTHER_SIDE, default=None, return_dtype=pl.String)
     rules: list[tuple[str, pl.Expr, pl.Expr]] = [
         # a joint act of a third party with one side ("Canada and Mexico agreed"): OTHER,
         # which scope: bilateral drops
@@ -316,6 +323,10 @@ def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         ("joint", pl.col("_joint") & (pl.col("stance") == "cooperation"), pl.lit("UNSPECIFIED")),
         ("agent", pl.col("agent").is_not_null() & (pl.col("agent") != "ANAPHOR"), pl.col("agent")),
         ("subject", subject.is_not_null() & ~pl.col("_passive"), subject),
+        # in a speaker's turn, the speaker is the one who told, asked, agreed ("le dije",
+        # "we agreed"); the one who told the speaker ("me dijo") is the other side
+        ("addressee", voice.is_not_null() & pl.col("_fp_object"), other_voice),
+        ("speaker", voice.is_not_null() & pl.col("_first_person"), voice),
         ("counterpart", cp_actor.is_not_null(), cp_actor),
         ("circumstantial", pl.col("_circ"), pl.lit("UNSPECIFIED")),
         ("default", pl.col("default_actor").is_not_null(), pl.col("default_actor")),
@@ -339,4 +350,63 @@ def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         "early",
         "_passive",
         "_recipient",
+        "_first_person",
+        "_fp_object",
+    )
+
+
+def _cue_in(text: pl.Expr, cues: list[str], codebook: Codebook) -> pl.Expr:
+    """Whether ``text`` contains one of ``cues`` (always false for an empty list)."""
+    if not cues:
+        return pl.lit(False)
+    return text.str.contains(rf"(?i){codebook.cue_body(cues)}")
+
+
+def speaker_voice(sentences: pl.DataFrame, codebook: Codebook) -> pl.Series:
+    """The side speaking each sentence, from the transcript's speaker labels.
+
+    A unit that opens with a ``speaker_label`` ("PRESIDENTA DE MÉXICO, CLAUDIA SHEINBAUM
+    PARDO:", "MS. LEAVITT:") starts a turn; the label's actor cue gives the turn's side,
+    which holds for the following units of the document until the next label. A label
+    with no U.S. or Mexican cue ("Q", "PREGUNTA:", a journalist) gives none.
+
+    Parameters
+    ----------
+    sentences : polars.DataFrame
+        doc_id, sent_id and text, in document order.
+
+    Returns
+    -------
+    polars.Series
+        ``voice``: US, MX or null, one per row of ``sentences``.
+
+    Examples
+    --------
+    >>> from analysis.codebook import load_codebook
+    >>> s = pl.DataFrame({"doc_id": ["d"] * 4, "sent_id": [1, 2, 3, 4], "text": [
+    ...     "PRESIDENTA CLAUDIA SHEINBAUM PARDO: Buenos días.", "Le dije que no.",
+    ...     "PREGUNTA: ¿Y el acuerdo?", "Gracias."]})
+    >>> speaker_voice(s, load_codebook()).to_list()
+    ['MX', 'MX', None, None]
+    """
+    spec = codebook.spec.actors
+    if not spec.speaker_label or sentences.height == 0:
+        return pl.Series("voice", [None] * sentences.height, dtype=pl.String)
+    label = pl.col("text").str.extract(rf"(?i)^\s*({codebook.cue_body(spec.speaker_label)})", 1)
+    frame = sentences.select("doc_id", "sent_id", label.alias("_label"))
+    frame = frame.with_columns(
+        pl.col("_label").str.extract(rf"(?i)({codebook.actor_body()})", 1).alias("_cue")
+    )
+    side = _actor_expr("_cue", frame["_cue"], codebook)
+    return (
+        frame.with_columns(
+            pl.when(pl.col("_label").is_null())
+            .then(None)
+            .otherwise(pl.when(side.is_in(["US", "MX"])).then(side).otherwise(pl.lit("NONE")))
+            .alias("voice")
+        )
+        .with_columns(pl.col("voice").forward_fill().over("doc_id"))
+        .with_columns(pl.when(pl.col("voice") != "NONE").then(pl.col("voice")).alias("voice"))[
+            "voice"
+        ]
     )

@@ -132,6 +132,8 @@ def pattern_to_regex(pattern: str) -> str:
     True
     >>> print(pattern_to_regex("secure =extradition"))
     \\b(?:securest|securing|secured|securer|secures|secure)\\s+extradition\\b
+    >>> print(pattern_to_regex("le =dije"))
+    \\ble\\s+dije\\b
     """
     if pattern.startswith("re:"):
         return pattern[3:]
@@ -148,7 +150,7 @@ def pattern_to_regex(pattern: str) -> str:
         exact = token.startswith("=") and len(token) > 1
         stem = token[:-1] if star else token[1:] if exact else token
         if not star and not exact and _LEMMA_WORD.match(stem):
-            body = "(?:" + "|".join(re.escape(f) for f in forms_of(stem)) + ")"
+            body = _forms_regex(forms_of(stem), last=i == len(tokens) - 1)
         else:
             body = re.sub("['’]", "['’]", re.escape(stem)) + (r"\w*" if star else "")
         if i == 0:
@@ -156,9 +158,27 @@ def pattern_to_regex(pattern: str) -> str:
         else:
             parts.append(r"\s+" + body)
     last = tokens[-1]
-    if not last.endswith("*") and re.search(r"\w$", last):
+    lemma_last = _LEMMA_WORD.match(last) is not None
+    if not last.endswith("*") and not lemma_last and re.search(r"\w$", last):
         parts.append(r"\b")
     return "".join(parts)
+
+
+def _forms_regex(forms: tuple[str, ...], *, last: bool) -> str:
+    """An alternation of word forms; at a pattern's end, each with its own word boundary.
+
+    The engine's word boundary is ASCII (see :func:`rust_regex`), so none stands after a
+    form ending in an accented letter ("acordó"): such forms end the pattern bare.
+    """
+    if not last:
+        return "(?:" + "|".join(re.escape(f) for f in forms) + ")"
+    ascii_end = [re.escape(f) for f in forms if f[-1].isascii()]
+    other_end = [re.escape(f) for f in forms if not f[-1].isascii()]
+    alts = []
+    if ascii_end:
+        alts.append("(?:" + "|".join(ascii_end) + r")\b")
+    alts.extend(other_end)
+    return "(?:" + "|".join(alts) + ")"
 
 
 def _rust_compile_error(regex: str) -> str | None:
@@ -183,7 +203,7 @@ def engine_matches(patterns: list[str], texts: list[str]) -> list[list[bool]]:
 
     Examples
     --------
-    >>> engine_matches(["tariff*", "criticó"], ["new tariffs", "Sheinbaum criticó"])
+    >>> engine_matches(["tariff*", r"re:\\bcriticó\\b"], ["new tariffs", "Sheinbaum criticó"])
     [[True, False], [False, False]]
     """
     if not patterns or not texts:
@@ -371,6 +391,9 @@ class ActorSpec(_Strict):
     recipient: list[str] = Field(default_factory=list)
     object_markers: list[str] = Field(default_factory=list)
     attributive_max_gap: int = Field(default=2, ge=0, le=6)
+    speaker_label: list[str] = Field(default_factory=list)
+    first_person: list[str] = Field(default_factory=list)
+    first_person_object: list[str] = Field(default_factory=list)
 
 
 class CodebookSpec(_Strict):
@@ -379,6 +402,7 @@ class CodebookSpec(_Strict):
     name: str
     version: str | int
     scope: Literal["bilateral", "all"] = "bilateral"
+    uncoded_units: list[str] = Field(default_factory=list)
     indicators: list[IndicatorSpec] = Field(min_length=1)
     clauses: ClauseSpec
     status: StatusSpec

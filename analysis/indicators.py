@@ -76,7 +76,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from analysis.actors import attribute_actors, subject_cues
+from analysis.actors import attribute_actors, speaker_voice, subject_cues
 from analysis.codebook import (
     CATEGORY_STANCE,
     FOLDS_TO_ASCII,
@@ -97,6 +97,8 @@ CODES_SCHEMA: dict[str, pl.DataType] = {
     "score": pl.Float64(),
     "indicator": pl.String(),
     "pattern": pl.String(),
+    "status_rule": pl.String(),
+    "actor_rule": pl.String(),
     "matched": pl.String(),
     "match_start": pl.Int64(),
     "match_end": pl.Int64(),
@@ -334,21 +336,22 @@ def _status(codebook: Codebook) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     ).is_null()
     hedge = sent.str.contains(rf"(?i){body(st.hedge_speakers)}") & (hyp_before | hyp_after)
     announced = left.str.contains(rf"(?i){body(st.announced)}")
-    status = (
-        pl.when(negated)
-        .then(pl.lit("negated"))
-        .when(hedge)
-        .then(pl.lit("threatened"))
-        .when(hyp_after)
-        .then(pl.lit("hypothetical"))
-        .when(threat)
-        .then(pl.lit("threatened"))
-        .when(hyp_before | cond_after)
-        .then(pl.lit("hypothetical"))
-        .when(announced)
-        .then(pl.lit("threatened"))
-        .otherwise(pl.col("default_status"))
-    )
+    # (rule name, condition, status): the first that holds decides, and its name is
+    # recorded in ``status_rule``
+    rules: list[tuple[str, pl.Expr, str]] = [
+        ("negated", negated, "negated"),
+        ("hedge", hedge, "threatened"),
+        ("hypothetical_after", hyp_after, "hypothetical"),
+        ("threat", threat, "threatened"),
+        ("hypothetical_before", hyp_before | cond_after, "hypothetical"),
+        ("announced", announced, "threatened"),
+    ]
+    status = pl.col("default_status")
+    rule = pl.lit("default")
+    for name, cond, value in reversed(rules):
+        status = pl.when(cond.fill_null(False)).then(pl.lit(value)).otherwise(status)
+        rule = pl.when(cond.fill_null(False)).then(pl.lit(name)).otherwise(rule)
+    status = pl.struct(status.alias("status"), rule.alias("status_rule"))
     recast = ~negated & (hedge | (threat & ~hyp_after)) & (pl.col("stance") == "coercion")
     # the content of a threat ("threatened her with military action"): merged into the
     # threat when the sentence has a threat match before it (see _absorb_threat_content)
@@ -521,6 +524,10 @@ def code_sentences(sentences: pl.DataFrame, codebook: Codebook | None = None) ->
 def _code_block(base: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
     """Code one block of sentences (whole documents), ``_row`` being a unique row key."""
     body = base.filter(~pl.col("is_heading")) if "is_heading" in base.columns else base
+    if cb.spec.uncoded_units:
+        # units the codebook leaves uncoded as a whole (questions that only ask)
+        uncoded = rf"(?i){cb.cue_body(cb.spec.uncoded_units)}"
+        body = body.filter(~pl.col("text").str.contains(uncoded))
     hits = locate(
         body.select("_row", "text"),
         list(cb.indicator_chunks),
@@ -551,7 +558,12 @@ def _code_block(base: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
         .filter(pl.col("text").str.contains(rf"(?i){ana}|{pron}"))
         .select("doc_id", "sent_id")
     )
-    prev = _previous_actor(base, needs_prev, cb)
+    prev = _previous_actor(base, needs_prev, cb).join(
+        base.select("doc_id", "sent_id", speaker_voice(base, cb)),
+        on=["doc_id", "sent_id"],
+        how="full",
+        coalesce=True,
+    )
     status, recast, content = _status(cb)
     t_plover, t_mode, t_score = cb.category_profile("THREATEN")
     # lazily, so that the cue tests shared by status and recast run once
@@ -561,11 +573,12 @@ def _code_block(base: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
         .with_columns(pl.col("text").str.contains(rf"(?i){ana}").alias("anaphoric"))
         .drop("text", "_right")
         .with_columns(
-            status.alias("status"),
+            status.alias("_status"),
             recast.alias("_recast"),
             content.alias("_content"),
             pl.lit(False).alias("_implied"),
         )
+        .unnest("_status")
         .pipe(_absorb_threat_content)
         .drop("_right_sentence", "_governor")
         .with_columns(
@@ -600,7 +613,7 @@ def _code_block(base: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
 
 
 def _absorb_threat_content(ctx: pl.LazyFrame) -> pl.LazyFrame:
-    """Drop coercive acts that are the content of a threat matched earlier in the sentence.
+    """Drop acts that are the content of a threat or a refusal matched earlier in the sentence.
 
     "Trump had never threatened her with military action" is one (negated) THREATEN: the
     military action is what the threat is about, not a second act. A coercive match with a
@@ -611,10 +624,19 @@ def _absorb_threat_content(ctx: pl.LazyFrame) -> pl.LazyFrame:
     first_threat = (
         pl.when(pl.col("category") == "THREATEN").then(pl.col("s_start")).min().over("_row")
     )
+    first_refusal = (
+        pl.when(pl.col("stance") == "resistance").then(pl.col("s_start")).min().over("_row")
+    )
     absorbed = (
         pl.col("_content")
         & (pl.col("category") != "THREATEN")
         & (first_threat < pl.col("s_start"))
+    ) | (
+        # what a refusal refuses ("does not accept foreign intervention"): the negation
+        # belongs to the refusal, which is the act
+        (pl.col("status") == "negated")
+        & (pl.col("stance") != "resistance")
+        & (first_refusal < pl.col("s_start"))
     )
     return ctx.filter(~absorbed.fill_null(False)).drop("_content")
 

@@ -299,10 +299,11 @@ def test_examples_are_checked_with_the_engines_matching(tmp_path: Path) -> None:
     # Python's re sees a word boundary after the accented letter; the engine's ASCII one
     # does not, so the engine never codes this example: the loader must say so
     def mutate(raw: dict) -> None:
-        _first(raw)["patterns"].append("desairó")
+        _first(raw)["patterns"].append(r"re:\bdesairó\b")
         _first(raw)["examples"]["match"] = ["El canciller desairó al embajador."]
 
-    assert re.search(pattern_to_regex("desairó"), "El canciller desairó al embajador.", re.I)
+    regex = pattern_to_regex(r"re:\bdesairó\b")
+    assert re.search(regex, "El canciller desairó al embajador.", re.I)
     with pytest.raises(
         CodebookError,
         match=r"codebook\.yaml: indicator 'reject_intervention', field 'examples\.match': "
@@ -313,10 +314,25 @@ def test_examples_are_checked_with_the_engines_matching(tmp_path: Path) -> None:
 
 
 def test_engine_matches_uses_ascii_word_boundaries() -> None:
-    assert engine_matches(["tariff*", "desairó"], ["new tariffs", "él desairó a"]) == [
-        [True, False],
-        [False, False],
+    # a regex's \b after an accented letter never holds in the engine; a plain word ending
+    # in one is written without it, so it matches
+    assert engine_matches(
+        ["tariff*", r"re:\bdesairó\b", "desairó"], ["new tariffs", "él desairó a"]
+    ) == [[True, False, False], [False, False, True]]
+
+
+def test_a_word_is_a_lemma_and_matches_its_inflections() -> None:
+    texts = ["Mexico extradited them.", "Acordamos una tregua.", "El acuerdo fue firmado."]
+    assert engine_matches(["extradite", "acordar", "=extradite"], texts) == [
+        [True, False, False],
+        [False, True, False],
+        [False, False, False],
     ]
+
+
+def test_short_words_are_not_lemmas() -> None:
+    # "no" is not expanded to the dictionary's "nos"
+    assert engine_matches(["no"], ["nos vemos", "no hay"]) == [[False], [True]]
 
 
 def test_scope_setting() -> None:
