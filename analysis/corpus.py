@@ -10,7 +10,12 @@ in the ``removed`` column so a reader can audit it. Cleaning never drops a sente
 article: it only removes whole lines that match a debris rule (subscription and share footers,
 "Back to homepage" links, hashtag lines, page headers that interrupt a sentence or repeat),
 unwraps markdown link syntax, drops markdown escape backslashes and joins lines that a PDF
-broke in the middle of a sentence.
+broke in the middle of a sentence. A hard-wrapped text (``hard_wrap_width``) keeps its lines
+and its two-space hard breaks: segmentation reads its wraps as soft. Speaker turns and
+Markdown comments are never taken for repeated page headers.
+
+The layout helpers (``SPEAKER_LABEL``, ``starts_block``, ``is_chrome_line``,
+``hard_wrap_width``) are shared with ``analysis.segment``.
 
 This is the only module of the library that reads files.
 """
