@@ -355,6 +355,7 @@ class StatusSpec(_Strict):
 
     negated: list[str] = Field(min_length=1)
     negated_max_gap: int = Field(default=1, ge=0, le=10)
+    deferred: list[str] = Field(default_factory=list)
     denial: list[str] = Field(default_factory=list)
     retracted: list[str] = Field(default_factory=list)
     threat: list[str] = Field(min_length=1)

@@ -297,6 +297,13 @@ def _status(codebook: Codebook) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
         left.str.contains(rf"(?i){body(st.negated)}{neg_tail}")
         & ~left.str.contains(rf"(?i){body(st.negation_exceptions)}{neg_tail}")
     ) | gov.str.contains(rf"(?i){body(st.denial)}") | retracted
+    # an act put off: announced, not carried out (before negation, whose cue lists it
+    # would otherwise meet: "se ponen en pausa")
+    deferred = (
+        left.str.contains(rf"(?i){body(st.deferred)}{neg_tail}")
+        if st.deferred
+        else pl.lit(False)
+    )
     threat_before = left.str.slice(-st.threat_max_chars).str.contains(
         rf"(?i){body(st.threat)}"
     ) | gov.str.contains(rf"(?i){body(st.threat)}")
@@ -339,6 +346,7 @@ def _status(codebook: Codebook) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     # (rule name, condition, status): the first that holds decides, and its name is
     # recorded in ``status_rule``
     rules: list[tuple[str, pl.Expr, str]] = [
+        ("deferred", deferred, "threatened"),
         ("negated", negated, "negated"),
         ("hedge", hedge, "threatened"),
         ("hypothetical_after", hyp_after, "hypothetical"),
@@ -352,7 +360,9 @@ def _status(codebook: Codebook) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
         status = pl.when(cond.fill_null(False)).then(pl.lit(value)).otherwise(status)
         rule = pl.when(cond.fill_null(False)).then(pl.lit(name)).otherwise(rule)
     status = pl.struct(status.alias("status"), rule.alias("status_rule"))
-    recast = ~negated & (hedge | (threat & ~hyp_after)) & (pl.col("stance") == "coercion")
+    recast = (deferred | (~negated & (hedge | (threat & ~hyp_after)))) & (
+        pl.col("stance") == "coercion"
+    )
     # the content of a threat ("threatened her with military action"): merged into the
     # threat when the sentence has a threat match before it (see _absorb_threat_content)
     content = threat_before & (pl.col("stance") == "coercion")
