@@ -107,6 +107,8 @@ _REQUIRED = ("doc_id", "sent_id", "start", "text")
 #: Characters of context kept on each side of a match for status and actor cues.
 LEFT_WINDOW = 240
 RIGHT_WINDOW = 160
+#: A coercive act starting at most this many characters after a refusal is what it refuses.
+REFUSED_MAX_CHARS = 40
 #: Sentences coded at a time (whole documents per batch): bounds peak memory.
 BATCH_ROWS = 100_000
 _SEP = "\x00"
@@ -589,6 +591,15 @@ def _code_block(base: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
             pl.lit(False).alias("_implied"),
         )
         .unnest("_status")
+        .with_columns(
+            pl.concat_str(
+                pl.col("left_clause").str.slice(-25),
+                pl.col("matched"),
+                pl.col("right_clause").str.slice(0, 45),
+            )
+            .str.contains(rf"(?i){cb.cue_body(cb.spec.actors.US)}")
+            .alias("_named_us")
+        )
         .pipe(_absorb_threat_content)
         .drop("_right_sentence", "_governor")
         .with_columns(
@@ -634,21 +645,38 @@ def _absorb_threat_content(ctx: pl.LazyFrame) -> pl.LazyFrame:
     first_threat = (
         pl.when(pl.col("category") == "THREATEN").then(pl.col("s_start")).min().over("_row")
     )
-    first_refusal = (
-        pl.when(pl.col("stance") == "resistance").then(pl.col("s_start")).min().over("_row")
-    )
+    refusal = pl.col("stance") == "resistance"
+    first_refusal = pl.when(refusal).then(pl.col("s_start")).min().over("_row")
+    refusal_end = pl.when(refusal).then(pl.col("s_end")).min().over("_row")
+    after_refusal = ~refusal & (first_refusal < pl.col("s_start"))
+    # what a refusal refuses ("does not accept foreign intervention", "tampoco va a
+    # permitir una intervención"): the refusal is the act, and a negation in it is its own;
+    # a coercive act right after a refusal is what it refuses, and it is coded only when
+    # the text names its U.S. author ("una intervención de las fuerzas armadas de Estados
+    # Unidos", "Trump's suggestion of U.S. strikes"): a proposal of force, refused, is a
+    # threat
+    refused = (
+        after_refusal
+        & (pl.col("stance") == "coercion")
+        & (pl.col("s_start") - refusal_end <= REFUSED_MAX_CHARS)
+    ).fill_null(False)
     absorbed = (
         pl.col("_content")
         & (pl.col("category") != "THREATEN")
         & (first_threat < pl.col("s_start"))
-    ) | (
-        # what a refusal refuses ("does not accept foreign intervention"): the negation
-        # belongs to the refusal, which is the act
-        (pl.col("status") == "negated")
-        & (pl.col("stance") != "resistance")
-        & (first_refusal < pl.col("s_start"))
+    ) | (after_refusal & (pl.col("status") == "negated")) | (refused & ~pl.col("_named_us"))
+    return (
+        ctx.filter(~absorbed.fill_null(False))
+        .with_columns(
+            pl.when(refused).then(pl.lit(True)).otherwise(pl.col("_recast")).alias("_recast"),
+            pl.when(refused).then(pl.lit("threatened")).otherwise(pl.col("status")).alias("status"),
+            pl.when(refused)
+            .then(pl.lit("refused_proposal"))
+            .otherwise(pl.col("status_rule"))
+            .alias("status_rule"),
+        )
+        .drop("_content", "_named_us")
     )
-    return ctx.filter(~absorbed.fill_null(False)).drop("_content")
 
 
 def _implied(ctx: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
