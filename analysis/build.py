@@ -51,6 +51,7 @@ from analysis.config import (
     PACKAGE_DIR,
     PROJ_ROOT,
     QUARTO_PROJECT,
+    REAL_DEV_DIR,
     REPORTS_DIR,
     SEEDS_DIR,
 )
@@ -566,8 +567,8 @@ def input_hashes(notebook: Path, params: Mapping[str, Any]) -> dict[str, str]:
     Returns
     -------
     dict
-        ``notebook``, ``seeds``, ``codebook``, ``parameters``, ``library`` and ``gold``
-        (the hand-coded validation sets) hashes and the combined ``key``.
+        ``notebook``, ``seeds``, ``codebook``, ``parameters``, ``library``, ``gold`` (the
+        hand-coded validation sets) and ``real_dev`` hashes and the combined ``key``.
     """
     seeds = params.get("seeds_dir") or SEEDS_DIR
     codebook = params.get("codebook_path") or CODEBOOK_PATH
@@ -580,6 +581,8 @@ def input_hashes(notebook: Path, params: Mapping[str, Any]) -> dict[str, str]:
         "library": hash_tree(PACKAGE_DIR, suffixes=(".py", ".yaml", ".yml", ".json")),
         # the hand-coded validation sets are read from here whatever seeds_dir is
         "gold": hash_tree(GOLD_DIR),
+        # and the real-text development set beside the project ("missing" where absent)
+        "real_dev": hash_tree(REAL_DEV_DIR),
     }
     hashes["key"] = hash_bytes(json.dumps(hashes, sort_keys=True).encode("utf-8"))
     return hashes

@@ -15,6 +15,9 @@ GOLD_DIR = SEEDS_DIR / "gold"
 GOLD_PATH = GOLD_DIR / "seed-sentences.csv"
 OUT_OF_SAMPLE_PATH = GOLD_DIR / "out-of-sample.csv"
 HELD_OUT_SETS_PATH = GOLD_DIR / "sets.yaml"
+#: The real-text development set, kept beside the project (third-party texts, not
+#: redistributed with it); used where it exists.
+REAL_DEV_DIR = PROJ_ROOT.parent / "shared" / "gold" / "real-dev"
 SOURCES_PATH = SEEDS_DIR / "sources.csv"
 CODEBOOK_PATH = PACKAGE_DIR / "codebook.yaml"
 NOTEBOOKS_DIR = PROJ_ROOT / "notebooks"

@@ -146,7 +146,7 @@ def test_input_hashes_cover_the_inputs_and_combine_into_a_key() -> None:
     notebook = NOTEBOOKS_DIR / "02_indicators.ipynb"
     hashes = build.input_hashes(notebook, {"seeds_dir": None, "n_boot": 1})
     assert set(hashes) == {
-        "notebook", "seeds", "codebook", "parameters", "library", "gold", "key"
+        "notebook", "seeds", "codebook", "parameters", "library", "gold", "real_dev", "key"
     }
     other = build.input_hashes(notebook, {"seeds_dir": None, "n_boot": 2})
     assert other["key"] != hashes["key"]
@@ -502,6 +502,7 @@ def test_build_renders_the_report_then_caches_everything(
             "parameters",
             "library",
             "gold",
+            "real_dev",
             "key",
         }
         assert entry["seconds"] > 0
