@@ -240,7 +240,7 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(_worker(args.worker, mb, args.seed, args.source, args.rules_loop_size)))
         return
     if args.quick:
-        args.mb, args.rules_loop_size = "0.5,2", 2_000
+        args.mb, args.rules_loop_size = "0.5,2", min(args.rules_loop_size, 2_000)
     result = run(args)
     print(f"corpus: sentences resampled from the {result['source']}")
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
