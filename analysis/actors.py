@@ -47,10 +47,19 @@ three sentences back). The first rule that yields an actor wins:
 8. **Indicator default.** The indicator's ``actor``: an agentless act that only one side
    could perform (tariffs on goods entering the US: US; rejecting action on Mexico's own
    territory: MX).
+   After it, **addressee** and **speaker**: in a unit whose ``speaker`` (a transcript's
+   speaker label, else the document's source; see :func:`speaker_voice`) has a side,
+   the one who tells or asks the speaker (``first_person_object``: "me dijo") is the
+   other side, and an act with a first-person subject (``first_person``: "le planteé",
+   "we") is the speaker's side.
 9. **Anaphora.** A sentence that opens with a pronoun or a demonstrative ("She
    rejects ...", "These actions ...") takes the actor of the previous sentence: its
    subject (first cue not governed by a preposition, the preferred antecedent), or, when
    that is a pronoun too, the subject of the sentence before.
+   Then **voice**: a verbal coercive or resisting act (a demand, an accusation, a
+   refusal) with no actor so far, in a unit whose speaker has a side, is that side's
+   own statement ("Asimismo, deben actuar contra los grupos delictivos" in a Mexican
+   government communiqué).
 10. **Earlier in the sentence.** The first U.S., Mexican or joint cue anywhere before the
     match (third parties are not taken from outside the clause).
 11. Otherwise ``UNSPECIFIED``.
@@ -301,6 +310,7 @@ def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
     )
     attributive = pl.col("attributive")
     voice = pl.col("voice") if "voice" in out.columns else pl.lit(None, dtype=pl.String)
+    mode = pl.col("mode") if "mode" in out.columns else pl.lit(None, dtype=pl.String)
     other_voice = voice.replace_strict(_OTHER_SIDE, default=None, return_dtype=pl.String)
     rules: list[tuple[str, pl.Expr, pl.Expr]] = [
         # a joint act of a third party with one side ("Canada and Mexico agreed"): OTHER,
@@ -323,14 +333,23 @@ def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         ("joint", pl.col("_joint") & (pl.col("stance") == "cooperation"), pl.lit("UNSPECIFIED")),
         ("agent", pl.col("agent").is_not_null() & (pl.col("agent") != "ANAPHOR"), pl.col("agent")),
         ("subject", subject.is_not_null() & ~pl.col("_passive"), subject),
+        ("counterpart", cp_actor.is_not_null(), cp_actor),
+        ("circumstantial", pl.col("_circ"), pl.lit("UNSPECIFIED")),
+        ("default", pl.col("default_actor").is_not_null(), pl.col("default_actor")),
         # in a speaker's turn, the speaker is the one who told, asked, agreed ("le dije",
         # "we agreed"); the one who told the speaker ("me dijo") is the other side
         ("addressee", voice.is_not_null() & pl.col("_fp_object"), other_voice),
         ("speaker", voice.is_not_null() & pl.col("_first_person"), voice),
-        ("counterpart", cp_actor.is_not_null(), cp_actor),
-        ("circumstantial", pl.col("_circ"), pl.lit("UNSPECIFIED")),
-        ("default", pl.col("default_actor").is_not_null(), pl.col("default_actor")),
         ("anaphora", pl.col("anaphoric") & prev.is_not_null(), prev),
+        # a demand or complaint with no other actor, in a side's own document or turn, is
+        # that side's statement
+        (
+            "voice",
+            voice.is_not_null()
+            & (pl.col("stance") != "cooperation")
+            & (mode == "verbal"),
+            voice,
+        ),
         ("sentence", early.is_not_null(), early),
     ]
     actor = pl.lit("UNSPECIFIED", dtype=pl.String)
@@ -363,50 +382,31 @@ def _cue_in(text: pl.Expr, cues: list[str], codebook: Codebook) -> pl.Expr:
 
 
 def speaker_voice(sentences: pl.DataFrame, codebook: Codebook) -> pl.Series:
-    """The side speaking each sentence, from the transcript's speaker labels.
+    """The side whose words each sentence gives, from its ``speaker``.
 
-    A unit that opens with a ``speaker_label`` ("PRESIDENTA DE MÉXICO, CLAUDIA SHEINBAUM
-    PARDO:", "MS. LEAVITT:") starts a turn; the label's actor cue gives the turn's side,
-    which holds for the following units of the document until the next label. A label
-    with no U.S. or Mexican cue ("Q", "PREGUNTA:", a journalist) gives none.
-
-    Parameters
-    ----------
-    sentences : polars.DataFrame
-        doc_id, sent_id and text, in document order.
+    ``speaker`` (see :func:`analysis.segment.split_sentences`) is the turn's speaker label
+    in a transcript ("PRESIDENTA DE MÉXICO, CLAUDIA SHEINBAUM PARDO", "MS. LEAVITT") or
+    the document's source ("The White House"); its actor cue gives the side. A speaker
+    with no U.S. or Mexican cue ("Q", a journalist, a newspaper) gives none.
 
     Returns
     -------
     polars.Series
-        ``voice``: US, MX or null, one per row of ``sentences``.
+        ``voice``: US, MX or null, one per row of ``sentences`` (all null without a
+        ``speaker`` column).
 
     Examples
     --------
     >>> from analysis.codebook import load_codebook
-    >>> s = pl.DataFrame({"doc_id": ["d"] * 4, "sent_id": [1, 2, 3, 4], "text": [
-    ...     "PRESIDENTA CLAUDIA SHEINBAUM PARDO: Buenos días.", "Le dije que no.",
-    ...     "PREGUNTA: ¿Y el acuerdo?", "Gracias."]})
+    >>> s = pl.DataFrame({"speaker": ["PRESIDENTA CLAUDIA SHEINBAUM PARDO", "Q",
+    ...     "The White House", None]})
     >>> speaker_voice(s, load_codebook()).to_list()
-    ['MX', 'MX', None, None]
+    ['MX', None, 'US', None]
     """
-    spec = codebook.spec.actors
-    if not spec.speaker_label or sentences.height == 0:
+    if "speaker" not in sentences.columns:
         return pl.Series("voice", [None] * sentences.height, dtype=pl.String)
-    label = pl.col("text").str.extract(rf"(?i)^\s*({codebook.cue_body(spec.speaker_label)})", 1)
-    frame = sentences.select("doc_id", "sent_id", label.alias("_label"))
-    frame = frame.with_columns(
-        pl.col("_label").str.extract(rf"(?i)({codebook.actor_body()})", 1).alias("_cue")
+    cue = sentences.select(
+        pl.col("speaker").str.extract(rf"(?i)({codebook.actor_body()})", 1).alias("_cue")
     )
-    side = _actor_expr("_cue", frame["_cue"], codebook)
-    return (
-        frame.with_columns(
-            pl.when(pl.col("_label").is_null())
-            .then(None)
-            .otherwise(pl.when(side.is_in(["US", "MX"])).then(side).otherwise(pl.lit("NONE")))
-            .alias("voice")
-        )
-        .with_columns(pl.col("voice").forward_fill().over("doc_id"))
-        .with_columns(pl.when(pl.col("voice") != "NONE").then(pl.col("voice")).alias("voice"))[
-            "voice"
-        ]
-    )
+    side = _actor_expr("_cue", cue["_cue"], codebook)
+    return cue.select(pl.when(side.is_in(["US", "MX"])).then(side).alias("voice"))["voice"]

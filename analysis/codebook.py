@@ -392,7 +392,6 @@ class ActorSpec(_Strict):
     recipient: list[str] = Field(default_factory=list)
     object_markers: list[str] = Field(default_factory=list)
     attributive_max_gap: int = Field(default=2, ge=0, le=6)
-    speaker_label: list[str] = Field(default_factory=list)
     first_person: list[str] = Field(default_factory=list)
     first_person_object: list[str] = Field(default_factory=list)
 

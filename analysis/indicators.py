@@ -481,8 +481,10 @@ def code_sentences(sentences: pl.DataFrame, codebook: Codebook | None = None) ->
     Parameters
     ----------
     sentences : polars.DataFrame
-        The ``sentences`` table: doc_id, sent_id, start, text (end and is_heading are
-        used when present; headings are not coded).
+        The ``sentences`` table: doc_id, sent_id, start, text (end, is_heading and
+        speaker are used when present; headings are not coded; the speaker's side
+        attributes first-person and unattributed verbal acts, see
+        :mod:`analysis.actors`).
     codebook : Codebook, optional
         A loaded codebook; None loads the packaged one.
 
@@ -514,6 +516,7 @@ def code_sentences(sentences: pl.DataFrame, codebook: Codebook | None = None) ->
         pl.col("start").cast(pl.Int64),
         pl.col("text").cast(pl.String).fill_null(""),
         *([pl.col("is_heading").fill_null(False)] if "is_heading" in sentences.columns else []),
+        *([pl.col("speaker").cast(pl.String)] if "speaker" in sentences.columns else []),
     ).with_row_index("_row")
     if base.height <= BATCH_ROWS:
         return _code_block(base, cb)

@@ -78,6 +78,7 @@ SENTENCES_SCHEMA: dict[str, pl.DataType] = {
     "end": pl.Int64(),
     "text": pl.String(),
     "is_heading": pl.Boolean(),
+    "speaker": pl.String(),
 }
 
 AGREEMENT_SCHEMA: dict[str, pl.DataType] = {
@@ -331,7 +332,10 @@ def split_sentences(documents: pl.DataFrame) -> pl.DataFrame:
     -------
     polars.DataFrame
         The ``sentences`` table: doc_id, sent_id (1-based within the document), start, end
-        (offsets into ``documents.text``), text, is_heading; sorted by doc_id, sent_id.
+        (offsets into ``documents.text``), text, is_heading, speaker (whose words the unit
+        gives: the speaker label of its turn in a transcript, "MS. LEAVITT", "Q", and
+        before any label the document's ``source`` when the table has one); sorted by
+        doc_id, sent_id.
 
     Raises
     ------
@@ -357,14 +361,21 @@ def split_sentences(documents: pl.DataFrame) -> pl.DataFrame:
         if "language" in documents.columns
         else ["en"] * documents.height
     )
+    sources = (
+        documents["source"].to_list()
+        if "source" in documents.columns
+        else [None] * documents.height
+    )
     doc_ids: list[str] = []
     sent_ids: list[int] = []
+    speakers: list[str | None] = []
     starts: list[int] = []
     ends: list[int] = []
     texts: list[str] = []
     headings: list[bool] = []
-    for doc_id, text, language in zip(
-        documents["doc_id"].to_list(), documents["text"].to_list(), languages, strict=True
+    for doc_id, text, language, source in zip(
+        documents["doc_id"].to_list(), documents["text"].to_list(), languages, sources,
+        strict=True,
     ):
         try:
             units = list(_iter_units(text or "", language or "en"))
@@ -373,7 +384,12 @@ def split_sentences(documents: pl.DataFrame) -> pl.DataFrame:
                 f"splitting document {doc_id!r} into sentences failed "
                 f"({type(exc).__name__}: {exc}); check that document's text"
             ) from exc
+        speaker = source
         for i, (a, b, heading) in enumerate(units, start=1):
+            label = SPEAKER_LABEL.match(text[a:b])
+            if label:
+                speaker = label.group(0).strip().rstrip(":").strip()
+            speakers.append(speaker)
             doc_ids.append(doc_id)
             sent_ids.append(i)
             starts.append(a)
@@ -388,6 +404,7 @@ def split_sentences(documents: pl.DataFrame) -> pl.DataFrame:
             "end": ends,
             "text": texts,
             "is_heading": headings,
+            "speaker": speakers,
         },
         schema=SENTENCES_SCHEMA,
     ).sort("doc_id", "sent_id", maintain_order=True)

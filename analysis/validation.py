@@ -422,8 +422,8 @@ def out_of_sample_sentences(gold: pl.DataFrame) -> pl.DataFrame:
     Returns
     -------
     pl.DataFrame
-        The ``sentences`` table: doc_id, sent_id, start, end, text, is_heading; sorted by
-        doc_id, sent_id.
+        The ``sentences`` table: doc_id, sent_id, start, end, text, is_heading, speaker
+        (null: hand-written sentences have none); sorted by doc_id, sent_id.
 
     Raises
     ------
@@ -449,7 +449,7 @@ def out_of_sample_sentences(gold: pl.DataFrame) -> pl.DataFrame:
             pl.col("sentence").cast(pl.String).alias("text"),
         )
         .unique(["doc_id", "sent_id"], keep="first")
-        .with_columns(is_heading=pl.lit(False))
+        .with_columns(is_heading=pl.lit(False), speaker=pl.lit(None, dtype=pl.String))
         .sort("doc_id", "sent_id")
     )
     return sentences.select(pl.col(c).cast(t) for c, t in SENTENCES_SCHEMA.items())

@@ -556,3 +556,26 @@ def test_real_dev_coded_gold_units_are_not_headings(real_dev):
     assert hidden["key"].unique().to_list() == [
         "Y ahora, se abren dos mesas nuevas de trabajo de Alto Nivel:"
     ]
+
+
+def test_speaker_is_the_turn_label_else_the_document_source() -> None:
+    docs = pl.DataFrame(
+        {
+            "doc_id": ["t"],
+            "source": ["Gobierno de México"],
+            "text": [
+                "Versión estenográfica.\n"
+                "PRESIDENTA CLAUDIA SHEINBAUM PARDO: Buenos días. Le dije que no.\n"
+                "PREGUNTA: ¿Y el acuerdo?\n"
+                "Gracias.\n"
+            ],
+        }
+    )
+    rows = split_sentences(docs).select("text", "speaker").rows()
+    assert rows == [
+        ("Versión estenográfica.", "Gobierno de México"),
+        ("PRESIDENTA CLAUDIA SHEINBAUM PARDO: Buenos días.", "PRESIDENTA CLAUDIA SHEINBAUM PARDO"),
+        ("Le dije que no.", "PRESIDENTA CLAUDIA SHEINBAUM PARDO"),
+        ("PREGUNTA: ¿Y el acuerdo?", "PREGUNTA"),
+        ("Gracias.", "PREGUNTA"),
+    ]

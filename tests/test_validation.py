@@ -657,7 +657,9 @@ def test_out_of_sample_sentences_table(tmp_path):
         _write_oos(tmp_path / "o.csv", [OOS_CODED, OOS_SECOND, OOS_UNCODED])
     )
     sentences = out_of_sample_sentences(gold)
-    assert sentences.columns == ["doc_id", "sent_id", "start", "end", "text", "is_heading"]
+    assert sentences.columns == [
+        "doc_id", "sent_id", "start", "end", "text", "is_heading", "speaker"
+    ]
     assert sentences["sent_id"].to_list() == [1, 2]  # one row per sentence, not per code
     assert not sentences["is_heading"].any()
     text = "\n".join(sentences["text"])
