@@ -51,6 +51,7 @@ the file wins, so more specific phrases are listed before general ones.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import re._constants as _sre
 import re._parser as _sre_parse
@@ -111,6 +112,7 @@ _GAP = re.compile(r"^\.\.(\d*)$")
 _LEMMA_WORD = re.compile(r"^[^\W\d_]{4,}$")
 
 
+@functools.lru_cache(maxsize=8192)
 def pattern_to_regex(pattern: str) -> str:
     """Translate one codebook pattern into a regular expression.
 
@@ -462,6 +464,8 @@ class Codebook:
     indicator_chunks: tuple[str, ...] = field(init=False, repr=False)
     indicator_keywords: tuple[tuple[str, ...] | None, ...] = field(init=False, repr=False)
     pattern_table: tuple[tuple[int, str, re.Pattern[str]], ...] = field(init=False, repr=False)
+    # compiled cue tables and alternations, built once per codebook on first use
+    _memo: dict = field(init=False, repr=False, compare=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         table = []
@@ -528,13 +532,18 @@ class Codebook:
         """
         if not patterns:
             return r"(?:[^\s\S])"
-        return rust_regex("(?:" + _alternation(patterns) + ")")
+        key = ("cue_body", tuple(patterns))
+        if key not in self._memo:
+            self._memo[key] = rust_regex("(?:" + _alternation(patterns) + ")")
+        return self._memo[key]
 
     def actor_cue_table(self) -> list[tuple[str, str, re.Pattern[str]]]:
         """(actor, pattern, compiled regex) for every actor cue, longest first.
 
         Besides the four actors, "IGNORE" marks place names and "ANAPHOR" pronouns.
         """
+        if "actor_cue_table" in self._memo:
+            return self._memo["actor_cue_table"]
         rows = []
         a = self.spec.actors
         for actor, patterns in (
@@ -548,6 +557,7 @@ class Codebook:
             for p in patterns:
                 rows.append((actor, p, re.compile(pattern_to_regex(p), re.IGNORECASE)))
         rows.sort(key=lambda r: -len(r[1]))
+        self._memo["actor_cue_table"] = rows
         return rows
 
     def actor_body(self) -> str:
