@@ -11,58 +11,46 @@ The subject of a passive verb (``passive``, an auxiliary and a participle reachi
 match: "Mexico was hit with a 25% tariff", "suspects were flown to the United States") is
 the target, not the actor. A pronoun
 ("she", "they", "her government") stands for the actor of the previous sentences (up to
-three sentences back). The first rule that yields an actor wins:
+three sentences back).
 
-1. **Fixed actor.** Indicators with ``fixed_actor: true`` (talks, meetings: inherently
-   joint acts) get their ``actor``, unless the subject of the clause is a third party
-   or a third party with one side ("Canadá y México se reunieron"): then OTHER, which
-   ``scope: bilateral`` drops (rule ``third_party``).
-2. **Attributive cue** (skipped for indicators with ``attributive: false``, whose
-   possessive names the target, as in "Mexico's insufficient efforts"). A U.S. or Mexican
-   cue among the first two words of the match ("punitive US tariffs", "Trump's threats"),
-   unless an object marker governs it ("pressed Mexico"), or one ending at most
-   ``attributive_max_gap`` words before it ("U.S. pressure", "Washington's asks"; "a
-   response to US pressure" too, as the cue directly modifies the act; not the subject of
-   a passive: "Mexico was sanctioned").
-   Between the two attributive tests, **recipient**: when the clause has a ``recipient``
-   verb before or inside the match ("took delivery of", "received", "will face",
-   "recibió"), its US or Mexican subject receives the act, which is by the other side:
-   "Mexico's navy took delivery of helicopters financed through a U.S. program" is AID
-   by the US.
-3. **Joint.** For cooperation, a joint modifier just before the match ("bilateral
-   cooperation", "joint operations") gives UNSPECIFIED.
-4. **Agent.** A cue right after the match behind ``agent_prepositions``: "designated as
-   terrorist organizations by the State Department", "pressure from the Trump
-   administration", "condemnation from the Mexican government", and the Spanish genitive
-   "las exigencias de Washington", "la presión del gobierno estadounidense".
-5. **Subject.** The first cue in the clause before the match: "Mexico has provided
-   financial intelligence", "the US administration listed Mexico among ...". Skipped when
-   the clause is passive up to the match (the subject is then the target). A joint
-   subject of a third party and one side ("Canada and Mexico agreed") is OTHER.
-6. **Counterpart.** A partner or target inside or after the match ("with the US", "to the
-   United States", "on Mexico") or a direct object right after it ("to pressure Mexico"): the
-   act is by the other side (US and MX swap).
-7. **Circumstantial.** An act inside a "despite/amid/in the face of" phrase with no
-   actor so far is UNSPECIFIED ("despite critical rhetoric").
-8. **Indicator default.** The indicator's ``actor``: an agentless act that only one side
-   could perform (tariffs on goods entering the US: US; rejecting action on Mexico's own
-   territory: MX).
-   After it, **addressee** and **speaker**: in a unit whose ``speaker`` (a transcript's
-   speaker label, else the document's source; see :func:`speaker_voice`) has a side,
-   the one who tells or asks the speaker (``first_person_object``: "me dijo") is the
-   other side, and an act with a first-person subject (``first_person``: "le planteé",
-   "we") is the speaker's side.
-9. **Anaphora.** A sentence that opens with a pronoun or a demonstrative ("She
-   rejects ...", "These actions ...") takes the actor of the previous sentence: its
-   subject (first cue not governed by a preposition, the preferred antecedent), or, when
-   that is a pronoun too, the subject of the sentence before.
-   Then **voice**: a verbal coercive or resisting act (a demand, an accusation, a
-   refusal) with no actor so far, in a unit whose speaker has a side, is that side's
-   own statement ("Asimismo, deben actuar contra los grupos delictivos" in a Mexican
-   government communiqué).
-10. **Earlier in the sentence.** The first U.S., Mexican or joint cue anywhere before the
-    match (third parties are not taken from outside the clause).
-11. Otherwise ``UNSPECIFIED``.
+The rules are the codebook's ``rules.actor`` table, run in order by :func:`apply_rules`:
+the first whose test holds for the code's stance (and mode) gives the actor, and its name
+goes into ``actor_rule`` ("none" when no rule holds: UNSPECIFIED). The tests, by rule
+name:
+
+- ``third_party``: a fixed-actor act whose clause subject is a third party, or a third
+  party with one side ("Canadá y México se reunieron"): OTHER, which ``scope: bilateral``
+  drops.
+- ``fixed``: indicators with ``fixed_actor: true`` (talks, meetings: inherently joint
+  acts) get their ``actor``.
+- ``attributive``: a U.S. or Mexican cue among the first two words of the match
+  ("punitive US tariffs"), unless an object marker governs it ("pressed Mexico");
+  skipped for indicators with ``attributive: false``, whose possessive names the target
+  ("Mexico's insufficient efforts").
+- ``recipient``: a ``recipient`` verb before or inside the match ("took delivery of",
+  "recibió") with a U.S. or Mexican subject: the act is by the other side.
+- ``attributive_before``: a cue ending at most ``attributive_max_gap`` words before the
+  match ("U.S. pressure", "a response to US pressure"); not the subject of a passive.
+- ``joint``: a joint modifier just before the match ("bilateral cooperation").
+- ``agent``: a cue right after the match behind an ``agent_prepositions`` word
+  ("designated ... by the State Department", "las exigencias de Washington").
+- ``subject``: the first cue in the clause before the match, unless the clause is passive
+  up to the match; a third party with one side is OTHER.
+- ``counterpart``: a partner or target inside or after the match ("with the US", "to
+  the United States") or a direct object right after it ("to pressure Mexico"): the
+  other side.
+- ``circumstantial``: the act sits in a despite/amid phrase: UNSPECIFIED.
+- ``default``: the indicator's ``actor`` (an agentless act only one side could perform).
+- ``addressee`` and ``speaker``: in a unit whose ``speaker`` (a transcript's speaker
+  label, else the document's source; :func:`speaker_voice`) has a side, the one who tells
+  or asks the speaker (``first_person_object``: "me dijo") is the other side, and an act
+  with a first-person subject (``first_person``: "le planteé", "we") is the speaker's.
+- ``anaphora``: a sentence that opens with a pronoun takes the previous sentences'
+  subject.
+- ``voice``: an act with no actor so far, in a unit whose speaker has a side, is that
+  side's statement (the table limits it to verbal coercion and resistance: "Asimismo,
+  deben actuar contra los grupos delictivos" in a Mexican government communiqué).
+- ``sentence``: the first U.S., Mexican or joint cue anywhere before the match.
 
 Place names that contain a country name (Gulf of Mexico, New Mexico) are listed under
 ``ignore`` and are never cues. The capital is a cue for its government ("a rebuke from
@@ -142,7 +130,7 @@ def subject_cues(
     spec = codebook.spec.actors
     markers = codebook.cue_body(spec.object_markers)
     cue = codebook.actor_body()
-    regex = rf"(?i)(?:{markers}\s+(?:the\s+|a\s+|an\s+|el\s+|la\s+)?)?{cue}"
+    regex = rf"(?i)(?:{markers}\s+(?:{codebook.words('determiners')}\s+)?)?{cue}"
     marker_start = rf"(?i)^{markers}\s"
     items = (
         texts.select(pl.col(key), pl.col(col).str.extract_all(regex).alias("_c"))
@@ -164,6 +152,46 @@ def subject_cues(
 def _real(expr: pl.Expr, prev: pl.Expr) -> pl.Expr:
     """Resolve "ANAPHOR" to the previous sentences' actor."""
     return pl.when(expr == "ANAPHOR").then(prev).otherwise(expr)
+
+
+def _applies(row) -> pl.Expr:
+    """Whether a rules-table row applies to a code: its stances and modes."""
+    fits = pl.col("stance").is_in(list(row.stances))
+    if len(row.modes) < 2:
+        fits = fits & pl.col("mode").is_in(list(row.modes))
+    return fits
+
+
+def apply_rules(rows, tests: dict[str, pl.Expr], *, default, result):
+    """Run a rules table: the first row whose test holds for the code decides.
+
+    Parameters
+    ----------
+    rows : list of StatusRule or ActorRule
+        The codebook's table, in order.
+    tests : dict of str to pl.Expr
+        Each rule's test, by name.
+    default : tuple of (pl.Expr, pl.Expr)
+        The value and rule name when no row holds.
+    result : callable
+        A row -> the value it gives.
+
+    Returns
+    -------
+    tuple of pl.Expr
+        The value, the deciding rule's name, and whether that row recasts the act as a
+        THREATEN (status rows with ``recast``).
+    """
+    value, name = default
+    recast = pl.lit(False)
+    for row in reversed(rows):
+        holds = (tests[row.rule] & _applies(row)).fill_null(False)
+        value = pl.when(holds).then(result(row)).otherwise(value)
+        name = pl.when(holds).then(pl.lit(row.rule)).otherwise(name)
+        recast = pl.when(holds).then(pl.lit(getattr(row, "recast", None) is not None)).otherwise(
+            recast
+        )
+    return value, name, recast
 
 
 def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
@@ -202,7 +230,7 @@ def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
     markers = body(spec.object_markers)
     joint = body(spec.joint_modifiers)
     gap = spec.attributive_max_gap
-    det = r"(?:the\s+|a\s+|an\s+|el\s+|la\s+|los\s+)?"
+    det = rf"(?:{codebook.words('determiners')}\s+)?"
     passive = body(spec.passive)
 
     before = pl.col("left_clause").str.extract_groups(
@@ -222,7 +250,7 @@ def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
                 pl.col("left_clause"), pl.col("matched").str.extract(r"^(\S*)", 1).fill_null("")
             )
             .str.contains(
-                rf"(?i){passive}(?:\s+(?:with|by|under|from|on|in|at|into|as|for|con|por|en)"
+                rf"(?i){passive}(?:\s+{codebook.words('passive_prepositions')}"
                 rf"(?-u:\b)(?:\s+\S+){{0,4}}?)?\s*$"
             )
             .alias("_passive"),
@@ -308,55 +336,51 @@ def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
     cp_actor = pl.coalesce(pl.col("cp"), pl.col("dobj")).replace_strict(
         _OTHER_SIDE, default=None, return_dtype=pl.String
     )
+    if "mode" not in out.columns:
+        out = out.with_columns(mode=pl.lit(None, dtype=pl.String))
     attributive = pl.col("attributive")
     voice = pl.col("voice") if "voice" in out.columns else pl.lit(None, dtype=pl.String)
-    mode = pl.col("mode") if "mode" in out.columns else pl.lit(None, dtype=pl.String)
     other_voice = voice.replace_strict(_OTHER_SIDE, default=None, return_dtype=pl.String)
-    rules: list[tuple[str, pl.Expr, pl.Expr]] = [
+    tests = {
         # a joint act of a third party with one side ("Canada and Mexico agreed"): OTHER,
         # which scope: bilateral drops
-        ("third_party", pl.col("fixed_actor") & (pl.col("subject") == "OTHER"), pl.lit("OTHER")),
-        (
-            "fixed",
+        "third_party": (
+            pl.col("fixed_actor") & (pl.col("subject") == "OTHER"),
+            pl.lit("OTHER"),
+        ),
+        "fixed": (
             pl.col("fixed_actor") & pl.col("default_actor").is_not_null(),
             pl.col("default_actor"),
         ),
-        ("attributive", attributive & inside_ok.is_not_null(), inside_ok),
+        "attributive": (attributive & inside_ok.is_not_null(), inside_ok),
         # before the attributive cue: in "Mexico's navy took delivery of helicopters" the
         # possessive names the subject, which receives the act
-        (
-            "recipient",
+        "recipient": (
             subject.is_in(["US", "MX"]) & ~pl.col("_passive") & pl.col("_recipient"),
             subject.replace_strict(_OTHER_SIDE, default=None, return_dtype=pl.String),
         ),
-        ("attributive", attributive & before_ok.is_not_null(), before_ok),
-        ("joint", pl.col("_joint") & (pl.col("stance") == "cooperation"), pl.lit("UNSPECIFIED")),
-        ("agent", pl.col("agent").is_not_null() & (pl.col("agent") != "ANAPHOR"), pl.col("agent")),
-        ("subject", subject.is_not_null() & ~pl.col("_passive"), subject),
-        ("counterpart", cp_actor.is_not_null(), cp_actor),
-        ("circumstantial", pl.col("_circ"), pl.lit("UNSPECIFIED")),
-        ("default", pl.col("default_actor").is_not_null(), pl.col("default_actor")),
-        # in a speaker's turn, the speaker is the one who told, asked, agreed ("le dije",
-        # "we agreed"); the one who told the speaker ("me dijo") is the other side
-        ("addressee", voice.is_not_null() & pl.col("_fp_object"), other_voice),
-        ("speaker", voice.is_not_null() & pl.col("_first_person"), voice),
-        ("anaphora", pl.col("anaphoric") & prev.is_not_null(), prev),
-        # a demand or complaint with no other actor, in a side's own document or turn, is
-        # that side's statement
-        (
-            "voice",
-            voice.is_not_null()
-            & (pl.col("stance") != "cooperation")
-            & (mode == "verbal"),
-            voice,
+        "attributive_before": (attributive & before_ok.is_not_null(), before_ok),
+        "joint": (pl.col("_joint"), pl.lit("UNSPECIFIED")),
+        "agent": (
+            pl.col("agent").is_not_null() & (pl.col("agent") != "ANAPHOR"),
+            pl.col("agent"),
         ),
-        ("sentence", early.is_not_null(), early),
-    ]
-    actor = pl.lit("UNSPECIFIED", dtype=pl.String)
-    rule = pl.lit("none", dtype=pl.String)
-    for name, cond, value in reversed(rules):
-        actor = pl.when(cond.fill_null(False)).then(value).otherwise(actor)
-        rule = pl.when(cond.fill_null(False)).then(pl.lit(name)).otherwise(rule)
+        "subject": (subject.is_not_null() & ~pl.col("_passive"), subject),
+        "counterpart": (cp_actor.is_not_null(), cp_actor),
+        "circumstantial": (pl.col("_circ"), pl.lit("UNSPECIFIED")),
+        "default": (pl.col("default_actor").is_not_null(), pl.col("default_actor")),
+        "addressee": (voice.is_not_null() & pl.col("_fp_object"), other_voice),
+        "speaker": (voice.is_not_null() & pl.col("_first_person"), voice),
+        "anaphora": (pl.col("anaphoric") & prev.is_not_null(), prev),
+        "voice": (voice.is_not_null(), voice),
+        "sentence": (early.is_not_null(), early),
+    }
+    actor, rule, _ = apply_rules(
+        codebook.spec.rules.actor,
+        {name: cond for name, (cond, _) in tests.items()},
+        default=(pl.lit("UNSPECIFIED", dtype=pl.String), pl.lit("none", dtype=pl.String)),
+        result=lambda row: tests[row.rule][1],
+    )
     return out.with_columns(actor.alias("actor"), rule.alias("actor_rule")).drop(
         "a_before",
         "_joint",

@@ -398,6 +398,65 @@ class ActorSpec(_Strict):
     first_person_object: list[str] = Field(default_factory=list)
 
 
+#: The status tests the engine knows (:mod:`analysis.indicators`), by rule name.
+STATUS_TESTS = (
+    "deferred", "negated", "denial", "retracted", "hedge", "hypothetical_after", "threat",
+    "threat_after", "hypothetical_before", "condition_after", "announced",
+)  # fmt: skip
+#: The actor tests the engine knows (:mod:`analysis.actors`), by rule name.
+ACTOR_TESTS = (
+    "third_party", "fixed", "attributive", "recipient", "attributive_before", "joint",
+    "agent", "subject", "counterpart", "circumstantial", "default", "addressee", "speaker",
+    "anaphora", "voice", "sentence",
+)  # fmt: skip
+_ALL_STANCES: list[Stance] = ["cooperation", "coercion", "resistance"]
+_ALL_MODES: list[Mode] = ["verbal", "material"]
+
+
+class _Rule(_Strict):
+    """One row of a rules table: a named test, where it looks, what it reads, whom it fits."""
+
+    stances: list[Stance] = Field(default_factory=lambda: list(_ALL_STANCES), min_length=1)
+    modes: list[Mode] = Field(default_factory=lambda: list(_ALL_MODES), min_length=1)
+    cues: list[str] = Field(default_factory=list)
+    scope: str
+    note: str = ""
+
+
+class StatusRule(_Rule):
+    """A status rule: when its test holds, the code takes ``status`` (and, for a coercive
+    act, the category ``recast``)."""
+
+    rule: Literal[STATUS_TESTS]  # type: ignore[valid-type]
+    status: Literal["threatened", "hypothetical", "negated"]
+    recast: Literal["THREATEN"] | None = None
+
+
+class ActorRule(_Rule):
+    """An actor rule: when its test holds, the code takes the actor the test ``gives``."""
+
+    rule: Literal[ACTOR_TESTS]  # type: ignore[valid-type]
+    gives: str
+
+
+class RulesSpec(_Strict):
+    """The status and actor rules, each list in the order the rules are tried."""
+
+    status: list[StatusRule] = Field(min_length=1)
+    actor: list[ActorRule] = Field(min_length=1)
+
+
+class WordsSpec(_Strict):
+    """Function words the rules use to read a clause's structure."""
+
+    complementizers: list[str] = Field(min_length=1)
+    coordinators: list[str] = Field(min_length=1)
+    sequence_adverbs: list[str] = Field(default_factory=list)
+    determiners: list[str] = Field(min_length=1)
+    passive_prepositions: list[str] = Field(default_factory=list)
+    head_nouns: list[str] = Field(default_factory=list)
+
+
 class CodebookSpec(_Strict):
     """The whole YAML document."""
 
@@ -409,6 +468,8 @@ class CodebookSpec(_Strict):
     clauses: ClauseSpec
     status: StatusSpec
     actors: ActorSpec
+    words: WordsSpec
+    rules: RulesSpec
 
 
 # ---------------------------------------------------------------------------------------
@@ -537,6 +598,17 @@ class Codebook:
             self._memo[key] = rust_regex("(?:" + _alternation(patterns) + ")")
         return self._memo[key]
 
+    def words(self, name: str) -> str:
+        """One of the ``words`` lists as a regex alternation, longest first, no boundaries.
+
+        Examples
+        --------
+        >>> load_codebook().words("complementizers")
+        '(?:that|que)'
+        """
+        listed = getattr(self.spec.words, name)
+        return "(?:" + "|".join(re.escape(w) for w in sorted(listed, key=lambda w: -len(w))) + ")"
+
     def actor_cue_table(self) -> list[tuple[str, str, re.Pattern[str]]]:
         """(actor, pattern, compiled regex) for every actor cue, longest first.
 
@@ -567,7 +639,7 @@ class Codebook:
         "the Trump administration's".
         """
         body = "|".join(f"(?:{r.pattern})" for _, _, r in self.actor_cue_table())
-        heads = r"(?:\s+(?:administration|government|officials|authorities)(?:['’]s\b)?)"
+        heads = rf"(?:\s+{self.words('head_nouns')}(?:['’]s\b)?)"
         return rust_regex("(?:(?:" + body + r")(?:['’]s\b)?" + heads + "?)")
 
     def actor_of_cue(self, cue: str) -> str | None:
@@ -580,7 +652,7 @@ class Codebook:
         """
         full = re.sub(r"['’]s$", "", cue.strip())
         bare = re.sub(
-            r"(?:['’]s)?\s+(?:administration|government|officials|authorities)(?:['’]s)?$",
+            rf"(?:['’]s)?\s+{self.words('head_nouns')}(?:['’]s)?$",
             "",
             cue.strip(),
             flags=re.IGNORECASE,
@@ -648,6 +720,47 @@ class Codebook:
                 "n_patterns": pl.Int64,
             },
         )
+
+    def rules_frame(self) -> pl.DataFrame:
+        """The status and actor rules as one table, in the order each list is tried.
+
+        Returns
+        -------
+        polars.DataFrame
+            table (status or actor), order, rule, stances, modes, cues, scope, result,
+            note: the codebook's ``rules`` section, as the report prints it.
+
+        Examples
+        --------
+        >>> t = load_codebook().rules_frame()
+        >>> t.filter(pl.col("table") == "status").select("rule", "result").row(0)
+        ('deferred', 'threatened (coercion: THREATEN)')
+        """
+        rows = []
+        for table, listed in (("status", self.spec.rules.status), ("actor", self.spec.rules.actor)):
+            for i, r in enumerate(listed, start=1):
+                if table == "status":
+                    result = r.status + (f" (coercion: {r.recast})" if r.recast else "")
+                else:
+                    result = r.gives
+                rows.append(
+                    {
+                        "table": table,
+                        "order": i,
+                        "rule": r.rule,
+                        "stances": ", ".join(r.stances),
+                        "modes": ", ".join(r.modes),
+                        "cues": ", ".join(r.cues),
+                        "scope": r.scope,
+                        "result": result,
+                        "note": r.note,
+                    }
+                )
+        return pl.DataFrame(rows, schema={
+            "table": pl.String, "order": pl.Int64, "rule": pl.String, "stances": pl.String,
+            "modes": pl.String, "cues": pl.String, "scope": pl.String, "result": pl.String,
+            "note": pl.String,
+        })  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------
@@ -727,6 +840,24 @@ def _validate_semantics(spec: CodebookSpec, path: str) -> None:
                 problem = _check_pattern(p)
                 if problem:
                     raise _fail(path, f"field '{section}.{fld}'", f"pattern {p!r} {problem}")
+    sections = {"clauses": spec.clauses, "status": spec.status, "actors": spec.actors,
+                "words": spec.words}
+    for table in ("status", "actor"):
+        names: set[str] = set()
+        for i, row in enumerate(getattr(spec.rules, table), start=1):
+            where = f"field 'rules.{table}', row {i} ({row.rule})"
+            if row.rule in names:
+                raise _fail(path, where, f"rule {row.rule!r} is listed twice; list it once")
+            names.add(row.rule)
+            for cue in row.cues:
+                section, _, fld = cue.partition(".")
+                if section not in sections or fld not in type(sections[section]).model_fields:
+                    raise _fail(
+                        path,
+                        where,
+                        f"cues names {cue!r}, which is not a setting of the codebook; write "
+                        "section.field, e.g. 'status.negated' or 'actors.object_markers'",
+                    )
 
 
 def load_codebook(path: str | Path | None = None) -> Codebook:

@@ -12,44 +12,45 @@ Keyword counting goes wrong in several ways; the engine handles each:
   followed by a non-space, and quotation marks around a short phrase with no clause
   punctuation inside (scare quotes: 'warned that “ground attacks” could come'), do not end
   the clause: the limits are found on a copy of the sentence with those characters masked.
-- **Status.** Cues in the codebook's ``status`` section, limited to the clause around the
-  match. First rule that applies wins:
+- **Status.** The codebook's ``rules.status`` table, run in order by one evaluator
+  (:func:`analysis.actors.apply_rules`): the first rule whose test holds for the code's
+  stance sets its status, and its name goes into ``status_rule`` ("default" when none
+  holds: the indicator's own status, ``threatened`` for THREATEN indicators, else
+  ``actual``). A row with ``recast: THREATEN`` makes a coercive act a THREATEN (manual
+  rule 2). The tests, by rule name; each reads the cue lists of the ``status`` section
+  its row names, in the clause around the match:
 
-  1. ``negated``: a negation cue at most ``negated_max_gap`` words before the match, in
-     its clause ("did not impose tariffs", "no new funding for security assistance",
-     "refrained from reciprocal measures"), unless it is a ``negation_exceptions`` phrase
-     ("not just"; a negated verb that governs the act: "so as not to hamper talks"); or
-     the clause is the "that"/"que" complement of a ``denial`` verb ("denied that it had
-     agreed", "negó que operen"); or
-     the same subject takes the act back later in the sentence, a ``retracted`` cue after
-     "but/and/then" ("announced tariffs, but later held off").
-  2. ``threatened`` (hedge): a U.S. speaker's own hedge, a ``hedge_speakers`` cue earlier in
-     the sentence plus a modal before or after the match ("Trump indicated that ground
-     attacks could follow"); coercive acts are recast as ``THREATEN``.
-  3. ``hypothetical`` (after): a modal within ``hypothetical_after_max_gap`` words after the
-     match, the act being the subject of an analyst's *could/may* ("U.S. pressure may limit
-     ..."), or a ``conditional`` verb form there, short of a "that"/"que".
-  4. ``threatened`` (threat): a threat cue before the match in its clause ("threatened to
-     impose tariffs", "warnings of military action"), or before the "that"/"que" that opens
-     the clause ("warned that ..."), or, for coercive acts, a trailing reporting clause
-     with a ``threat_after`` verb ("Tariffs will follow, a senior U.S. official warned").
-     Not for resistance: a warning that carries a refusal is a refusal. A coercive act
-     under a threat is recast as ``THREATEN`` (manual rule 2), so it merges with the threat
-     itself; when a THREATEN pattern matched earlier in the sentence, the act is the
-     threat's content ("never threatened her with military action") and is dropped.
-  5. ``hypothetical`` (before): a modal or conditional cue before the match in its clause
-     ("could impose", "if", "possibility of"), a ``condition_after`` cue after it in its
-     clause ("... should the U.S. measures take effect", "si Washington insiste"; not for
-     indicators whose own status is threatened: a conditional threat is a threat), or a
-     ``conditional`` verb form before or inside the match ("México respondería con
-     medidas", "impondría aranceles"); words
-     right after an article or a preposition (``conditional_noun_markers``: "la
-     cancillería") are nouns, not verbs.
-  6. ``threatened`` (announced): an announcement cue before the match ("announced a
-     review of the consulates").
-  7. The indicator's own ``status`` (``threatened`` for THREATEN indicators).
-  8. ``actual``.
+  - ``deferred``: a cue of an act put off ("paused", "en pausa") at most
+    ``negated_max_gap`` words before the match.
+  - ``negated``: a negation cue at most ``negated_max_gap`` words before the match ("did
+    not impose tariffs", "refrained from reciprocal measures"), unless it is a
+    ``negation_exceptions`` phrase ("so as not to hamper talks").
+  - ``denial``: the clause is the that/que complement of a ``denial`` verb ("denied that
+    it had agreed", "negó que operen").
+  - ``retracted``: the same subject takes the act back later in the sentence ("announced
+    tariffs, but later held off").
+  - ``hedge``: a ``hedge_speakers`` cue earlier in the sentence and a modal around the
+    match ("Trump indicated that ground attacks could follow").
+  - ``hypothetical_after``: a modal within ``hypothetical_after_max_gap`` words after the
+    match, or a ``conditional`` verb form there, short of a that/que.
+  - ``threat``: a threat cue before the match in its clause, or before the that/que that
+    opens it ("warned that ..."). A coercive act matched after a THREATEN pattern in the
+    same sentence is the threat's content and is dropped.
+  - ``threat_after``: a trailing reporting clause with a ``threat_after`` verb ("Tariffs
+    will follow, a senior U.S. official warned").
+  - ``hypothetical_before``: a modal or conditional cue before the match in its clause,
+    a ``hypothetical_scope`` cue anywhere before it, or a ``conditional`` verb form
+    before or inside it (words after an article or a preposition,
+    ``conditional_noun_markers``, are nouns: "la cancillería").
+  - ``condition_after``: a ``condition_after`` cue after the match ("should the U.S.
+    measures take effect", "si Washington insiste"), not for acts that are threats by
+    nature.
+  - ``announced``: an announcement cue before the match.
 
+  A refusal's content: an act negated inside a refusal matched earlier in the sentence
+  ("does not accept foreign intervention") is the refusal's, and a coercive act right
+  after a refusal is what it refuses; it is kept as a refused threat (``status_rule``
+  ``refused_proposal``) only when its U.S. author is named.
 - **Actor.** See :mod:`analysis.actors`.
 - **Scope.** With the codebook's ``scope: bilateral`` (the packaged setting: only acts
   between the U.S. and Mexico are coded, the coder's convention 3), codes whose actor is
@@ -76,7 +77,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from analysis.actors import attribute_actors, speaker_voice, subject_cues
+from analysis.actors import apply_rules, attribute_actors, speaker_voice, subject_cues
 from analysis.codebook import (
     CATEGORY_STANCE,
     FOLDS_TO_ASCII,
@@ -284,21 +285,21 @@ def _status(codebook: Codebook) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     body = codebook.cue_body
     left, right, sent = pl.col("left_clause"), pl.col("right_clause"), pl.col("left_sentence")
     neg_tail = rf"(?:\W+\w+){{0,{st.negated_max_gap}}}?\W*$"
+    that = codebook.words("complementizers")
     # the text just before the clause, when the clause is a "that"/"que" complement
     gov = (
-        pl.when(pl.col("_governor").str.contains(r"(?i)(?-u:\b)(?:that|que)\W*$"))
+        pl.when(pl.col("_governor").str.contains(rf"(?i)(?-u:\b){that}\W*$"))
         .then(pl.col("_governor").str.slice(-GOVERNOR_CHARS))
         .otherwise(pl.lit(""))
     )
     retracted = pl.col("_right_sentence").str.contains(
-        r"(?i)^[^.;!?]*?(?:,\s*|\s)(?-u:\b)(?:but|and|then|yet|pero|y|aunque)\s+(?:(?:later|then|"
-        r"subsequently|eventually|quickly|soon|ultimately|luego|despu[eé]s|finalmente|"
-        rf"posteriormente)\s+)?{body(st.retracted)}"
+        rf"(?i)^[^.;!?]*?(?:,\s*|\s)(?-u:\b){codebook.words('coordinators')}\s+"
+        rf"(?:{codebook.words('sequence_adverbs')}\s+)?{body(st.retracted)}"
     )
-    negated = (
-        left.str.contains(rf"(?i){body(st.negated)}{neg_tail}")
-        & ~left.str.contains(rf"(?i){body(st.negation_exceptions)}{neg_tail}")
-    ) | gov.str.contains(rf"(?i){body(st.denial)}") | retracted
+    negated = left.str.contains(rf"(?i){body(st.negated)}{neg_tail}") & ~left.str.contains(
+        rf"(?i){body(st.negation_exceptions)}{neg_tail}"
+    )
+    denial = gov.str.contains(rf"(?i){body(st.denial)}")
     # an act put off: announced, not carried out (before negation, whose cue lists it
     # would otherwise meet: "se ponen en pausa")
     deferred = (
@@ -314,10 +315,7 @@ def _status(codebook: Codebook) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     trailing = pl.col("_right_sentence").str.contains(
         r"(?i)^[^;:]*?,[”\"]?\s*(?:[^\s,;]+\s+){0,6}?"
         rf"{body(st.threat_after)}(?:\s+[^\s,;]+){{0,5}}?\s*(?:[.!?]|$)"
-    ) & (pl.col("stance") == "coercion")
-    # a warning that carries a refusal or a sovereignty claim is not a threat ("Sheinbaum
-    # warned that Mexico would not accept interference")
-    threat = (threat_before | trailing) & (pl.col("stance") != "resistance")
+    )
     # conditional verb forms, once the words that follow an article or a preposition
     # (nouns: "la cancillería") are taken out
     conditional = body(st.conditional)
@@ -335,7 +333,7 @@ def _status(codebook: Codebook) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     hyp_after = right.str.contains(gap + body(st.hypothetical_after)) | verbs(
         # a conditional after a "that"/"que" is the content of what the act says, not a
         # hedge on the act itself ("advirtió que enviaría tropas")
-        right.str.replace(r"(?is)(?-u:\b)(?:that|que)(?-u:\b).*$", "")
+        right.str.replace(rf"(?is)(?-u:\b){that}(?-u:\b).*$", "")
     ).str.contains(gap + conditional)
     # a condition that follows the act ("... should the U.S. measures take effect", "if
     # Washington insists"); not for acts that are threats by nature (a conditional threat
@@ -345,26 +343,27 @@ def _status(codebook: Codebook) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     ).is_null()
     hedge = sent.str.contains(rf"(?i){body(st.hedge_speakers)}") & (hyp_before | hyp_after)
     announced = left.str.contains(rf"(?i){body(st.announced)}")
-    # (rule name, condition, status): the first that holds decides, and its name is
-    # recorded in ``status_rule``
-    rules: list[tuple[str, pl.Expr, str]] = [
-        ("deferred", deferred, "threatened"),
-        ("negated", negated, "negated"),
-        ("hedge", hedge, "threatened"),
-        ("hypothetical_after", hyp_after, "hypothetical"),
-        ("threat", threat, "threatened"),
-        ("hypothetical_before", hyp_before | cond_after, "hypothetical"),
-        ("announced", announced, "threatened"),
-    ]
-    status = pl.col("default_status")
-    rule = pl.lit("default")
-    for name, cond, value in reversed(rules):
-        status = pl.when(cond.fill_null(False)).then(pl.lit(value)).otherwise(status)
-        rule = pl.when(cond.fill_null(False)).then(pl.lit(name)).otherwise(rule)
-    status = pl.struct(status.alias("status"), rule.alias("status_rule"))
-    recast = (deferred | (~negated & (hedge | (threat & ~hyp_after)))) & (
-        pl.col("stance") == "coercion"
+    tests = {
+        "deferred": deferred,
+        "negated": negated,
+        "denial": denial,
+        "retracted": retracted,
+        "hedge": hedge,
+        "hypothetical_after": hyp_after,
+        "threat": threat_before,
+        "threat_after": trailing,
+        "hypothetical_before": hyp_before,
+        "condition_after": cond_after,
+        "announced": announced,
+    }
+    status, rule, recast = apply_rules(
+        codebook.spec.rules.status,
+        tests,
+        default=(pl.col("default_status"), pl.lit("default")),
+        result=lambda row: pl.lit(row.status),
     )
+    status = pl.struct(status.alias("status"), rule.alias("status_rule"))
+    recast = recast & (pl.col("stance") == "coercion")
     # the content of a threat ("threatened her with military action"): merged into the
     # threat when the sentence has a threat match before it (see _absorb_threat_content)
     content = threat_before & (pl.col("stance") == "coercion")

@@ -356,3 +356,75 @@ def test_bad_abbreviation_cue(tmp_path: Path) -> None:
         match=r"field 'clauses\.abbreviations': pattern 're:\(Mr' does not compile",
     ):
         load_codebook(path)
+
+
+# --------------------------------------------------------------------------- rules table
+
+
+def test_rules_table_decides_the_order_and_the_stances(tmp_path: Path) -> None:
+    text = pl.DataFrame(
+        {"doc_id": ["d"], "sent_id": [1], "start": [0], "text": ["Mexico did not impose tariffs."]}
+    )
+    packaged = code_sentences(text, CB)
+    assert packaged.select("status", "status_rule").row(0) == ("negated", "negated")
+
+    def drop_negated(raw: dict) -> None:
+        raw["rules"]["status"] = [r for r in raw["rules"]["status"] if r["rule"] != "negated"]
+
+    without = code_sentences(text, load_codebook(_write(tmp_path, drop_negated)))
+    assert without.select("status", "status_rule").row(0) == ("actual", "default")
+
+    def negation_for_cooperation_only(raw: dict) -> None:
+        for r in raw["rules"]["status"]:
+            if r["rule"] == "negated":
+                r["stances"] = ["cooperation"]
+
+    narrowed = code_sentences(text, load_codebook(_write(tmp_path, negation_for_cooperation_only)))
+    assert narrowed["status"].to_list() == ["actual"]
+
+
+def test_a_rule_listed_twice_is_an_error(tmp_path: Path) -> None:
+    path = _write(tmp_path, lambda r: r["rules"]["actor"].append(dict(r["rules"]["actor"][0])))
+    with pytest.raises(
+        CodebookError,
+        match=r"field 'rules\.actor', row 17 \(third_party\): rule 'third_party' is listed twice",
+    ):
+        load_codebook(path)
+
+
+def test_a_rule_naming_an_unknown_cue_list_is_an_error(tmp_path: Path) -> None:
+    path = _write(tmp_path, lambda r: r["rules"]["status"][0].update(cues=["status.nope"]))
+    with pytest.raises(
+        CodebookError,
+        match=r"field 'rules\.status', row 1 \(deferred\): cues names 'status\.nope', which is "
+        r"not a setting of the codebook",
+    ):
+        load_codebook(path)
+
+
+def test_an_unknown_rule_is_an_error(tmp_path: Path) -> None:
+    path = _write(tmp_path, lambda r: r["rules"]["status"][0].update(rule="vibes"))
+    with pytest.raises(CodebookError, match=r"rules\.status\.0\.rule"):
+        load_codebook(path)
+
+
+def test_rules_frame_lists_every_rule_in_order() -> None:
+    frame = CB.rules_frame()
+    assert frame.filter(pl.col("table") == "actor")["rule"].to_list() == [
+        r.rule for r in CB.spec.rules.actor
+    ]
+    assert frame.filter(pl.col("rule") == "voice")["stances"].item() == "coercion, resistance"
+
+
+def test_no_language_words_in_the_rule_code() -> None:
+    # the function words the rules read come from the codebook's `words` section
+    import analysis.actors
+    import analysis.indicators
+
+    for module in (analysis.actors, analysis.indicators):
+        source = Path(module.__file__).read_text(encoding="utf-8")
+        code = "\n".join(
+            line for line in source.splitlines() if not line.lstrip().startswith("#")
+        )
+        for words in ("(?:that|que)", "pero|y|aunque", r"el\s+|la\s+", "administration|government"):
+            assert words not in code, (module.__name__, words)
