@@ -429,8 +429,12 @@ def speaker_voice(sentences: pl.DataFrame, codebook: Codebook) -> pl.Series:
     """
     if "speaker" not in sentences.columns:
         return pl.Series("voice", [None] * sentences.height, dtype=pl.String)
-    cue = sentences.select(
+    # a document has few speakers: match each distinct one once
+    speakers = sentences.select(pl.col("speaker").unique().drop_nulls()).with_columns(
         pl.col("speaker").str.extract(rf"(?i)({codebook.actor_body()})", 1).alias("_cue")
     )
-    side = _actor_expr("_cue", cue["_cue"], codebook)
-    return cue.select(pl.when(side.is_in(["US", "MX"])).then(side).alias("voice"))["voice"]
+    side = _actor_expr("_cue", speakers["_cue"], codebook)
+    sides = speakers.select("speaker", pl.when(side.is_in(["US", "MX"])).then(side).alias("voice"))
+    return sentences.select("speaker").join(sides, on="speaker", how="left", maintain_order="left")[
+        "voice"
+    ]

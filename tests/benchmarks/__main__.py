@@ -51,7 +51,9 @@ def source_sentences(source: str) -> tuple[pl.DataFrame, str]:
     sents = split_sentences(docs)
     if "is_heading" not in sents.columns:
         sents = sents.with_columns(is_heading=pl.lit(False))
-    return sents.select("text", pl.col("is_heading").fill_null(False)), note
+    if "speaker" not in sents.columns:
+        sents = sents.with_columns(speaker=pl.lit(None, dtype=pl.String))
+    return sents.select("text", pl.col("is_heading").fill_null(False), "speaker"), note
 
 
 def synth_corpus(mb: float, *, seed: int, source: str = "real-dev") -> pl.DataFrame:
@@ -87,6 +89,7 @@ def synth_corpus(mb: float, *, seed: int, source: str = "real-dev") -> pl.DataFr
             (pl.col("start") + pl.col("text").str.len_chars()).alias("end"),
             "text",
             "is_heading",
+            "speaker",
         )
     )
 
