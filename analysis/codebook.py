@@ -257,6 +257,10 @@ def _required(items: _sre_parse.SubPattern | list) -> frozenset[str] | None:
         if op is _sre.LITERAL and chr(av).isascii():
             run.append(chr(av).lower())
             continue
+        if run and op in (_sre.BRANCH, _sre.SUBPATTERN):
+            # a literal run before alternatives: each match holds the run and the start of
+            # the alternative taken ("me" + "t|et|ets" gives met, meet, meets)
+            candidates.append(frozenset("".join(run) + x for x in _leading([(op, av)])))
         flush()
         found = None
         if op is _sre.SUBPATTERN:
@@ -274,6 +278,23 @@ def _required(items: _sre_parse.SubPattern | list) -> frozenset[str] | None:
     if not candidates:
         return None
     return max(candidates, key=lambda c: (min(len(k) for k in c), -len(c)))
+
+
+def _leading(items: _sre_parse.SubPattern | list) -> set[str]:
+    """The ASCII literal prefixes (lower case) one of which every match of ``items`` starts
+    with; the empty string where an alternative starts otherwise."""
+    head: list[str] = []
+    for op, av in items:
+        if op is _sre.LITERAL and chr(av).isascii():
+            head.append(chr(av).lower())
+            continue
+        tails: set[str] = {""}
+        if op is _sre.SUBPATTERN:
+            tails = _leading(av[3])
+        elif op is _sre.BRANCH:
+            tails = set().union(*(_leading(b) for b in av[1]))
+        return {"".join(head) + t for t in tails}
+    return {"".join(head)}
 
 
 def required_literals(regex: str) -> list[str] | None:

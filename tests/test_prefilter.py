@@ -52,3 +52,11 @@ def test_locate_with_keywords_is_locate_without(texts: list[str]) -> None:
     a = locate(df, chunks)
     b = locate(df, chunks, keywords=list(CB.indicator_keywords))
     assert a.equals(b)
+
+
+def test_a_literal_run_before_alternatives_requires_each_full_alternative() -> None:
+    # Python's parser factors "met|meet|meets" into "me" + (t|et|ets); the prefilter must
+    # not fall back to the two letters "me", which half the sentences contain
+    from analysis.codebook import required_literals
+
+    assert required_literals(r"\b(?:met|meet|meets)\s+with\b") == ["meet", "meets", "met"]
