@@ -59,4 +59,4 @@ def test_a_literal_run_before_alternatives_requires_each_full_alternative() -> N
     # not fall back to the two letters "me", which half the sentences contain
     from analysis.codebook import required_literals
 
-    assert required_literals(r"\b(?:met|meet|meets)\s+with\b") == ["meet", "meets", "met"]
+    assert required_literals(r"\b(?:met|meet|meets)\s+(?:in|at)\b") == ["meet", "meets", "met"]
