@@ -187,6 +187,104 @@ def filter_documents(
     return documents.filter(keep.fill_null(False))
 
 
+def _languages(language: str | Sequence[str] | None) -> list[str]:
+    if language is None:
+        return []
+    return [language] if isinstance(language, str) else list(language)
+
+
+def describe_corpus(documents: pl.DataFrame) -> str:
+    """What a corpus holds, in words: documents, languages, date range.
+
+    Examples
+    --------
+    >>> docs = pl.DataFrame({"doc_id": ["a", "b", "c"], "language": ["en", "es", "en"],
+    ...     "published_date": [dt.date(2025, 1, 1), dt.date(2026, 1, 20), None]})
+    >>> describe_corpus(docs)
+    '3 documents, in en (2), es (1), published 2025-01-01 to 2026-01-20 (1 with no date)'
+    """
+    if documents.height == 0:
+        return "no documents"
+    counts = documents["language"].value_counts(sort=True, name="n").sort(
+        ["n", "language"], descending=[True, False]
+    )
+    languages = ", ".join(f"{lang} ({n})" for lang, n in counts.iter_rows())
+    dates = documents["published_date"].drop_nulls()
+    span = f"published {dates.min()} to {dates.max()}" if len(dates) else "with no known date"
+    undated = documents.height - len(dates)
+    if len(dates) and undated:
+        span += f" ({undated} with no date)"
+    noun = "document" if documents.height == 1 else "documents"
+    return f"{documents.height} {noun}, in {languages}, {span}"
+
+
+def check_filters(
+    documents: pl.DataFrame,
+    *,
+    date_from: str | dt.date | None = None,
+    date_to: str | dt.date | None = None,
+    language: str | Sequence[str] | None = None,
+) -> pl.DataFrame:
+    """Filter like :func:`filter_documents`, but refuse a filter that matches nothing.
+
+    A report built on no document would show empty tables under a narrative written for
+    data, so an unknown language code, or filters that leave no document, are errors
+    that name the parameter and say what the corpus holds.
+
+    Parameters
+    ----------
+    documents : pl.DataFrame
+        The whole ``documents`` table, before filtering.
+    date_from, date_to, language
+        As in :func:`filter_documents`.
+
+    Returns
+    -------
+    pl.DataFrame
+        The kept documents (at least one, when the corpus has any).
+
+    Raises
+    ------
+    ValueError
+        ``language`` is neither a language the coder reads nor one of the corpus, or the
+        filters leave no document.
+
+    Examples
+    --------
+    >>> docs = pl.DataFrame({"doc_id": ["a"], "language": ["en"],
+    ...     "published_date": [dt.date(2025, 1, 1)]})
+    >>> check_filters(docs, language="en").height
+    1
+    >>> check_filters(docs, language="es")
+    Traceback (most recent call last):
+    ...
+    ValueError: no document matches language='es': the corpus holds 1 document, in en (1), ...
+    """
+    from analysis.lemmas import LANGUAGES
+
+    held = sorted(documents["language"].unique().drop_nulls().to_list())
+    known = sorted(set(LANGUAGES) | set(held))
+    for code in _languages(language):
+        if code not in known:
+            raise ValueError(
+                f"language={code!r} is not a language code this corpus or the coder knows; "
+                f"use one of {known} (the corpus holds {describe_corpus(documents)}; "
+                f"the codebook reads {', '.join(LANGUAGES)})"
+            )
+    kept = filter_documents(documents, date_from=date_from, date_to=date_to, language=language)
+    if kept.height == 0 and documents.height > 0:
+        given = {"date_from": date_from, "date_to": date_to, "language": language}
+        named = " and ".join(
+            f"{k}={v}" if isinstance(v, dt.date) else f"{k}={v!r}"
+            for k, v in given.items()
+            if v is not None
+        )
+        raise ValueError(
+            f"no document matches {named}: the corpus holds {describe_corpus(documents)}"
+        )
+    return kept
+
+
 def load_documents(
     *,
     seeds_dir: str | Path | None = None,
@@ -201,7 +299,8 @@ def load_documents(
     seeds_dir : str, Path or None, keyword-only
         Corpus folder; None is ``analysis.config.SEEDS_DIR``.
     date_from, date_to, language
-        As in :func:`filter_documents`.
+        As in :func:`filter_documents`; filters that match nothing are an error
+        (:func:`check_filters`).
 
     Examples
     --------
@@ -211,7 +310,7 @@ def load_documents(
     from analysis import corpus
 
     documents = corpus.load_corpus(SEEDS_DIR if seeds_dir is None else Path(seeds_dir))
-    return filter_documents(documents, date_from=date_from, date_to=date_to, language=language)
+    return check_filters(documents, date_from=date_from, date_to=date_to, language=language)
 
 
 def load_dataset(
@@ -1291,6 +1390,7 @@ def run_build(
         plans[path.name] = {"path": path, "params": params, "hashes": hashes, "fresh": fresh}
 
     to_run = [name for name, plan in plans.items() if not plan["fresh"]]
+    _check_filters(plans[name]["params"] for name in to_run)  # before anything is replaced
     result = BuildResult(cached=[n for n in plans if n not in to_run])
     for name in result.cached:
         emit(BuildEvent(name, "cached"))
@@ -1375,6 +1475,20 @@ def run_build(
     result.record = record
     result.site = site_dir
     return result
+
+
+def _check_filters(runs: Iterable[Mapping[str, Any]]) -> None:
+    """Load the corpus once per filter set that the notebooks run with, so that a filter
+    matching nothing stops the build before any notebook or table is replaced."""
+    names = ("seeds_dir", "date_from", "date_to", "language")
+    seen: set[str] = set()
+    for params in runs:
+        given = {k: params.get(k) for k in names}
+        key = json.dumps(given, sort_keys=True, default=str)
+        if key in seen or all(given[k] is None for k in names[1:]):
+            continue
+        seen.add(key)
+        load_documents(**given)
 
 
 def _table_manifest(folder: Path) -> dict[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from pathlib import Path
 
 import nbformat
@@ -268,6 +269,73 @@ def test_filter_documents_by_date_and_language() -> None:
         build.filter_documents(docs, date_from="January")
     with pytest.raises(ValueError, match=r"date_from \(2026-01-01\) is after date_to"):
         build.filter_documents(docs, date_from="2026-01-01", date_to="2025-01-01")
+
+
+def test_filters_that_match_nothing_name_the_parameter_and_the_corpus() -> None:
+    docs = pl.DataFrame(
+        {
+            "doc_id": ["a", "b", "c"],
+            "language": ["en", "en", "en"],
+            "published_date": [dt.date(2025, 7, 1), dt.date(2026, 6, 1), None],
+        }
+    )
+    holds = re.escape("the corpus holds 3 documents, in en (3), published 2025-07-01 to 2026-06-01")
+    assert build.check_filters(docs, language="en", date_to="2025-12-31").height == 1
+    assert build.check_filters(docs).height == 3
+    with pytest.raises(ValueError, match=r"language='xx' is not a language code .* use one of "
+                       r"\['en', 'es'\] \(the corpus holds 3 documents"):
+        build.check_filters(docs, language="xx")
+    with pytest.raises(ValueError, match=r"language='fr' is not a language code"):
+        build.check_filters(docs, language=["en", "fr"])
+    with pytest.raises(ValueError, match=r"^no document matches language='es': " + holds):
+        build.check_filters(docs, language="es")  # a language the coder reads, none held
+    with pytest.raises(ValueError, match=r"^no document matches date_from='2030-01-01': " + holds):
+        build.check_filters(docs, date_from="2030-01-01")
+    with pytest.raises(ValueError, match=r"date_to=2020-01-01 and language='en': .*no date\)$"):
+        build.check_filters(docs, date_to=dt.date(2020, 1, 1), language="en")
+    # a language held by the corpus is known even if the coder does not read it
+    assert build.check_filters(docs.with_columns(language=pl.lit("fr")), language="fr").height == 3
+    assert build.describe_corpus(docs.head(0)) == "no documents"
+    undated = docs.with_columns(published_date=pl.lit(None, dtype=pl.Date))
+    assert build.describe_corpus(undated.head(1)) == "1 document, in en (1), with no known date"
+
+
+@pytest.mark.parametrize(
+    ("param", "message"),
+    [
+        ("language=xx", "language='xx' is not a language code"),
+        ("language=es", "no document matches language='es': the corpus holds 5 documents"),
+        ("date_from=2030-01-01", "no document matches date_from='2030-01-01'"),
+        ("date_to=2001-01-01", "no document matches date_to='2001-01-01'"),
+    ],
+)
+def test_cli_refuses_filters_that_match_nothing_and_keeps_the_report(
+    tmp_path: Path, param: str, message: str
+) -> None:
+    out = tmp_path / "reports"
+    (out / "site").mkdir(parents=True)
+    (out / "site" / "index.html").write_text("the good report", encoding="utf-8")
+    (out / "build.json").write_text("{}", encoding="utf-8")
+    result = CliRunner().invoke(app, ["build", "--output", str(out), "--param", param])
+    assert result.exit_code == 1, result.output
+    assert message in " ".join(result.output.split())
+    # nothing ran and nothing was replaced
+    assert sorted(p.name for p in out.iterdir()) == ["build.json", "site"]
+    assert (out / "site" / "index.html").read_text(encoding="utf-8") == "the good report"
+    assert (out / "build.json").read_text(encoding="utf-8") == "{}"
+
+
+def test_coco_command_refuses_an_unknown_language(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    coco = Path(sys.executable).with_name("coco")
+    args = [str(coco), "build", "--output", str(tmp_path), "--param", "language=xx"]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert "error: language='xx' is not a language code" in " ".join(done.stderr.split())
+    assert "en (5)" in done.stderr and "published 2025-07-01 to 2026-06-01" in done.stderr
+    assert not (tmp_path / "site").exists() and not (tmp_path / "build.json").exists()
 
 
 def test_write_tables_parquet_and_csv(tmp_path: Path) -> None:
