@@ -104,7 +104,12 @@ class ManifestError(CorpusError):
 
 
 class CorpusWarning(UserWarning):
-    """Files or manifest rows skipped by ``load_corpus(..., on_error="skip")``."""
+    """Something in the corpus that loads but deserves a look.
+
+    Files or manifest rows skipped by ``load_corpus(..., on_error="skip")``, files in the
+    folder that are not read (``.docx``, ``.pdf``), publication dates in the future, and
+    sentence units cut at the length cap by ``analysis.segment.split_sentences``.
+    """
 
 
 # --------------------------------------------------------------------------------------------
@@ -791,10 +796,76 @@ def _is_article(path: Path) -> bool:
     )
 
 
+def _is_ignored(path: Path) -> bool:
+    """A top-level file that is not read and not expected to be: not an article, the
+    manifest, a README or a hidden file (a ``.docx`` or ``.pdf`` article, say)."""
+    return (
+        not path.is_dir()
+        and not _is_article(path)
+        and path.name != MANIFEST_NAME
+        and not path.name.startswith(".")
+        and not path.stem.upper().startswith("README")
+    )
+
+
+def _ignored_list(paths: list[Path], seeds_dir: Path) -> str:
+    return ", ".join(
+        _display(p, seeds_dir) + ("" if p.exists() else " (a broken link)") for p in paths
+    )
+
+
+def _external_target(path: Path, root: Path) -> Path | None:
+    """Where ``path`` really is, when a symbolic link takes it outside ``root``."""
+    target = path.resolve()
+    return None if target.is_relative_to(root) else target
+
+
+# Byte-order marks of the encodings Windows tools save as "Unicode".
+_WIDE_BOMS: tuple[tuple[bytes, str], ...] = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+# Bytes sampled to recognise UTF-16 without a byte-order mark.
+_WIDE_SAMPLE = 4096
+# Share of the bytes at odd (little-endian) or even (big-endian) offsets that must be NUL,
+# as they are for text in a Latin script, with (almost) none at the other offsets.
+_WIDE_NUL_SHARE = 0.3
+
+
+def _wide_encoding(raw: bytes) -> tuple[str, bool] | None:
+    """``("UTF-16", True)`` for UTF-16 or UTF-32 with a byte-order mark, ``("UTF-16LE",
+    False)`` or ``("UTF-16BE", False)`` for UTF-16 recognised by its NUL bytes, else None."""
+    for bom, name in _WIDE_BOMS:
+        if raw.startswith(bom):
+            return name, True
+    sample = raw[: _WIDE_SAMPLE - _WIDE_SAMPLE % 2]
+    half = len(sample) // 2
+    if half < 2:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd >= _WIDE_NUL_SHARE * half and even <= odd // 20:
+        return "UTF-16LE", False
+    if even >= _WIDE_NUL_SHARE * half and odd <= even // 20:
+        return "UTF-16BE", False
+    return None
+
+
 def _decode(raw: bytes, where: str) -> str:
     if not raw.strip():
         raise CorpusError(
             f"{where}: is empty; an article needs text (UTF-8 .txt or .md, or an .html page)"
+        )
+    wide = _wide_encoding(raw)
+    if wide is not None:
+        encoding, has_bom = wide
+        how = "byte-order mark" if has_bom else "NUL byte between letters"
+        name = where.rsplit("/", 1)[-1]
+        raise CorpusError(
+            f"{where}: is {encoding} text ({how}), not UTF-8; articles must be UTF-8. Convert "
+            f"it, e.g. iconv -f {encoding} -t UTF-8 {name} > {name}.tmp && mv {name}.tmp {name}, "
+            "or re-save it as UTF-8 in your editor"
         )
     nul = raw.find(b"\x00")
     if nul >= 0:
@@ -916,10 +987,43 @@ def _warn_skipped(skipped: Iterable[tuple[str, str]]) -> None:
         )
 
 
+def _warn_ignored(ignored: list[Path], seeds_dir: Path) -> None:
+    if ignored:
+        warnings.warn(
+            f"load_corpus ignored {len(ignored)} file(s) that are not articles: "
+            f"{_ignored_list(ignored, seeds_dir)}; it reads {', '.join(ARTICLE_SUFFIXES)} files "
+            "(UTF-8 text or HTML). Save a Word or PDF article as .txt (e.g. pdftotext "
+            "article.pdf) to include it, or move the file out of the folder",
+            CorpusWarning,
+            stacklevel=3,
+        )
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+def _warn_future(records: list[dict[str, object]]) -> None:
+    today = _today()
+    future = [r for r in records if r["published_date"] is not None and r["published_date"] > today]
+    if future:
+        lines = "\n".join(
+            f"  - {r['path']}: published {r['published']!r} ({r['date_basis']})" for r in future
+        )
+        warnings.warn(
+            f"load_corpus: {len(future)} article(s) have a publication date after today "
+            f"({today.isoformat()}):\n{lines}\nCheck the date in {MANIFEST_NAME} or the front "
+            "matter; a publication date is today or earlier (YYYY-MM-DD, YYYY-MM or YYYY)",
+            CorpusWarning,
+            stacklevel=3,
+        )
+
+
 def load_corpus(
     seeds_dir: str | Path = SEEDS_DIR,
     *,
     on_error: Literal["raise", "skip"] = "raise",
+    follow_external_links: bool = False,
 ) -> pl.DataFrame:
     """Read every article in a folder into the ``documents`` table.
 
@@ -939,6 +1043,10 @@ def load_corpus(
         "skip" leaves bad files and rows out and emits one :class:`CorpusWarning` listing
         each of them and why. Problems with the folder or with the manifest as a whole
         (missing column) always raise.
+    follow_external_links : bool, keyword-only
+        Read an article that is a symbolic link to a file outside the corpus folder. By
+        default such a link is refused (a :class:`CorpusError`, or skipped with "skip"), so
+        that nothing outside the folder is published by accident.
 
     Returns
     -------
@@ -952,7 +1060,16 @@ def load_corpus(
         Empty, non-UTF-8 or binary file; duplicate article; folder missing or without
         articles; any other failure while reading or cleaning a file (the message names
         it). :class:`ManifestError` (a CorpusError) for manifest problems, with ``line``
-        and ``column``.
+        and ``column``. Two files whose texts are the same after cleaning (one saved with
+        Windows line endings, say) are a duplicate article too. UTF-16 files are refused
+        with the command that converts them.
+
+    Warns
+    -----
+    CorpusWarning
+        One warning each for: files or manifest rows skipped with "skip"; files in the
+        folder that are not articles (``.docx``, ``.pdf``: listed, not read); publication
+        dates after today.
 
     Examples
     --------
@@ -965,6 +1082,10 @@ def load_corpus(
     """
     if on_error not in ("raise", "skip"):
         raise ValueError(f"on_error must be 'raise' or 'skip', got {on_error!r}")
+    if not isinstance(follow_external_links, bool):
+        raise ValueError(
+            f"follow_external_links must be True or False, got {follow_external_links!r}"
+        )
     seeds_dir = Path(seeds_dir)
     if not seeds_dir.exists():
         raise CorpusError(
@@ -976,23 +1097,36 @@ def load_corpus(
             f"corpus folder {seeds_dir.as_posix()!r} is not a folder; pass the folder that "
             "holds the article files (.txt, .md, .html)"
         )
-    files = sorted((p for p in seeds_dir.iterdir() if _is_article(p)), key=lambda p: p.name)
+    entries = sorted(seeds_dir.iterdir(), key=lambda p: p.name)
+    files = [p for p in entries if _is_article(p)]
+    ignored = [p for p in entries if _is_ignored(p)]
     if not files:
+        found = f"; found only {_ignored_list(ignored, seeds_dir)}" if ignored else ""
         raise CorpusError(
             f"corpus folder {seeds_dir.as_posix()!r} has no articles; expected top-level "
             f"{', '.join(ARTICLE_SUFFIXES)} files (sub-folders, README files and "
-            f"{MANIFEST_NAME} are not articles)"
+            f"{MANIFEST_NAME} are not articles){found}"
         )
+    root = seeds_dir.resolve()
 
     skipped: list[tuple[str, str]] = []
     manifest = _read_manifest(seeds_dir, on_error, skipped)
 
     records: list[dict[str, object]] = []
     seen_hash: dict[str, str] = {}
+    seen_text: dict[str, str] = {}
     seen_id: dict[str, str] = {}
     for path in files:
         where = _display(path, seeds_dir)
         try:
+            target = _external_target(path, root)
+            if target is not None and not follow_external_links:
+                raise CorpusError(
+                    f"{where}: is a symbolic link to {target.as_posix()}, outside the corpus "
+                    f"folder {root.as_posix()}; its text would be published with the corpus. "
+                    "Copy the file into the folder, or pass follow_external_links=True to "
+                    "read it"
+                )
             raw = path.read_bytes()
             digest = hashlib.sha256(raw).hexdigest()
             if digest in seen_hash:
@@ -1017,15 +1151,27 @@ def load_corpus(
                     f"{where}: reading the article failed ({type(exc).__name__}: {exc}); "
                     "check this file's text, or leave it out with on_error='skip'"
                 ) from exc
+            cleaned = str(record["text"])
+            if cleaned in seen_text:
+                # Bytes that cleaning removes (CRLF line endings, a byte-order mark, trailing
+                # spaces, markdown escapes) must not turn one article into two.
+                raise CorpusError(
+                    f"{where}: has the same text after cleaning as {seen_text[cleaned]} (the "
+                    "bytes differ, e.g. in line endings, a byte-order mark, trailing spaces, "
+                    "markdown escapes or front matter, but the article is the same); remove one "
+                    "of the two copies"
+                )
         except CorpusError as exc:
             if on_error == "raise":
                 raise
             skipped.append((where, str(exc).removeprefix(f"{where}: ")))
             continue
         seen_hash[digest] = where
+        seen_text[cleaned] = where
         seen_id[path.stem] = where
         records.append(record)
 
+    _warn_ignored(ignored, seeds_dir)
     if not records:
         _warn_skipped(skipped)
         raise CorpusError(
@@ -1033,4 +1179,5 @@ def load_corpus(
             "file was skipped (see the warning); fix or remove the files listed there"
         )
     _warn_skipped(skipped)
+    _warn_future(records)
     return pl.DataFrame(records, schema=DOCUMENTS_SCHEMA).sort("doc_id")

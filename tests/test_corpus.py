@@ -481,7 +481,11 @@ def test_ignores_subfolders_readmes_manifest_and_other_files(write_corpus):
             "sources.csv": manifest(),
         }
     )
-    assert load_corpus(folder)["doc_id"].to_list() == ["a"]
+    # Only notes.csv is not expected in a corpus folder, so only it is listed.
+    with pytest.warns(
+        CorpusWarning, match=r"ignored 1 file\(s\) that are not articles: corpus/notes\.csv;"
+    ):
+        assert load_corpus(folder)["doc_id"].to_list() == ["a"]
 
 
 def test_path_outside_parent_is_given_as_is(write_corpus):
@@ -573,12 +577,183 @@ def test_duplicate_article(write_corpus):
         load_corpus(folder)
 
 
+@pytest.mark.parametrize(
+    "copy",
+    [
+        ARTICLE.replace("\n", "\r\n").encode(),
+        b"\xef\xbb\xbf" + ARTICLE.encode(),
+        ARTICLE.replace("\n", "   \n").encode() + b"\n\n\n",
+        b"---\ntitle: Another title\n---\n" + ARTICLE.encode(),
+    ],
+    ids=["crlf", "byte-order-mark", "trailing-spaces-and-blank-lines", "front-matter"],
+)
+def test_duplicate_article_after_cleaning(write_corpus, copy):
+    folder = write_corpus({"a.txt": ARTICLE, "b.txt": copy})
+    pattern = (
+        r"corpus/b\.txt: has the same text after cleaning as corpus/a\.txt \(the bytes differ, "
+        r"e\.g\. in line endings.*\); remove one of the two copies"
+    )
+    with pytest.raises(CorpusError, match=pattern):
+        load_corpus(folder)
+    with pytest.warns(CorpusWarning, match=r"skipped 1 item\(s\):\n  - " + pattern[:-1]):
+        docs = load_corpus(folder, on_error="skip")
+    assert docs["doc_id"].to_list() == ["a"]
+
+
 def test_duplicate_doc_id(write_corpus):
     folder = write_corpus({"a.md": ARTICLE, "a.txt": "Other\nA different article text.\n"})
     with pytest.raises(
         CorpusError, match=r"corpus/a\.txt: has the same doc_id 'a' as corpus/a\.md"
     ):
         load_corpus(folder)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom", "named", "how"),
+    [
+        ("utf-16", b"", "UTF-16", "byte-order mark"),  # Python writes the BOM of this machine
+        ("utf-16-be", b"\xfe\xff", "UTF-16", "byte-order mark"),
+        ("utf-16-le", b"", "UTF-16LE", "NUL byte between letters"),
+        ("utf-16-be", b"", "UTF-16BE", "NUL byte between letters"),
+        ("utf-32", b"", "UTF-32", "byte-order mark"),
+    ],
+    ids=["bom", "bom-big-endian", "little-endian", "big-endian", "utf-32"],
+)
+def test_utf16_file_is_named_with_the_command_that_converts_it(
+    write_corpus, encoding, bom, named, how
+):
+    folder = write_corpus(
+        {"a.txt": ARTICLE, "wide.txt": bom + "Título\nMéxico acordó.\n".encode(encoding)}
+    )
+    with pytest.raises(
+        CorpusError,
+        match=(
+            rf"corpus/wide\.txt: is {named} text \({how}\), not UTF-8; articles must be UTF-8\. "
+            rf"Convert it, e\.g\. iconv -f {named} -t UTF-8 wide\.txt > wide\.txt\.tmp && "
+            r"mv wide\.txt\.tmp wide\.txt, or re-save it as UTF-8"
+        ),
+    ):
+        load_corpus(folder)
+
+
+def test_utf16_advice_converts_the_file(write_corpus, tmp_path):
+    """The conversion the message gives yields the article as UTF-8."""
+    text = "Título\nMéxico acordó compartir información.\n"
+    folder = write_corpus({"wide.txt": text.encode("utf-16-le")})
+    with pytest.raises(CorpusError, match="iconv") as exc:
+        load_corpus(folder)
+    assert "-f UTF-16LE" in str(exc.value)
+    (folder / "wide.txt").write_bytes(
+        (folder / "wide.txt").read_bytes().decode("utf-16-le").encode()
+    )
+    assert load_corpus(folder)["text"].item() == text.strip()
+
+
+def test_documents_in_other_formats_are_listed(write_corpus):
+    folder = write_corpus(
+        {"a.txt": ARTICLE, "report.docx": b"PK\x03\x04 word", "scan.pdf": b"%PDF-1.7\n"}
+    )
+    with pytest.warns(CorpusWarning) as record:
+        docs = load_corpus(folder)
+    assert docs["doc_id"].to_list() == ["a"]
+    assert [str(w.message) for w in record] == [
+        "load_corpus ignored 2 file(s) that are not articles: corpus/report.docx, "
+        "corpus/scan.pdf; it reads .txt, .md, .html, .htm files (UTF-8 text or HTML). Save a "
+        "Word or PDF article as .txt (e.g. pdftotext article.pdf) to include it, or move the "
+        "file out of the folder"
+    ]
+
+
+def test_folder_of_only_other_formats_says_what_it_found(write_corpus):
+    folder = write_corpus({"report.docx": b"PK\x03\x04", "scan.pdf": b"%PDF-1.7\n"})
+    with pytest.raises(
+        CorpusError,
+        match=r"has no articles; expected top-level \.txt, .*; found only corpus/report\.docx, "
+        r"corpus/scan\.pdf$",
+    ):
+        load_corpus(folder)
+
+
+def test_future_publication_date_warns(write_corpus):
+    folder = write_corpus(
+        {
+            "a.txt": ARTICLE,
+            "b.md": "---\npublished: 2999-01\n---\nOther\nA different article text.\n",
+            "sources.csv": manifest("a.txt,S,T,,2999-02-03,,,,"),
+        }
+    )
+    with pytest.warns(CorpusWarning) as record:
+        docs = load_corpus(folder)
+    assert docs["published"].to_list() == ["2999-02-03", "2999-01"]  # still loaded, as given
+    assert len(record) == 1
+    message = str(record[0].message)
+    assert message.startswith(
+        "load_corpus: 2 article(s) have a publication date after today ("
+        + dt.date.today().isoformat()
+        + "):\n  - corpus/a.txt: published '2999-02-03' (manifest)\n"
+        "  - corpus/b.md: published '2999-01' (front matter)\n"
+    )
+    assert message.endswith("a publication date is today or earlier (YYYY-MM-DD, YYYY-MM or YYYY)")
+
+
+def test_todays_date_and_this_month_do_not_warn(write_corpus):
+    today = dt.date.today()
+    folder = write_corpus(
+        {
+            "a.txt": ARTICLE,
+            "b.txt": "Other\nA different article text.\n",
+            "sources.csv": manifest(
+                f"a.txt,S,T,,{today.isoformat()},,,,", f"b.txt,S,T,,{today:%Y-%m},,,,"
+            ),
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_corpus(folder)
+
+
+@pytest.fixture
+def outside_link(write_corpus, tmp_path):
+    """A corpus with one article and ``leak.txt``, a symbolic link to a file outside it."""
+    outside = tmp_path / "private" / "notes.txt"
+    outside.parent.mkdir()
+    outside.write_text("Private\nNotes that must not be published.\n", encoding="utf-8")
+    folder = write_corpus({"a.txt": ARTICLE})
+    (folder / "leak.txt").symlink_to(outside)
+    return folder, outside
+
+
+def test_symlink_outside_the_folder_is_refused(outside_link):
+    folder, outside = outside_link
+    pattern = (
+        rf"corpus/leak\.txt: is a symbolic link to {outside.resolve().as_posix()}, outside the "
+        rf"corpus folder {folder.resolve().as_posix()}; its text would be published with the "
+        r"corpus\. Copy the file into the folder, or pass follow_external_links=True to read it"
+    )
+    with pytest.raises(CorpusError, match=pattern):
+        load_corpus(folder)
+    with pytest.warns(CorpusWarning, match=r"skipped 1 item\(s\):\n  - " + pattern):
+        docs = load_corpus(folder, on_error="skip")
+    assert docs["doc_id"].to_list() == ["a"]
+
+
+def test_symlink_outside_the_folder_is_read_when_asked(outside_link):
+    folder, _ = outside_link
+    docs = load_corpus(folder, follow_external_links=True)
+    assert docs["doc_id"].to_list() == ["a", "leak"]
+    assert docs["path"].to_list() == ["corpus/a.txt", "corpus/leak.txt"]
+    assert "must not be published" in docs["text"][1]
+
+
+def test_symlink_inside_the_folder_is_read(write_corpus):
+    folder = write_corpus({"a.txt": ARTICLE, "drafts/b.txt": "Other\nA different article.\n"})
+    (folder / "b.txt").symlink_to(folder / "drafts" / "b.txt")
+    assert load_corpus(folder)["doc_id"].to_list() == ["a", "b"]
+
+
+def test_follow_external_links_is_checked_first():
+    with pytest.raises(ValueError, match=r"follow_external_links must be True or False, got 'yes'"):
+        load_corpus("does-not-matter", follow_external_links="yes")  # type: ignore[arg-type]
 
 
 def test_skip_warns_once_listing_every_bad_file(write_corpus):
