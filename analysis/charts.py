@@ -153,77 +153,161 @@ def _stance_wide(df: pl.DataFrame, value: str) -> pl.DataFrame:
 
 # --------------------------------------------------------------------------- findings
 
+NO_LEAN = "no clear lean"
+
+
+def lean(lo: float | None, hi: float | None) -> str:
+    """The side an interval of (cooperation − coercion) supports, and only that.
+
+    A title may say that coercion (or cooperation) outweighs the other only when the
+    whole interval lies on its side of zero; an interval that touches or crosses zero,
+    or is missing, supports no lean.
+
+    Parameters
+    ----------
+    lo, hi : float or None
+        Bounds of an interval for a quantity that is negative when coercion outweighs
+        cooperation (the balance, or cooperation minus coercion).
+
+    Returns
+    -------
+    str
+        ``"coercion"``, ``"cooperation"`` or ``"no clear lean"`` (:data:`NO_LEAN`).
+
+    Examples
+    --------
+    >>> lean(-0.6, -0.1), lean(0.05, 0.4), lean(-0.2, 0.2), lean(None, 0.3)
+    ('coercion', 'cooperation', 'no clear lean', 'no clear lean')
+    """
+    if lo is None or hi is None:
+        return NO_LEAN
+    if hi < 0:
+        return "coercion"
+    if lo > 0:
+        return "cooperation"
+    return NO_LEAN
+
+
+def _rate_leans(rates: pl.DataFrame) -> pl.DataFrame:
+    """Per group: both rates and the lean their intervals support.
+
+    The difference cooperation − coercion is bounded by the two stances' own intervals
+    (``coop.lo − coer.hi`` to ``coop.hi − coer.lo``): a lean only where they do not overlap.
+    """
+    point = _stance_wide(rates, "per_1000_words")
+    lo = _stance_wide(rates, "lo").select("group", *(pl.col(s).alias(f"{s}_lo") for s in STANCES))
+    hi = _stance_wide(rates, "hi").select("group", *(pl.col(s).alias(f"{s}_hi") for s in STANCES))
+    wide = point.join(lo, on="group").join(hi, on="group").sort("group")
+    leans = [
+        lean(row["cooperation_lo"] - row["coercion_hi"], row["cooperation_hi"] - row["coercion_lo"])
+        for row in wide.iter_rows(named=True)
+    ]
+    return wide.with_columns(pl.Series("lean", leans, dtype=pl.String))
+
+
+def _count_leans(
+    leans: list[str], total: str, *, what: tuple[str, str, str], none: str, rest: str
+) -> str:
+    """'The balance leans to coercion in 2 of 5 documents; no clear lean in 3' and the like.
+
+    ``what``: the phrases for coercion, for cooperation alone, and for cooperation after
+    coercion; ``none``: the sentence when no group leans; ``rest``: the groups that do not.
+    """
+    n_coer, n_coop = leans.count("coercion"), leans.count("cooperation")
+    n_none = len(leans) - n_coer - n_coop
+    if n_coer == n_coop == 0:
+        return f"{none} in any of {total}"
+    sides = []
+    if n_coer:
+        sides.append(f"{what[0]} in {n_coer}")
+    if n_coop:
+        sides.append(f"{what[1] if not sides else what[2]} in {n_coop}")
+    text = " and ".join(sides) + f" of {total}"
+    return text + (f"; {rest} in {n_none}" if n_none else "")
+
 
 def finding_stance(rates: pl.DataFrame, *, group_name: str = "group") -> str:
-    """State how coercion compares with cooperation in a ``stance_rates`` table.
+    """State how coercion compares with cooperation, as far as the intervals support it.
+
+    One side outweighs the other in a group only when their bootstrap intervals do not
+    overlap (:func:`lean` of the difference); otherwise the group shows no clear
+    difference, whatever the point estimates say.
 
     Parameters
     ----------
     rates : pl.DataFrame
-        ``analysis.metrics.stance_rates`` output (group, stance, per_1000_words, ...).
+        ``analysis.metrics.stance_rates`` output (group, stance, per_1000_words, lo, hi).
     group_name : str
         What a group is (``"document"``, ``"source"``); pluralised with ``s``.
 
     Returns
     -------
     str
-        With one group, the two rates; with several, in how many groups coercion
-        outweighs cooperation.
+        With one group, the two rates and whether they differ clearly; with several, in
+        how many groups each side clearly outweighs the other.
 
     Examples
     --------
     >>> rates = pl.DataFrame({"group": ["corpus"] * 2, "stance": ["cooperation", "coercion"],
-    ...                       "per_1000_words": [2.0, 5.0]})
+    ...     "per_1000_words": [2.0, 5.0], "lo": [1.0, 3.5], "hi": [3.0, 6.5]})
     >>> finding_stance(rates)
     'Coercion outweighs cooperation: 5.0 vs 2.0 codes per 1,000 words'
+    >>> finding_stance(rates.with_columns(hi=pl.Series([4.0, 6.5])))
+    'No clear difference: coercion 5.0, cooperation 2.0 codes per 1,000 words (intervals overlap)'
     """
-    _require(rates, ["group", "stance", "per_1000_words"], "finding_stance")
-    wide = _stance_wide(rates, "per_1000_words")
+    _require(rates, ["group", "stance", "per_1000_words", "lo", "hi"], "finding_stance")
+    wide = _rate_leans(rates)
     if wide.height == 0:
         return "No coded sentences"
     if wide.height == 1:
-        coop, coer = wide["cooperation"][0], wide["coercion"][0]
-        if coer == coop:
-            return f"Coercion and cooperation are level: {_fmt(coer)} codes per 1,000 words"
-        lead, lag = ("Coercion", "cooperation") if coer > coop else ("Cooperation", "coercion")
+        coop, coer, side = wide["cooperation"][0], wide["coercion"][0], wide["lean"][0]
+        if side == NO_LEAN:
+            return (
+                f"No clear difference: coercion {_fmt(coer)}, cooperation {_fmt(coop)} "
+                "codes per 1,000 words (intervals overlap)"
+            )
+        lead, lag = ("Coercion", "cooperation")
+        if side == "cooperation":
+            lead, lag = ("Cooperation", "coercion")
         hi, lo = max(coer, coop), min(coer, coop)
         return f"{lead} outweighs {lag}: {_fmt(hi)} vs {_fmt(lo)} codes per 1,000 words"
-    n_coer = int((wide["coercion"] > wide["cooperation"]).sum())
-    n_coop = int((wide["cooperation"] > wide["coercion"]).sum())
-    total = _plural(wide.height, group_name)
-    if n_coer == n_coop:
-        if n_coer == 0:
-            return f"Coercion and cooperation are level in all {total}"
-        return f"Coercion leads in {n_coer} and cooperation in {n_coop} of {total}"
-    if n_coer > n_coop:
-        return f"Coercion outweighs cooperation in {n_coer} of {total}"
-    return f"Cooperation outweighs coercion in {n_coop} of {total}"
+    return _count_leans(
+        wide["lean"].to_list(),
+        _plural(wide.height, group_name),
+        what=("Coercion outweighs cooperation", "Cooperation outweighs coercion", "the reverse"),
+        none="No clear difference between coercion and cooperation",
+        rest="no clear difference",
+    )
 
 
 def finding_balance(balance: pl.DataFrame, *, group_name: str = "group") -> str:
-    """State on which side of zero the balance falls, group by group.
+    """State on which side of zero the balance falls, where its interval supports a side.
 
-    Negative balance means more coercion than cooperation, positive the reverse.
+    Negative balance means more coercion than cooperation, positive the reverse; a group
+    whose interval crosses 0 has no clear lean (:func:`lean`).
 
     Examples
     --------
-    >>> finding_balance(pl.DataFrame({"group": ["a", "b"], "balance": [-0.5, -0.2]}),
-    ...                 group_name="document")
-    'The balance leans to coercion in 2 of 2 documents'
+    >>> finding_balance(pl.DataFrame({"group": ["a", "b", "c"], "balance": [-0.5, -0.2, 0.1],
+    ...     "balance_lo": [-0.8, -0.4, -0.2], "balance_hi": [-0.2, 0.1, 0.4]}),
+    ...     group_name="document")
+    'The balance leans to coercion in 1 of 3 documents; no clear lean in 2'
     """
-    _require(balance, ["group", "balance"], "finding_balance")
+    _require(balance, ["group", "balance", "balance_lo", "balance_hi"], "finding_balance")
     if balance.height == 0:
         return "No coded sentences"
-    n_neg = int((balance["balance"] < 0).sum())
-    n_pos = int((balance["balance"] > 0).sum())
-    total = _plural(balance.height, group_name)
-    if n_neg == n_pos:
-        if n_neg == 0:
-            return f"The balance leans to neither side in any of {total}"
-        return f"The balance leans to coercion in {n_neg} and to cooperation in {n_pos} of {total}"
-    if n_neg > n_pos:
-        return f"The balance leans to coercion in {n_neg} of {total}"
-    return f"The balance leans to cooperation in {n_pos} of {total}"
+    leans = [lean(lo, hi) for lo, hi in balance.select("balance_lo", "balance_hi").iter_rows()]
+    return _count_leans(
+        leans,
+        _plural(balance.height, group_name),
+        what=(
+            "The balance leans to coercion",
+            "The balance leans to cooperation",
+            "to cooperation",
+        ),
+        none="No clear lean",
+        rest=NO_LEAN,
+    )
 
 
 # --------------------------------------------------------------------------- charts

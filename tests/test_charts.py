@@ -62,47 +62,71 @@ def test_stance_chart_spec() -> None:
 
 
 def test_stance_title_for_one_group_gives_both_rates() -> None:
-    rates = _rates([("all", "cooperation", 15.53), ("all", "coercion", 23.01)])
+    rates = _rates([("all", "cooperation", 15.53), ("all", "coercion", 25.01)])
     title = charts.chart_stance_by_group(rates).to_dict()["title"]["text"]
-    assert title == "Coercion outweighs cooperation: 23.0 vs 15.5 codes per 1,000 words"
-    level = _rates([("all", "cooperation", 4.0), ("all", "coercion", 4.0)])
-    assert charts.finding_stance(level).startswith("Coercion and cooperation are level")
+    assert title == "Coercion outweighs cooperation: 25.0 vs 15.5 codes per 1,000 words"
+    close = _rates([("all", "cooperation", 20.7), ("all", "coercion", 24.7)])
+    assert charts.finding_stance(close) == (
+        "No clear difference: coercion 24.7, cooperation 20.7 codes per 1,000 words "
+        "(intervals overlap)"
+    )
 
 
-@settings(max_examples=40, deadline=None)
+@pytest.mark.parametrize(
+    ("lo", "hi", "expected"),
+    [
+        (-0.6, -0.1, "coercion"),
+        (0.1, 0.6, "cooperation"),
+        (-0.2, 0.2, "no clear lean"),
+        (-0.2, 0.0, "no clear lean"),  # touching 0 is not clear of it
+        (0.0, 0.3, "no clear lean"),
+        (None, 0.3, "no clear lean"),
+    ],
+)
+def test_a_lean_needs_the_whole_interval_on_one_side_of_zero(lo, hi, expected) -> None:
+    assert charts.lean(lo, hi) == expected
+
+
+@settings(max_examples=60, deadline=None)
 @given(
     st.lists(
         st.tuples(st.integers(0, 30), st.integers(0, 30), st.booleans()), min_size=2, max_size=8
     )
 )
-def test_stance_title_counts_the_groups_where_coercion_wins(rows) -> None:
+def test_stance_title_counts_only_the_groups_whose_intervals_separate(rows) -> None:
     data = []
     for i, (coop, coer, with_resistance) in enumerate(rows):
         data += [(f"d{i}", "cooperation", float(coop)), (f"d{i}", "coercion", float(coer))]
         if with_resistance:
             data.append((f"d{i}", "resistance", 1.0))
-    coercion_wins = sum(coer > coop for coop, coer, _ in rows)
-    cooperation_wins = sum(coop > coer for coop, coer, _ in rows)
+    # _rates gives each rate the interval [0.8 x, 1.2 x]
+    coercion = sum(coer * 0.8 > coop * 1.2 for coop, coer, _ in rows)
+    cooperation = sum(coop * 0.8 > coer * 1.2 for coop, coer, _ in rows)
+    unclear = len(rows) - coercion - cooperation
     title = charts.finding_stance(_rates(data), group_name="document")
-    if coercion_wins == cooperation_wins == 0:
-        expected = f"Coercion and cooperation are level in all {len(rows)} documents"
-    elif coercion_wins == cooperation_wins:
+    n = f"{len(rows)} documents"
+    rest = f"; no clear difference in {unclear}" if unclear else ""
+    if coercion == cooperation == 0:
+        expected = f"No clear difference between coercion and cooperation in any of {n}"
+    elif coercion and cooperation:
         expected = (
-            f"Coercion leads in {coercion_wins} and cooperation in {cooperation_wins} "
-            f"of {len(rows)} documents"
+            f"Coercion outweighs cooperation in {coercion} and the reverse in {cooperation} "
+            f"of {n}{rest}"
         )
-    elif coercion_wins > cooperation_wins:
-        expected = f"Coercion outweighs cooperation in {coercion_wins} of {len(rows)} documents"
+    elif coercion:
+        expected = f"Coercion outweighs cooperation in {coercion} of {n}{rest}"
     else:
-        expected = f"Cooperation outweighs coercion in {cooperation_wins} of {len(rows)} documents"
+        expected = f"Cooperation outweighs coercion in {cooperation} of {n}{rest}"
     assert title == expected
+    # a title never claims more groups than the point estimates favour
+    assert coercion <= sum(coer > coop for coop, coer, _ in rows)
 
 
 def test_missing_stance_counts_as_zero() -> None:
     rates = _rates([("a", "coercion", 3.0), ("b", "cooperation", 1.0)])
-    # a's missing cooperation and b's missing coercion count as 0: one group each
+    # a's missing cooperation and b's missing coercion count as 0 (interval [0, 0])
     assert charts.finding_stance(rates, group_name="source") == (
-        "Coercion leads in 1 and cooperation in 1 of 2 sources"
+        "Coercion outweighs cooperation in 1 and the reverse in 1 of 2 sources"
     )
 
 
@@ -128,18 +152,26 @@ def test_balance_chart_spec_and_finding() -> None:
         "balance_lo",
         "balance_hi",
     )
-    assert spec["title"]["text"] == "The balance leans to coercion in 2 of 3 documents"
-    flipped = bal.with_columns(-pl.col("balance"))
+    # b's interval crosses 0: it leans nowhere, whatever its point estimate
+    assert spec["title"]["text"] == (
+        "The balance leans to coercion in 1 and to cooperation in 1 of 3 documents; "
+        "no clear lean in 1"
+    )
+    flipped = bal.with_columns(
+        balance=-pl.col("balance"),
+        balance_lo=-pl.col("balance_hi"),
+        balance_hi=-pl.col("balance_lo"),
+    ).head(2)
     assert charts.finding_balance(flipped, group_name="document") == (
-        "The balance leans to cooperation in 2 of 3 documents"
+        "The balance leans to cooperation in 1 of 2 documents; no clear lean in 1"
     )
-    even = bal.with_columns(balance=pl.Series([-0.5, 0.0, 0.3]))
-    assert charts.finding_balance(even, group_name="document") == (
-        "The balance leans to coercion in 1 and to cooperation in 1 of 3 documents"
+    crossing = bal.with_columns(balance_lo=pl.lit(-0.9), balance_hi=pl.lit(0.9))
+    assert charts.finding_balance(crossing, group_name="document") == (
+        "No clear lean in any of 3 documents"
     )
-    level = bal.with_columns(balance=pl.Series([0.0, None, 0.0]))
-    assert charts.finding_balance(level, group_name="document") == (
-        "The balance leans to neither side in any of 3 documents"
+    missing = bal.with_columns(balance_lo=pl.lit(None, pl.Float64))
+    assert charts.finding_balance(missing, group_name="document") == (
+        "No clear lean in any of 3 documents"
     )
 
 
