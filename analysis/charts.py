@@ -310,6 +310,105 @@ def finding_balance(balance: pl.DataFrame, *, group_name: str = "group") -> str:
     )
 
 
+def _signed(x: float | None) -> str:
+    """+0.14, −0.09 (a true minus sign), or n/a."""
+    if x is None:
+        return "n/a"
+    return f"{'−' if x < 0 else '+'}{abs(x):.2f}"
+
+
+_LEAN_VERB = {
+    "coercion": "leans to coercion",
+    "cooperation": "leans to cooperation",
+    NO_LEAN: "shows no clear lean",
+}
+
+
+def finding_headline(balance_status: pl.DataFrame, documents: pl.DataFrame) -> str:
+    """The report's first message, in Markdown: all codes beside acts that happened.
+
+    Threats and hypothetical acts can carry a balance that the acts themselves do not,
+    so the headline gives the balance three ways (every counted code, actual acts only,
+    threatened or hypothetical only) with its interval, states a lean only where the
+    interval supports it (:func:`lean`), says how much of each side is threat or
+    hypothesis, and gives the sample size. Every number is computed from the tables.
+
+    Parameters
+    ----------
+    balance_status : pl.DataFrame
+        ``analysis.metrics.balance_by_status`` output: codes ("all", "actual",
+        "non_actual"), cooperation, coercion, balance, balance_lo, balance_hi.
+    documents : pl.DataFrame
+        The ``documents`` table (doc_id, n_words), for the sample size.
+
+    Returns
+    -------
+    str
+        A bold first sentence, one line per way of counting, and the sample size.
+
+    Examples
+    --------
+    >>> bs = pl.DataFrame({"codes": ["all", "actual", "non_actual"],
+    ...     "cooperation": [10, 9, 1], "coercion": [20, 8, 12],
+    ...     "balance": [-0.33, 0.06, -0.85], "balance_lo": [-0.6, -0.3, -1.0],
+    ...     "balance_hi": [-0.05, 0.4, -0.6]})
+    >>> docs = pl.DataFrame({"doc_id": ["a", "b"], "n_words": [1200, 2277]})
+    >>> print(finding_headline(bs, docs))  # doctest: +NORMALIZE_WHITESPACE
+    **Over all codes the balance leans to coercion; for acts that happened it shows no clear
+    lean.** Threatened and hypothetical acts make 12 of the 20 coercive codes and 1 of the
+    10 cooperative ones.
+    <BLANKLINE>
+    - All counted codes: 20 coercive, 10 cooperative; balance −0.33 [−0.60, −0.05].
+    - Acts that happened: 8 coercive, 9 cooperative; balance +0.06 [−0.30, +0.40].
+    - Threatened or hypothetical: 12 coercive, 1 cooperative; balance −0.85 [−1.00, −0.60].
+    <BLANKLINE>
+    Sample: 2 articles, 3,477 words. Balance: (cooperation − coercion) / (cooperation +
+    coercion), from −1 to +1; brackets: 95% bootstrap interval. Negated acts count in none.
+    """
+    columns = ["codes", "cooperation", "coercion", "balance", "balance_lo", "balance_hi"]
+    _require(balance_status, columns, "finding_headline")
+    _require(documents, ["doc_id", "n_words"], "finding_headline")
+    rows = {r["codes"]: r for r in balance_status.iter_rows(named=True)}
+    missing = [k for k in ("all", "actual", "non_actual") if k not in rows]
+    if missing:
+        raise ValueError(
+            f"finding_headline: balance_status lacks the row(s) {missing} in column 'codes'; "
+            "pass analysis.metrics.balance_by_status output"
+        )
+    verb = {k: _LEAN_VERB[lean(r["balance_lo"], r["balance_hi"])] for k, r in rows.items()}
+    if verb["all"] == verb["actual"]:
+        lead = f"The balance {verb['all']}, over all codes and over acts that happened alike."
+    else:
+        lead = (
+            f"Over all codes the balance {verb['all']}; "
+            f"for acts that happened it {verb['actual']}."
+        )
+    every, threat = rows["all"], rows["non_actual"]
+    share = (
+        f"Threatened and hypothetical acts make {threat['coercion']} of the "
+        f"{_plural(every['coercion'], 'coercive code')} and {threat['cooperation']} of the "
+        f"{every['cooperation']} cooperative {'one' if every['cooperation'] == 1 else 'ones'}."
+    )
+    labels = {
+        "all": "All counted codes",
+        "actual": "Acts that happened",
+        "non_actual": "Threatened or hypothetical",
+    }
+    lines = [
+        f"- {label}: {rows[k]['coercion']} coercive, {rows[k]['cooperation']} cooperative; "
+        f"balance {_signed(rows[k]['balance'])} "
+        f"[{_signed(rows[k]['balance_lo'])}, {_signed(rows[k]['balance_hi'])}]."
+        for k, label in labels.items()
+    ]
+    n_words = int(documents["n_words"].sum())
+    sample = (
+        f"Sample: {_plural(documents.height, 'article')}, {n_words:,} words. "
+        "Balance: (cooperation − coercion) / (cooperation + coercion), from −1 to +1; "
+        "brackets: 95% bootstrap interval. Negated acts count in none."
+    )
+    return f"**{lead}** {share}\n\n" + "\n".join(lines) + f"\n\n{sample}"
+
+
 # --------------------------------------------------------------------------- charts
 
 

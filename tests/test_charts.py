@@ -366,3 +366,36 @@ def test_html_table_max_rows() -> None:
     assert "1 more rows not shown" in out
     with pytest.raises(ValueError, match=r"html_table: max_rows must be None or >= 0, got -1"):
         charts.html_table(df, max_rows=-1)
+
+
+def _status_balance(all_, actual, non_actual) -> pl.DataFrame:
+    rows = [("all", *all_), ("actual", *actual), ("non_actual", *non_actual)]
+    names = ["codes", "cooperation", "coercion", "balance", "balance_lo", "balance_hi"]
+    return pl.DataFrame(rows, schema=names, orient="row")
+
+
+def test_headline_sets_acts_that_happened_beside_all_codes() -> None:
+    # the corpus: coercion ahead over all codes, level for acts that happened
+    status = _status_balance(
+        (35, 67, -0.31, -0.5, -0.1), (32, 32, 0.01, -0.2, 0.2), (3, 32, -0.83, -1.0, -0.6)
+    )
+    docs = pl.DataFrame({"doc_id": list("abcde"), "n_words": [649, 561, 374, 1362, 531]})
+    text = charts.finding_headline(status, docs)
+    assert text.startswith(
+        "**Over all codes the balance leans to coercion; "
+        "for acts that happened it shows no clear lean.**"
+    )
+    assert "Threatened and hypothetical acts make 32 of the 67 coercive codes" in text
+    assert "- Acts that happened: 32 coercive, 32 cooperative; balance +0.01 [−0.20, +0.20]." in (
+        text
+    )
+    assert "Sample: 5 articles, 3,477 words." in text
+    assert "parameter" not in text.lower()
+    agree = _status_balance(
+        (35, 67, -0.31, -0.5, -0.1), (20, 50, -0.4, -0.6, -0.2), (15, 17, -0.1, -0.4, 0.3)
+    )
+    assert charts.finding_headline(agree, docs).startswith(
+        "**The balance leans to coercion, over all codes and over acts that happened alike.**"
+    )
+    with pytest.raises(ValueError, match=r"lacks the row\(s\) \['non_actual'\] in column 'codes'"):
+        charts.finding_headline(status.head(2), docs)
