@@ -31,7 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python -m tests.benchmarks.build
 
 lab: $(STAMP)
-	$(BIN)/coco lab
+	$(BIN)/coco lab $(ARGS)
 
 bless: $(STAMP)
 	$(BIN)/coco bless

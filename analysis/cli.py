@@ -3,13 +3,15 @@
 ::
 
     coco build [--param KEY=VALUE ...] [--params-file FILE] [--force] [--pdf]
-    coco lab
+    coco lab [--port PORT] [--no-browser] [--allow-root] [JUPYTERLAB OPTIONS ...]
     coco bless
     coco check
+    coco --version
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -28,8 +30,30 @@ app = typer.Typer(
     help="Cooperation or coercion: build and check the report.",
     no_args_is_help=True,
     add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
 )
 console = Console(stderr=True, highlight=False)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"coco (cooperation-or-coercion) {version('cooperation-or-coercion')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Cooperation or coercion: build and check the report."""
 
 
 def _overrides(params: list[str], params_file: Path | None) -> dict[str, Any]:
@@ -51,24 +75,31 @@ def _fail(message: str) -> typer.Exit:
 def build_command(
     param: Annotated[
         list[str] | None,
-        typer.Option("--param", "-p", help="Override a parameter: key=value (YAML value)."),
+        typer.Option(
+            "--param", "-p", metavar="KEY=VALUE", help="Override a parameter (YAML value)."
+        ),
     ] = None,
     params_file: Annotated[
-        Path | None, typer.Option("--params-file", help="YAML or JSON file of parameters.")
+        Path | None,
+        typer.Option("--params-file", metavar="FILE", help="YAML or JSON file of parameters."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Ignore the cache: run all.")] = False,
     pdf: Annotated[bool, typer.Option("--pdf", help="Also render a PDF (needs Quarto).")] = False,
     renderer: Annotated[
-        str, typer.Option("--renderer", help="auto, quarto or nbconvert.")
+        str, typer.Option("--renderer", metavar="NAME", help="auto, quarto or nbconvert.")
     ] = "auto",
     only: Annotated[
-        list[str] | None, typer.Option("--only", help="Run only this notebook (repeatable).")
+        list[str] | None,
+        typer.Option("--only", metavar="NOTEBOOK", help="Run only this notebook (repeatable)."),
     ] = None,
     output: Annotated[
-        Path, typer.Option("--output", help="Reports folder (notebooks, data, site, build.json).")
+        Path,
+        typer.Option(
+            "--output", metavar="DIR", help="Reports folder (notebooks, data, site, build.json)."
+        ),
     ] = REPORTS_DIR,
     notebooks: Annotated[
-        Path, typer.Option("--notebooks", help="Folder of the source notebooks.")
+        Path, typer.Option("--notebooks", metavar="DIR", help="Folder of the source notebooks.")
     ] = NOTEBOOKS_DIR,
 ) -> None:
     """Execute the notebooks that changed and render the report into OUTPUT/site/."""
@@ -171,18 +202,44 @@ def _is_this_python(executable: str | None) -> bool:
     return found is not None and Path(found).absolute() == Path(sys.executable).absolute()
 
 
-@app.command("lab")
-def lab_command() -> None:
-    """Open JupyterLab in notebooks/, with a kernel for this environment."""
+def _is_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+@app.command("lab", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def lab_command(
+    ctx: typer.Context,
+    port: Annotated[
+        int | None,
+        typer.Option("--port", metavar="PORT", help="Port to serve on (default: 8888 or next)."),
+    ] = None,
+    no_browser: Annotated[
+        bool, typer.Option("--no-browser", help="Do not open a browser; print the URL.")
+    ] = False,
+    allow_root: Annotated[
+        bool,
+        typer.Option("--allow-root", help="Run as root (the default when run as root)."),
+    ] = False,
+) -> None:
+    """Open JupyterLab in notebooks/, with a kernel for this environment.
+
+    Further options go to JupyterLab as they are (e.g. --ip=0.0.0.0).
+    """
     if not _is_this_python(_kernel_python()):
         console.print("Registering the python3 kernel for this environment (--sys-prefix).")
         subprocess.run(
             [sys.executable, "-m", "ipykernel", "install", "--sys-prefix", "--name", "python3"],
             check=True,
         )
-    raise typer.Exit(
-        subprocess.call([sys.executable, "-m", "jupyterlab", f"--notebook-dir={NOTEBOOKS_DIR}"])
-    )
+    command = [sys.executable, "-m", "jupyterlab", f"--notebook-dir={NOTEBOOKS_DIR}"]
+    if port is not None:
+        command.append(f"--port={port}")
+    if no_browser:
+        command.append("--no-browser")
+    if allow_root or _is_root():
+        # JupyterLab refuses root without it; containers and CI machines often run as root.
+        command.append("--allow-root")
+    raise typer.Exit(subprocess.call([*command, *ctx.args]))
 
 
 @app.command("check")

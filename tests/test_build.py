@@ -506,7 +506,7 @@ def test_cli_reports_bad_parameters_and_failures(tmp_path: Path) -> None:
     notebooks.mkdir()
     _notebook(notebooks / "00_report.ipynb", "1 / 0")
     args = ["build", "--notebooks", str(notebooks), "--output", str(tmp_path / "out")]
-    result = runner.invoke(app, args)
+    result = runner.invoke(app, args, prog_name="coco")
     assert result.exit_code == 1
     assert "failed in cell 2 ('1 / 0'): ZeroDivisionError: division by zero" in result.output
 
@@ -527,6 +527,7 @@ def test_cli_lab_registers_a_missing_kernel_then_opens_the_notebooks(monkeypatch
 
     calls: list[list[str]] = []
     monkeypatch.setattr(cli, "_kernel_python", lambda: "/elsewhere/bin/python")
+    monkeypatch.setattr(cli, "_is_root", lambda: False)
     monkeypatch.setattr(cli.subprocess, "run", lambda cmd, check: calls.append(cmd))
     monkeypatch.setattr(cli.subprocess, "call", lambda cmd: calls.append(cmd) or 0)
     result = CliRunner().invoke(app, ["lab"])
@@ -540,6 +541,51 @@ def test_cli_lab_registers_a_missing_kernel_then_opens_the_notebooks(monkeypatch
     monkeypatch.setattr(cli, "_kernel_python", lambda: sys.executable)
     assert CliRunner().invoke(app, ["lab"]).exit_code == 0
     assert [cmd[2] for cmd in calls] == ["jupyterlab"]
+
+
+def test_cli_lab_passes_its_options_and_runs_as_root(monkeypatch) -> None:
+    import sys
+
+    from analysis import cli
+
+    calls: list[list[str]] = []
+    monkeypatch.setattr(cli, "_kernel_python", lambda: sys.executable)
+    monkeypatch.setattr(cli, "_is_root", lambda: False)
+    monkeypatch.setattr(cli.subprocess, "call", lambda cmd: calls.append(cmd) or 0)
+    args = ["lab", "--port", "9123", "--no-browser", "--allow-root", "--ip=127.0.0.1"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert calls[-1][4:] == ["--port=9123", "--no-browser", "--allow-root", "--ip=127.0.0.1"]
+    # as root, JupyterLab needs --allow-root: coco lab (and so make lab) adds it
+    monkeypatch.setattr(cli, "_is_root", lambda: True)
+    assert CliRunner().invoke(app, ["lab"]).exit_code == 0
+    assert calls[-1][4:] == ["--allow-root"]
+    assert "coco lab $(ARGS)" in (NOTEBOOKS_DIR.parent / "Makefile").read_text(encoding="utf-8")
+
+
+def test_cli_version_short_help_and_flags() -> None:
+    from importlib.metadata import version
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    expected = f"coco (cooperation-or-coercion) {version('cooperation-or-coercion')}"
+    assert result.output.strip() == expected
+    for args in (["-h"], ["--help"]):
+        result = runner.invoke(app, args, prog_name="coco")
+        assert result.exit_code == 0
+        assert "Usage: coco [OPTIONS] COMMAND" in result.output, result.output
+        assert "--version" in result.output
+    help_text = runner.invoke(app, ["build", "-h"]).output
+    assert "<bool>" not in help_text
+    lines = {line.split()[0]: line for line in help_text.splitlines() if line.strip()[:2] == "--"}
+    for flag in ("--force", "--pdf"):
+        assert lines[flag].split()[1][0].isupper(), lines[flag]  # the help text, no value
+    assert "--param KEY=VALUE" in help_text
+    lab_help = runner.invoke(app, ["lab", "-h"]).output
+    for option in ("--port PORT", "--no-browser", "--allow-root"):
+        assert option in lab_help
+    assert "<bool>" not in lab_help
 
 
 @pytest.mark.slow
