@@ -151,6 +151,87 @@ def _stance_wide(df: pl.DataFrame, value: str) -> pl.DataFrame:
     return wide.with_columns(pl.col(list(STANCES)).fill_null(0.0)).sort("group")
 
 
+# --------------------------------------------------------------------------- labels
+
+
+def _shorten(text: str, limit: int) -> str:
+    """Cut at a word boundary to at most ``limit`` characters, with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
+    return cut.rstrip(" ,;:.-–—") + "…"
+
+
+def document_labels(documents: pl.DataFrame, *, max_chars: int = 60) -> pl.DataFrame:
+    """A reader's name for each article: its outlet and a short title, not its hash id.
+
+    The outlet drops a parenthesised expansion ("PISM (Polish Institute ...)" becomes
+    "PISM"); the title is cut at a word boundary so that the label fits ``max_chars``.
+    Labels are unique: a repeated one gets its position (" (2)"). An article without
+    outlet or title keeps its ``doc_id``.
+
+    Parameters
+    ----------
+    documents : pl.DataFrame
+        The ``documents`` table (doc_id, source, title).
+    max_chars : int, keyword-only
+        Longest label, 20 or more.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``doc_id, label``, in the order of ``documents``.
+
+    Examples
+    --------
+    >>> docs = pl.DataFrame({"doc_id": ["000_1ff6", "001_fee2"],
+    ...     "source": ["PISM (Polish Institute of International Affairs)", "El Economista"],
+    ...     "title": ["Mexico responds to the Trump administration's pressure", None]})
+    >>> document_labels(docs)["label"].to_list()
+    ['PISM: Mexico responds to the Trump…', 'El Economista']
+    """
+    _require(documents, ["doc_id", "source", "title"], "document_labels")
+    if not isinstance(max_chars, int) or max_chars < 20:
+        raise ValueError(f"document_labels: max_chars must be an integer >= 20, got {max_chars!r}")
+    labels: list[str] = []
+    seen: dict[str, int] = {}
+    for doc_id, source, title in documents.select("doc_id", "source", "title").iter_rows():
+        outlet = " ".join(str(source or "").split())
+        if "(" in outlet and not outlet.startswith("("):
+            outlet = outlet.split("(", 1)[0].strip()
+        outlet = _shorten(outlet, max_chars // 2) if outlet else ""
+        title = str(title or "").strip()
+        if outlet and title:
+            label = f"{outlet}: {_shorten(title, max_chars - len(outlet) - 2)}"
+        else:
+            label = outlet or _shorten(title, max_chars) or str(doc_id)
+        seen[label] = seen.get(label, 0) + 1
+        labels.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return documents.select("doc_id").with_columns(pl.Series("label", labels, dtype=pl.String))
+
+
+def label_documents(
+    table: pl.DataFrame, documents: pl.DataFrame, *, column: str = "doc_id", max_chars: int = 60
+) -> pl.DataFrame:
+    """Replace the ``doc_id`` values in ``column`` with :func:`document_labels`.
+
+    Values that are not a document's id (``"all"``) are kept.
+
+    Examples
+    --------
+    >>> docs = pl.DataFrame({"doc_id": ["d1"], "source": ["360LiveNews"],
+    ...     "title": ["US Mexico Relations Strained"]})
+    >>> label_documents(pl.DataFrame({"group": ["d1", "all"]}), docs, column="group").row(0)
+    ('360LiveNews: US Mexico Relations Strained',)
+    """
+    _require(table, [column], "label_documents")
+    mapping = dict(document_labels(documents, max_chars=max_chars).iter_rows())
+    return table.with_columns(
+        pl.col(column).replace_strict(mapping, default=pl.col(column), return_dtype=pl.String)
+    )
+
+
 # --------------------------------------------------------------------------- findings
 
 NO_LEAN = "no clear lean"

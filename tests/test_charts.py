@@ -399,3 +399,31 @@ def test_headline_sets_acts_that_happened_beside_all_codes() -> None:
     )
     with pytest.raises(ValueError, match=r"lacks the row\(s\) \['non_actual'\] in column 'codes'"):
         charts.finding_headline(status.head(2), docs)
+
+
+def test_articles_are_named_by_outlet_and_short_title_not_hash() -> None:
+    docs = pl.DataFrame(
+        {
+            "doc_id": ["000_1ff6f1d578f5dc2b", "001_fee2", "002_6de2", "003_4bef", "004_4cff"],
+            "source": ["PISM (Polish Institute of International Affairs)", "El Economista",
+                       "El Economista", None, "El Economista"],
+            "title": ["Mexico responds to the Trump administration's policy on cartels",
+                      "Aranceles", "Aranceles", "Untitled wire", None],
+        }
+    )
+    labels = charts.document_labels(docs)["label"].to_list()
+    assert labels == [
+        "PISM: Mexico responds to the Trump administration's policy…",
+        "El Economista: Aranceles",
+        "El Economista: Aranceles (2)",
+        "Untitled wire",
+        "El Economista",
+    ]
+    assert all(len(label) <= 60 for label in labels)
+    assert len(set(labels)) == len(labels)
+    rates = pl.DataFrame({"group": ["001_fee2", "all"], "n": [1, 2]})
+    assert charts.label_documents(rates, docs, column="group")["group"].to_list() == [
+        "El Economista: Aranceles", "all"
+    ]
+    with pytest.raises(ValueError, match=r"max_chars must be an integer >= 20, got 5"):
+        charts.document_labels(docs, max_chars=5)
