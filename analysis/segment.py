@@ -25,7 +25,11 @@ follow the gold standard's (``seeds/gold/README.md``, "Sentence splitting"):
   with the first sentence of the turn, and a turn is never a heading;
 * ``is_heading`` also marks page chrome (``analysis.corpus.is_chrome_line``: Markdown
   comments, interface words, glued link trails, syndication notices) and Title Case lines,
-  so none of it is coded.
+  so none of it is coded;
+* no unit is longer than ``MAX_UNIT_CHARS`` (2,000 characters; the longest unit of the
+  seeds and of real-dev has 587): a longer run without a sentence end (a table or a page
+  flattened into one line) is cut at whitespace near the cap, after a comma, semicolon
+  or colon where there is one, and ``split_sentences`` warns, naming the file.
 
 Offsets are character offsets into ``documents.text``, so
 ``documents.text[start:end] == sentences.text`` for every row.
@@ -47,17 +51,26 @@ The one real-dev miss with whitespace normalised is a unit whose markdown escape
 from __future__ import annotations
 
 import re
+import unicodedata
+import warnings
 from collections.abc import Iterator
 from typing import Literal
 
 import polars as pl
 import sentencex
 
-from analysis.corpus import SPEAKER_LABEL, hard_wrap_width, is_chrome_line, starts_block
+from analysis.corpus import (
+    SPEAKER_LABEL,
+    CorpusWarning,
+    hard_wrap_width,
+    is_chrome_line,
+    starts_block,
+)
 
 __all__ = [
     "ABBREVIATIONS",
     "AGREEMENT_SCHEMA",
+    "MAX_UNIT_CHARS",
     "NUMBER_ABBREVIATIONS",
     "SENTENCES_SCHEMA",
     "SegmentError",
@@ -87,6 +100,14 @@ AGREEMENT_SCHEMA: dict[str, pl.DataType] = {
     "n_matched": pl.Int64(),
     "share": pl.Float64(),
 }
+
+# The longest unit, in characters. Real sentences stay far below it (587 at most in the
+# seeds and real-dev); a longer unit is a run without sentence ends and would be coded as
+# one sentence of thousands of words.
+MAX_UNIT_CHARS = 2000
+_MIN_UNIT_CAP = 100
+_CLAUSE_BREAK = re.compile(r"[,;:](?=\s)")
+_SPACE = re.compile(r"\s")
 
 _TERMINALS = ".!?…"
 _CLOSERS = "”\"’')]*"
@@ -282,6 +303,43 @@ def _blocks(text: str) -> Iterator[tuple[int, int]]:
         yield start, end
 
 
+def _last(pattern: re.Pattern[str], text: str, pos: int, endpos: int) -> int:
+    """End of the last match of ``pattern`` in ``text[pos:endpos]``, or -1."""
+    end = -1
+    for m in pattern.finditer(text, pos, endpos):
+        end = m.end()
+    return end
+
+
+def _cap_spans(text: str, start: int, end: int, max_chars: int) -> Iterator[tuple[int, int]]:
+    """Cut ``text[start:end]`` into spans of at most ``max_chars`` characters.
+
+    Each cut falls on whitespace in the second half of the allowed length, after a comma,
+    semicolon or colon where there is one; else on the last whitespace; a run without any
+    whitespace is cut at the cap (never before a combining mark). Spans are stripped of
+    whitespace, so ``text[a:b]`` never starts or ends with it.
+    """
+    while end - start > max_chars:
+        limit = start + max_chars
+        half = start + max_chars // 2
+        cut = _last(_CLAUSE_BREAK, text, half, limit)
+        if cut < 0:
+            cut = _last(_SPACE, text, start + 1, limit + 1) - 1
+        if cut <= start:
+            cut = limit
+            while cut > start + 1 and unicodedata.combining(text[cut]):
+                cut -= 1
+        piece_end = cut
+        while piece_end > start and text[piece_end - 1].isspace():
+            piece_end -= 1
+        yield start, piece_end
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    if start < end:
+        yield start, end
+
+
 def _iter_units(text: str, language: str) -> Iterator[tuple[int, int, bool]]:
     for offset, block_end in _blocks(text):
         block = text[offset:block_end]
@@ -296,7 +354,30 @@ def _iter_units(text: str, language: str) -> Iterator[tuple[int, int, bool]]:
             yield start, start + len(stripped), _is_heading(stripped)
 
 
-def segment_text(text: str, *, language: str = "en") -> list[tuple[int, int, bool]]:
+def _capped_units(
+    text: str, language: str, max_chars: int
+) -> Iterator[tuple[int, int, bool, tuple[int, int] | None]]:
+    """Units as ``(start, end, is_heading, cut_from)``, none longer than ``max_chars``;
+    ``cut_from`` is the ``(start, end)`` of the unit a piece was cut from, else None."""
+    for start, end, heading in _iter_units(text, language):
+        if end - start <= max_chars:
+            yield start, end, heading, None
+            continue
+        for a, b in _cap_spans(text, start, end, max_chars):
+            yield a, b, heading, (start, end)
+
+
+def _check_max_chars(max_chars: int) -> None:
+    if isinstance(max_chars, bool) or not isinstance(max_chars, int) or max_chars < _MIN_UNIT_CAP:
+        raise ValueError(
+            f"max_chars must be an int of at least {_MIN_UNIT_CAP}, got {max_chars!r} "
+            f"(default {MAX_UNIT_CHARS})"
+        )
+
+
+def segment_text(
+    text: str, *, language: str = "en", max_chars: int = MAX_UNIT_CHARS
+) -> list[tuple[int, int, bool]]:
     """Sentence units of one text as ``(start, end, is_heading)`` character spans.
 
     Parameters
@@ -305,6 +386,8 @@ def segment_text(text: str, *, language: str = "en") -> list[tuple[int, int, boo
         A cleaned document text.
     language : str, keyword-only
         ISO 639-1 code passed to sentencex (unknown codes fall back to its generic rules).
+    max_chars : int, keyword-only
+        The longest unit; a longer one is cut at whitespace near this length.
 
     Returns
     -------
@@ -317,16 +400,40 @@ def segment_text(text: str, *, language: str = "en") -> list[tuple[int, int, boo
     >>> [t[a:b] for a, b, _ in segment_text(t)]
     ['Key Points', 'Dr. Ruiz met U.S. officials.', '¿Habrá acuerdo?', 'Talks end (…)', 'The plan.']
     """
-    return list(_iter_units(text, language or "en"))
+    _check_max_chars(max_chars)
+    return [(a, b, h) for a, b, h, _ in _capped_units(text, language or "en", max_chars)]
 
 
-def split_sentences(documents: pl.DataFrame) -> pl.DataFrame:
+def _warn_cut(cut: list[tuple[str, int, int]], max_chars: int) -> None:
+    """One warning for the documents whose long units were cut."""
+    if not cut:
+        return
+    lines = "\n".join(
+        f"  - {name}: {n_units} unit(s) cut, the longest of {longest:,} characters"
+        for name, n_units, longest in cut
+    )
+    warnings.warn(
+        f"split_sentences cut {sum(c[1] for c in cut)} unit(s) longer than {max_chars:,} "
+        f"characters, with no sentence end the splitter accepts, at whitespace into pieces of "
+        f"at most {max_chars:,} characters:\n{lines}\nCheck those files for a table, list or "
+        "page flattened into one line, or for missing punctuation; a sentence ends with . ! ? "
+        "or … followed by a space and a capital",
+        CorpusWarning,
+        stacklevel=3,
+    )
+
+
+def split_sentences(documents: pl.DataFrame, *, max_chars: int = MAX_UNIT_CHARS) -> pl.DataFrame:
     """Split every document's cleaned text into sentence units.
 
     Parameters
     ----------
     documents : polars.DataFrame
-        The ``documents`` table; uses ``doc_id``, ``text`` and, when present, ``language``.
+        The ``documents`` table; uses ``doc_id``, ``text`` and, when present, ``language``,
+        ``source`` and ``path`` (to name the file in a warning).
+    max_chars : int, keyword-only
+        The longest unit (default ``MAX_UNIT_CHARS``); a longer one is cut at whitespace
+        near this length.
 
     Returns
     -------
@@ -340,9 +447,14 @@ def split_sentences(documents: pl.DataFrame) -> pl.DataFrame:
     Raises
     ------
     ValueError
-        If ``documents`` lacks ``doc_id`` or ``text``.
+        If ``documents`` lacks ``doc_id`` or ``text``, or ``max_chars`` is below 100.
     SegmentError
         If splitting a document fails; the message names its ``doc_id``.
+
+    Warns
+    -----
+    CorpusWarning
+        When a unit was longer than ``max_chars`` and was cut; names each file.
 
     Examples
     --------
@@ -350,6 +462,7 @@ def split_sentences(documents: pl.DataFrame) -> pl.DataFrame:
     >>> split_sentences(docs).select("sent_id", "text", "is_heading").rows()
     [(1, 'Title', True), (2, 'Mexico agreed.', False), (3, 'The U.S. did not.', False)]
     """
+    _check_max_chars(max_chars)
     missing = [c for c in ("doc_id", "text") if c not in documents.columns]
     if missing:
         raise ValueError(
@@ -366,6 +479,10 @@ def split_sentences(documents: pl.DataFrame) -> pl.DataFrame:
         if "source" in documents.columns
         else [None] * documents.height
     )
+    paths = (
+        documents["path"].to_list() if "path" in documents.columns else [None] * documents.height
+    )
+    cut: list[tuple[str, int, int]] = []  # file, units cut, the longest of them
     doc_ids: list[str] = []
     sent_ids: list[int] = []
     speakers: list[str | None] = []
@@ -373,19 +490,27 @@ def split_sentences(documents: pl.DataFrame) -> pl.DataFrame:
     ends: list[int] = []
     texts: list[str] = []
     headings: list[bool] = []
-    for doc_id, text, language, source in zip(
-        documents["doc_id"].to_list(), documents["text"].to_list(), languages, sources,
+    for doc_id, text, language, source, path in zip(
+        documents["doc_id"].to_list(),
+        documents["text"].to_list(),
+        languages,
+        sources,
+        paths,
         strict=True,
     ):
         try:
-            units = list(_iter_units(text or "", language or "en"))
+            units = list(_capped_units(text or "", language or "en", max_chars))
         except Exception as exc:
             raise SegmentError(
                 f"splitting document {doc_id!r} into sentences failed "
                 f"({type(exc).__name__}: {exc}); check that document's text"
             ) from exc
+        wholes = {whole for *_, whole in units if whole is not None}
+        if wholes:
+            name = f"{path} (doc_id {doc_id!r})" if path else f"document {doc_id!r}"
+            cut.append((name, len(wholes), max(b - a for a, b in wholes)))
         speaker = source
-        for i, (a, b, heading) in enumerate(units, start=1):
+        for i, (a, b, heading, _) in enumerate(units, start=1):
             label = SPEAKER_LABEL.match(text[a:b])
             if label:
                 speaker = label.group(0).strip().rstrip(":").strip()
@@ -396,6 +521,7 @@ def split_sentences(documents: pl.DataFrame) -> pl.DataFrame:
             ends.append(b)
             texts.append(text[a:b])
             headings.append(heading)
+    _warn_cut(cut, max_chars)
     return pl.DataFrame(
         {
             "doc_id": doc_ids,

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import warnings
+
 import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.config import GOLD_PATH, PROJ_ROOT, SEEDS_DIR
-from analysis.corpus import clean_text, hard_wrap_width, load_corpus
+from analysis.corpus import CorpusWarning, clean_text, hard_wrap_width, load_corpus
 from analysis.segment import (
+    MAX_UNIT_CHARS,
     SENTENCES_SCHEMA,
     SegmentError,
     segment_text,
@@ -508,6 +511,82 @@ def test_split_sentences_on_arbitrary_documents(texts):
     docs = pl.DataFrame({"doc_id": [f"d{i}" for i in range(len(texts))], "text": texts})
     out = split_sentences(docs)
     check_contract(docs, out)
+
+
+# --------------------------------------------------------------------------------------------
+# Long units: a run without sentence ends is cut near MAX_UNIT_CHARS
+# --------------------------------------------------------------------------------------------
+
+
+def test_two_megabyte_line_without_punctuation_is_cut_with_a_warning(write_corpus):
+    words = ["cartel", "border", "tariffs", "Mexico", "agreed", "talks", "security", "and"]
+    line = " ".join(words[i % len(words)] + str(i % 7) for i in range(250_000))
+    assert len(line) > 1_900_000
+    docs = load_corpus(write_corpus({"long.txt": "Title\n" + line + "\n"}))
+    with pytest.warns(CorpusWarning) as record:
+        sentences = split_sentences(docs)
+    assert [str(w.message).split("\n")[:2] for w in record] == [
+        [
+            "split_sentences cut 1 unit(s) longer than 2,000 characters, with no sentence end "
+            "the splitter accepts, at whitespace into pieces of at most 2,000 characters:",
+            f"  - corpus/long.txt (doc_id 'long'): 1 unit(s) cut, the longest of {len(line):,} "
+            "characters",
+        ]
+    ]
+    check_contract(docs, sentences)
+    body = sentences.filter(pl.col("sent_id") > 1)
+    assert body["text"].str.len_chars().max() <= MAX_UNIT_CHARS
+    assert body["text"].str.len_chars()[:-1].min() >= MAX_UNIT_CHARS // 2
+    assert body.height == pytest.approx(len(line) / MAX_UNIT_CHARS, rel=0.1)
+    # Cut between words only: the pieces give back every word of the line, in order.
+    assert " ".join(body["text"]).split() == line.split()
+
+
+def test_long_unit_is_cut_after_a_clause_where_there_is_one():
+    text = "Mexico sent " + "troops and " * 11 + "agents, then " + "more troops " * 10
+    spans = segment_text(text, max_chars=150)
+    assert [text[a:b] for a, b, _ in spans][0].endswith("agents,")
+    assert all(b - a <= 150 for a, b, _ in spans)
+
+
+def test_run_without_whitespace_is_cut_at_the_cap_not_inside_a_character():
+    text = "x" * 99 + "e\u0301" + "y" * 150  # an accent (combining mark) at offset 100
+    spans = segment_text(text, max_chars=100)
+    assert [(a, b) for a, b, _ in spans] == [(0, 99), (99, 199), (199, len(text))]
+
+
+def test_units_within_the_cap_are_not_touched(seed_documents):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert split_sentences(seed_documents, max_chars=MAX_UNIT_CHARS).equals(
+            split_sentences(seed_documents)
+        )
+
+
+@pytest.mark.parametrize("value", [0, 99, 2000.0, True, "2000"])
+def test_max_chars_is_checked_first(value):
+    with pytest.raises(ValueError, match=r"max_chars must be an int of at least 100, got "):
+        split_sentences(pl.DataFrame({"doc_id": ["a"], "text": ["Hi."]}), max_chars=value)
+    with pytest.raises(ValueError, match=r"max_chars must be an int of at least 100"):
+        segment_text("Hi.", max_chars=value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(PIECES, st.text(min_size=50, max_size=300), st.just("y" * 130)), max_size=12
+    ).map(" ".join)
+)
+def test_capped_units_map_back_and_stay_within_the_cap(text):
+    previous_end = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CorpusWarning)
+        spans = segment_text(text, max_chars=100)
+    for a, b, _ in spans:
+        assert previous_end <= a < b <= len(text)
+        unit = text[a:b]
+        assert unit == unit.strip() and len(unit) <= 100
+        previous_end = b
 
 
 # --------------------------------------------------------------------------------------------
