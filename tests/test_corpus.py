@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import shutil
 import warnings
 
 import polars as pl
@@ -12,9 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.config import GOLD_PATH, SEEDS_DIR, SOURCES_PATH
+from analysis.config import GOLD_PATH, SEEDS_DIR
 from analysis.corpus import (
     DOCUMENTS_SCHEMA,
+    MANIFEST_NAME,
     CorpusError,
     CorpusWarning,
     ManifestError,
@@ -62,32 +64,96 @@ def ws(text: str) -> str:
 # --------------------------------------------------------------------------------------------
 # Seeds
 # --------------------------------------------------------------------------------------------
+# These tests pin the five original articles, not the size of the corpus: each runs on the
+# shipped seeds/ and on a copy with a sixth article added as the README says (the file plus
+# its sources.csv row), so adding an article never fails them.
+
+SIXTH_ARTICLE = (
+    "zz_added_by_the_tests.txt",
+    "Mexico and the United States agree to trace seized weapons\n"
+    "\n"
+    "Example Wire | 10 Mar 2026\n"
+    "\n"
+    "Mexico and the United States agreed on Tuesday to trace every firearm seized at the border"
+    " within 48 hours. Officials said the two governments would share the serial numbers of "
+    "rifles taken from cartel members.\n"
+    "\n"
+    "Share this:\n",
+)
+SIXTH_ROW = (
+    "zz_added_by_the_tests.txt,Example Wire,Mexico and the United States agree to trace seized "
+    "weapons,,2026-03-10,day,dateline in the text: 'Example Wire | 10 Mar 2026',en,\n"
+)
 
 
-def test_seed_files_unchanged():
-    found = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in SEEDS_DIR.glob("*.txt")}
+@pytest.fixture(scope="module", params=["as-shipped", "with-a-sixth-article"])
+def seed_corpus(request, tmp_path_factory, seed_documents):
+    """(folder, documents) of the seeds as shipped, or of a copy with one more article."""
+    if request.param == "as-shipped":
+        return SEEDS_DIR, seed_documents
+    folder = tmp_path_factory.mktemp("plus-one") / SEEDS_DIR.name
+    shutil.copytree(SEEDS_DIR, folder)
+    name, text = SIXTH_ARTICLE
+    (folder / name).write_text(text, encoding="utf-8")
+    with (folder / MANIFEST_NAME).open("a", encoding="utf-8", newline="") as f:
+        f.write(SIXTH_ROW)
+    return folder, load_corpus(folder)
+
+
+def assert_seed_files_unchanged(folder):
+    found = {
+        name: hashlib.sha256((folder / name).read_bytes()).hexdigest()
+        for name in SEED_SHA256
+        if (folder / name).is_file()
+    }
     assert found == SEED_SHA256
 
 
-def test_seed_documents_record_raw_sha256(seed_documents):
-    assert (
-        dict(
-            zip(
-                seed_documents["path"].str.replace("^seeds/", ""),
-                seed_documents["sha256"],
-                strict=True,
-            )
-        )
-        == SEED_SHA256
+def test_seed_files_unchanged(seed_corpus):
+    folder, _ = seed_corpus
+    assert_seed_files_unchanged(folder)
+
+
+def test_seed_pin_catches_a_changed_or_missing_original(tmp_path):
+    folder = tmp_path / "seeds"
+    shutil.copytree(SEEDS_DIR, folder)
+    assert_seed_files_unchanged(folder)
+    changed = folder / "002_6de2af18773241aa.txt"
+    changed.write_bytes(changed.read_bytes().replace(b"\n", b"\r\n", 1))
+    with pytest.raises(AssertionError):
+        assert_seed_files_unchanged(folder)
+    changed.unlink()
+    with pytest.raises(AssertionError):
+        assert_seed_files_unchanged(folder)
+
+
+def test_seed_documents_record_raw_sha256(seed_corpus):
+    folder, documents = seed_corpus
+    recorded = dict(
+        zip(documents["path"].str.replace(f"^{folder.name}/", ""), documents["sha256"], strict=True)
     )
+    assert {name: recorded.get(name) for name in SEED_SHA256} == SEED_SHA256
+    for name, digest in recorded.items():
+        assert digest == hashlib.sha256((folder / name).read_bytes()).hexdigest(), name
 
 
-def test_seed_documents_match_manifest(seed_documents):
-    with SOURCES_PATH.open(encoding="utf-8", newline="") as f:
+def test_seed_originals_load_the_same_beside_a_new_article(seed_corpus, seed_documents):
+    """Adding an article changes no row of the five originals."""
+    _, documents = seed_corpus
+    originals = pl.col("doc_id").is_in([name.removesuffix(".txt") for name in SEED_SHA256])
+    assert documents.filter(originals).height == len(SEED_SHA256)
+    assert documents.filter(originals).equals(seed_documents.filter(originals))
+
+
+def test_seed_documents_match_manifest(seed_corpus):
+    folder, documents = seed_corpus
+    with (folder / MANIFEST_NAME).open(encoding="utf-8", newline="") as f:
         rows = {r["file"]: r for r in csv.DictReader(f)}
-    assert seed_documents.height == 5 == len(rows)
-    for doc in seed_documents.iter_rows(named=True):
-        row = rows[doc["path"].removeprefix("seeds/")]
+    # Every article is described and every row is an article that loaded.
+    assert set(documents["path"].str.replace(f"^{folder.name}/", "")) == set(rows)
+    assert set(SEED_SHA256) <= set(rows)
+    for doc in documents.iter_rows(named=True):
+        row = rows[doc["path"].removeprefix(f"{folder.name}/")]
         for key in (
             "source",
             "title",
@@ -105,24 +171,31 @@ def test_seed_documents_match_manifest(seed_documents):
         assert doc["published_date"] == dt.date.fromisoformat(iso)
 
 
-def test_seed_documents_contain_no_debris(seed_documents):
-    for text in seed_documents["text"]:
+def test_seed_documents_contain_no_debris(seed_corpus):
+    _, documents = seed_corpus
+    for text in documents["text"]:
         for debris in SEED_DEBRIS:
             assert debris not in text
 
 
-def test_seed_cleaning_joins_pdf_breaks(seed_documents):
-    text = seed_documents.filter(pl.col("doc_id").str.starts_with("003"))["text"].item()
+def test_seed_cleaning_joins_pdf_breaks(seed_corpus):
+    _, documents = seed_corpus
+    text = documents.filter(pl.col("doc_id") == "003_4beff35bf11eeb42")["text"].item()
     assert "has also repeatedly threatened" in text
     assert "commitment to combating shared threats." in text
     assert "the relaxation of the imposed restrictions." in text
 
 
-def test_every_gold_sentence_survives_cleaning(seed_documents):
+def test_every_gold_sentence_survives_cleaning(seed_corpus):
     """Cleaning never removes article text: every gold unit is still there, unless it is
     debris recorded in ``removed``."""
-    gold = pl.read_csv(GOLD_PATH).unique(["doc", "unit"]).sort("doc", "unit")
-    docs = {d["doc_id"]: d for d in seed_documents.iter_rows(named=True)}
+    folder, documents = seed_corpus
+    gold = (
+        pl.read_csv(folder / GOLD_PATH.relative_to(SEEDS_DIR))
+        .unique(["doc", "unit"])
+        .sort("doc", "unit")
+    )
+    docs = {d["doc_id"]: d for d in documents.iter_rows(named=True)}
     checked = 0
     for row in gold.iter_rows(named=True):
         doc = docs[row["doc"].removesuffix(".txt")]
@@ -135,26 +208,28 @@ def test_every_gold_sentence_survives_cleaning(seed_documents):
     assert checked >= gold.height - 5
 
 
-def test_seed_cleaning_is_idempotent(seed_documents):
-    for text in seed_documents["text"]:
+def test_seed_cleaning_is_idempotent(seed_corpus):
+    _, documents = seed_corpus
+    for text in documents["text"]:
         assert clean_text(text) == (text, [])
 
 
-def test_documents_schema_and_order(seed_documents):
-    assert seed_documents.schema == pl.Schema(DOCUMENTS_SCHEMA)
-    assert seed_documents["doc_id"].to_list() == sorted(seed_documents["doc_id"].to_list())
-    assert seed_documents["path"].str.starts_with("seeds/").all()
+def test_documents_schema_and_order(seed_corpus):
+    folder, documents = seed_corpus
+    assert documents.schema == pl.Schema(DOCUMENTS_SCHEMA)
+    assert documents["doc_id"].to_list() == sorted(documents["doc_id"].to_list())
+    assert documents["path"].str.starts_with(f"{folder.name}/").all()
 
 
-def test_load_corpus_relative_seeds_folder(seed_documents, monkeypatch):
-    monkeypatch.chdir(SEEDS_DIR.parent)
-    docs = load_corpus("seeds")
-    assert docs.height == 5
-    assert docs.equals(seed_documents)
+def test_load_corpus_relative_seeds_folder(seed_corpus, monkeypatch):
+    folder, documents = seed_corpus
+    monkeypatch.chdir(folder.parent)
+    assert load_corpus(folder.name).equals(documents)
 
 
-def test_load_corpus_accepts_a_string_path_and_is_deterministic(seed_documents):
-    assert load_corpus(str(SEEDS_DIR)).equals(seed_documents)
+def test_load_corpus_accepts_a_string_path_and_is_deterministic(seed_corpus):
+    folder, documents = seed_corpus
+    assert load_corpus(str(folder)).equals(documents)
 
 
 # --------------------------------------------------------------------------------------------
