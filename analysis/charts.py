@@ -19,6 +19,8 @@ from typing import Any
 import altair as alt
 import polars as pl
 
+from analysis import interactive
+
 THEME_NAME = "coco"
 STANCES: tuple[str, ...] = ("cooperation", "coercion", "resistance")
 STANCE_COLOURS: dict[str, str] = {
@@ -91,6 +93,7 @@ def coco_theme() -> dict[str, Any]:
 
 
 alt.theme.register(THEME_NAME, enable=True)(coco_theme)
+interactive.enable_interactive_charts()  # widgets in JupyterLab; the report keeps SVG
 
 
 # --------------------------------------------------------------------------- helpers
@@ -132,6 +135,37 @@ def _text_colour(data: pl.DataFrame, field: str) -> Any:
 
 def _title(text: str, subtitle: str | list[str]) -> alt.TitleParams:
     return alt.TitleParams(text=text, subtitle=subtitle)
+
+
+def _listing(items: list[str], limit: int = 12) -> str:
+    """'a; b; c' with at most ``limit`` items and 'and N more' after them."""
+    shown = "; ".join(items[:limit])
+    return shown + (f"; and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def _describe(kind: str, finding: str, details: list[str]) -> str:
+    """A chart's text alternative: what it draws, what it finds, and its values."""
+    text = f"{kind} {finding}."
+    return text + (f" Values: {_listing(details)}." if details else "")
+
+
+def _group_axis(title: str, groups: list[str]) -> alt.Y:
+    """Groups down the side, their title set above the labels so that long labels
+    (outlet names, article titles) never run into it."""
+    return alt.Y(
+        "group:N",
+        title=title,
+        sort=groups,
+        axis=alt.Axis(
+            titleAngle=0,
+            titleAlign="right",
+            titleAnchor="start",
+            titleBaseline="bottom",
+            titleX=0,
+            titleY=-6,
+            titleFontWeight="bold",
+        ),
+    )
 
 
 def _plain(df: pl.DataFrame) -> pl.DataFrame:
@@ -189,7 +223,7 @@ def document_labels(documents: pl.DataFrame, *, max_chars: int = 60) -> pl.DataF
     ...     "source": ["PISM (Polish Institute of International Affairs)", "El Economista"],
     ...     "title": ["Mexico responds to the Trump administration's pressure", None]})
     >>> document_labels(docs)["label"].to_list()
-    ['PISM: Mexico responds to the Trump…', 'El Economista']
+    ["PISM: Mexico responds to the Trump administration's pressure", 'El Economista']
     """
     _require(documents, ["doc_id", "source", "title"], "document_labels")
     if not isinstance(max_chars, int) or max_chars < 20:
@@ -523,7 +557,7 @@ def chart_stance_by_group(
     _require(rates, ["group", "stance", "per_1000_words", "lo", "hi"], "chart_stance_by_group")
     data = _plain(rates.sort("group", "stance"))
     groups = sorted(data["group"].unique().to_list())
-    y = alt.Y("group:N", title=group_title or group_name.capitalize(), sort=groups)
+    y = _group_axis(group_title or group_name.capitalize(), groups)
     offset = alt.YOffset("stance:N", sort=list(STANCES))
     base = alt.Chart(data).encode(y=y, yOffset=offset)
     bars = base.mark_bar().encode(
@@ -539,8 +573,18 @@ def chart_stance_by_group(
     )
     rules = base.mark_rule(color="#222222", strokeWidth=1.5).encode(x="lo:Q", x2="hi:Q")
     subtitle = "Bars: codes per 1,000 words. Lines: bootstrap interval (resampling sentences)."
+    finding = finding_stance(rates, group_name=group_name)
+    details = [
+        f"{r['group']}, {r['stance']}: {r['per_1000_words']:.1f} [{r['lo']:.1f}, {r['hi']:.1f}]"
+        for r in data.iter_rows(named=True)
+    ]
+    kind = (
+        f"Horizontal bar chart of codes per 1,000 words for each stance by {group_name}, "
+        "with bootstrap intervals."
+    )
     return alt.layer(bars, rules).properties(
-        title=_title(finding_stance(rates, group_name=group_name), subtitle),
+        title=_title(finding, subtitle),
+        description=_describe(kind, finding, details),
         width=WIDTH,
         height=alt.Step(14),
     )
@@ -571,16 +615,23 @@ def chart_balance(
     'point'
     """
     _require(balance, ["group", "balance", "balance_lo", "balance_hi"], "chart_balance")
-    data = _plain(balance.sort("group")).with_columns(
-        pl.when(pl.col("balance") < 0)
-        .then(pl.lit("coercion"))
-        .when(pl.col("balance") > 0)
-        .then(pl.lit("cooperation"))
-        .otherwise(pl.lit("level"))
-        .alias("leans_to")
+    data = _plain(balance.sort("group"))
+    data = data.with_columns(
+        pl.Series(
+            "leans_to",
+            [lean(lo, hi) for lo, hi in data.select("balance_lo", "balance_hi").iter_rows()],
+            dtype=pl.String,
+        )
     )
+    # only the leans present appear in the legend, each in its stance colour
+    lean_colours = {
+        "coercion": STANCE_COLOURS["coercion"],
+        "cooperation": STANCE_COLOURS["cooperation"],
+        NO_LEAN: UNCODED_COLOUR,
+    }
+    present = [k for k in lean_colours if k in set(data["leans_to"].to_list())]
     groups = sorted(data["group"].unique().to_list())
-    y = alt.Y("group:N", title=group_title or group_name.capitalize(), sort=groups)
+    y = _group_axis(group_title or group_name.capitalize(), groups)
     x_title = "Balance (below 0: more coercion; above 0: more cooperation)"
     zero = alt.Chart(pl.DataFrame({"x": [0.0]})).mark_rule(color="#888888", strokeDash=[4, 3])
     zero = zero.encode(x=alt.X("x:Q", title=x_title))
@@ -588,15 +639,12 @@ def chart_balance(
     rules = base.mark_rule(color="#222222").encode(
         x=alt.X("balance_lo:Q", title=x_title), x2="balance_hi:Q"
     )
-    points = base.mark_point(filled=True, size=80).encode(
+    points = base.mark_point(filled=True, size=80, opacity=1).encode(
         x=alt.X("balance:Q", title=x_title),
         color=alt.Color(
             "leans_to:N",
-            title="Leans to",
-            scale=alt.Scale(
-                domain=["cooperation", "coercion", "level"],
-                range=[STANCE_COLOURS["cooperation"], STANCE_COLOURS["coercion"], "#666666"],
-            ),
+            title="The interval supports",
+            scale=alt.Scale(domain=present, range=[lean_colours[k] for k in present]),
         ),
         tooltip=[
             alt.Tooltip("group:N"),
@@ -605,9 +653,23 @@ def chart_balance(
             alt.Tooltip("balance_hi:Q", format=".2f"),
         ],
     )
-    subtitle = "Point: balance of cooperation against coercion. Line: bootstrap interval."
+    subtitle = [
+        "Point: balance of cooperation against coercion. Line: bootstrap interval.",
+        "A lean only where the whole interval is on one side of 0; grey: no clear lean.",
+    ]
+    finding = finding_balance(balance, group_name=group_name)
+    details = [
+        f"{r['group']}: {_signed(r['balance'])} "
+        f"[{_signed(r['balance_lo'])}, {_signed(r['balance_hi'])}], {r['leans_to']}"
+        for r in data.iter_rows(named=True)
+    ]
+    kind = (
+        f"Dot plot of the cooperation-coercion balance (-1 to +1) by {group_name}, "
+        "with bootstrap intervals and a line at 0."
+    )
     return alt.layer(zero, points, rules).properties(
-        title=_title(finding_balance(balance, group_name=group_name), subtitle),
+        title=_title(finding, subtitle),
+        description=_describe(kind, finding, details),
         width=WIDTH,
         height=alt.Step(22),
     )
@@ -656,6 +718,14 @@ def chart_categories(counts: pl.DataFrame) -> alt.Chart:
         )
         .properties(
             title=_title(text, "Number of codes per codebook category, coloured by stance."),
+            description=_describe(
+                "Horizontal bar chart of codes per codebook category, coloured by stance.",
+                text,
+                [
+                    f"{r['category']} ({r['stance']}): {r['n_codes']}"
+                    for r in data.sort("n_codes", descending=True).iter_rows(named=True)
+                ],
+            ),
             width=WIDTH,
         )
     )
@@ -715,8 +785,12 @@ def chart_actor_stance(counts: pl.DataFrame) -> alt.LayerChart:
     labels = base.mark_text(fontSize=13).encode(
         text="n_codes:Q", color=_text_colour(data, "n_codes")
     )
+    details = [f"{r['actor']}, {r['stance']}: {r['n_codes']}" for r in data.iter_rows(named=True)]
     return alt.layer(rects, labels).properties(
         title=_title(text, "Codes by the actor who acts (rows) and stance (columns)."),
+        description=_describe(
+            "Heat map of codes by the actor who acts (rows) and stance (columns).", text, details
+        ),
         width=300,
         height=alt.Step(36),
     )
@@ -781,9 +855,7 @@ def chart_timeline(timeline: pl.DataFrame, *, horizon_months: int = 12) -> alt.C
     data = pl.concat(
         [
             _plain(acts).with_columns(score=scores, kind=pl.lit("act")),
-            _plain(ahead).with_columns(
-                score=pl.lit(0.0), kind=pl.lit("scheduled"), stance=pl.lit(UNCODED)
-            ),
+            _plain(ahead).with_columns(score=pl.lit(0.0), kind=pl.lit("scheduled")),
         ],
         how="diagonal_relaxed",
     ).sort("date", "score", "label")
@@ -810,32 +882,57 @@ def chart_timeline(timeline: pl.DataFrame, *, horizon_months: int = 12) -> alt.C
         notes.append(f"{_plural(n_far, 'later scheduled date')} in the table only.")
     if notes:
         subtitle.append(" ".join(notes))
-    x = alt.X("date:T", title="Date", scale=alt.Scale(type="utc"), axis=alt.Axis(format="%b %Y"))
+    # padding keeps the largest points inside the plot at both ends of the time axis
+    x = alt.X(
+        "date:T", title="Date", scale=alt.Scale(type="utc", padding=18),
+        axis=alt.Axis(format="%b %Y"),
+    )
+    y = alt.Y("score:Q", title="PLOVER score of the act",
+              scale=alt.Scale(domain=[-10, 10], padding=12))
     tooltip = ["date:T", "precision:N", "stance:N", "category:N", "actor:N", "label:N",
                "n_sources:Q"]
     base = alt.Chart(data)
-    stems = base.transform_filter("datum.kind == 'act'").mark_rule(opacity=0.6).encode(
-        x=x, y=alt.Y("score:Q"), y2=alt.datum(0), color=_stance_color(with_uncoded=True)
-    )
-    points = base.mark_point(filled=True, opacity=0.9).encode(
-        x=x,
-        y=alt.Y("score:Q", title="PLOVER score of the act", scale=alt.Scale(domain=[-10, 10])),
-        color=_stance_color(with_uncoded=True),
-        size=alt.Size(
+    acts_only = base.transform_filter("datum.kind == 'act'")
+    # the size legend lists the source counts that occur, as integers, and only when
+    # they differ (one size needs no key)
+    n_sources = sorted({int(n) for n in acts["n_sources"].drop_nulls().to_list()})
+    size = (
+        alt.Size(
             "n_sources:Q",
-            title="Sources",
-            scale=alt.Scale(range=[60, 300], zero=False),
-            legend=alt.Legend(format="d", tickMinStep=1),
-        ),
-        shape=alt.Shape("kind:N", title="Date", scale=alt.Scale(
-            domain=["act", "scheduled"], range=["circle", "triangle-up"])),
-        tooltip=tooltip,
+            title="Sources reporting the act",
+            scale=alt.Scale(domain=[n_sources[0], n_sources[-1]], range=[60, 300]),
+            legend=alt.Legend(values=n_sources, format="d"),
+        )
+        if len(n_sources) > 1
+        else alt.value(90)
     )
+    stems = acts_only.mark_rule().encode(x=x, y=y, y2=alt.datum(0), color=_stance_color())
+    points = acts_only.mark_point(filled=True, opacity=1).encode(
+        x=x, y=y, color=_stance_color(), size=size, tooltip=tooltip
+    )
+    scheduled = base.transform_filter("datum.kind == 'scheduled'").mark_point(
+        shape="triangle-up", filled=True, opacity=1, size=120, color=UNCODED_COLOUR
+    ).encode(x=x, y=y, tooltip=tooltip)
     axis = alt.Chart(pl.DataFrame({"zero": [0]})).mark_rule(color="#333333").encode(
         y="zero:Q"
     )
-    return alt.layer(axis, stems, points).properties(
-        title=_title(text, subtitle), width=WIDTH, height=260
+    details = [
+        f"{r['date']}: {r['label']} ({r['category']}, {r['stance']}, {r['actor']}, "
+        f"{_plural(int(r['n_sources']), 'source')})"
+        for r in data.filter(pl.col("kind") == "act").iter_rows(named=True)
+    ] + [
+        f"{r['date']}: scheduled, {r['label']}"
+        for r in data.filter(pl.col("kind") == "scheduled").iter_rows(named=True)
+    ]
+    description = _describe(
+        "Timeline of dated acts: each act is a stem from the axis to its category's PLOVER "
+        "score (cooperation above, coercion and resistance below), sized by the number of "
+        "sources; scheduled dates are grey triangles on the axis.",
+        text,
+        details,
+    )
+    return alt.layer(axis, stems, points, scheduled).properties(
+        title=_title(text, subtitle), description=description, width=WIDTH, height=260
     )
 
 
@@ -890,6 +987,12 @@ def chart_corroboration(corroboration: pl.DataFrame) -> alt.Chart:
         )
         .properties(
             title=_title(text, "Claims grouped by subject and unit, compared across sources."),
+            description=_describe(
+                "Horizontal bar chart of quantitative claims (distinct quantities) by how far "
+                "other sources corroborate them.",
+                text,
+                [f"{r['mark']}: {r['n_claims']}" for r in counts.iter_rows(named=True)],
+            ),
             width=WIDTH,
         )
     )
@@ -948,8 +1051,17 @@ def chart_confusion(confusion: pl.DataFrame) -> alt.LayerChart:
         tooltip=["gold_stance:N", "predicted_stance:N", "n:Q"],
     )
     labels = base.mark_text(fontSize=13).encode(text="n:Q", color=_text_colour(data, "n"))
+    details = [
+        f"gold {r['gold_stance']}, predicted {r['predicted_stance']}: {r['n']}"
+        for r in data.iter_rows(named=True)
+    ]
     return alt.layer(rects, labels).properties(
         title=_title(text, "In-sample: the codebook was written while reading these articles."),
+        description=_describe(
+            "Heat map of units by hand-coded stances (rows) and the codebook's (columns).",
+            text,
+            details,
+        ),
         width=alt.Step(70),
         height=alt.Step(32),
     )
@@ -1010,13 +1122,25 @@ def chart_sensitivity(sensitivity: pl.DataFrame) -> alt.LayerChart:
         color=alt.Color(
             "outcome:N",
             title="Sign of the balance",
-            scale=alt.Scale(domain=["sign holds", "sign changes"], range=["#0072B2", "#D55E00"]),
+            # not the stance colours: here colour means whether the sign survives
+            scale=alt.Scale(domain=["sign holds", "sign changes"], range=["#333333", "#CC79A7"]),
         ),
         tooltip=["left_out:N", alt.Tooltip("balance:Q", format=".2f")],
     )
     subtitle = "(none) is the full codebook; each other row drops one category."
+    details = [
+        f"without {r['left_out']}: {_signed(r['balance'])} "
+        f"[{_signed(r['balance_lo'])}, {_signed(r['balance_hi'])}], {r['outcome']}"
+        for r in data.iter_rows(named=True)
+    ]
+    description = _describe(
+        "Dot plot of the corpus balance (-1 to +1) recomputed with each category left out, "
+        "with bootstrap intervals and a line at 0.",
+        text,
+        details,
+    )
     return alt.layer(zero, rules, points).properties(
-        title=_title(text, subtitle), width=WIDTH, height=alt.Step(20)
+        title=_title(text, subtitle), description=description, width=WIDTH, height=alt.Step(20)
     )
 
 

@@ -144,10 +144,17 @@ def test_balance_chart_spec_and_finding() -> None:
     assert zero["mark"]["type"] == "rule"
     assert points["mark"]["type"] == "point"
     assert points["encoding"]["x"]["field"] == "balance"
-    assert points["encoding"]["color"]["scale"]["range"][:2] == [
-        STANCE_COLOURS["cooperation"],
-        STANCE_COLOURS["coercion"],
-    ]
+    scale = points["encoding"]["color"]["scale"]
+    # a lean in its stance's colour; no clear lean grey; no value without a point
+    assert dict(zip(scale["domain"], scale["range"], strict=True)) == {
+        "coercion": STANCE_COLOURS["coercion"],
+        "cooperation": STANCE_COLOURS["cooperation"],
+        "no clear lean": charts.UNCODED_COLOUR,
+    }
+    assert points["mark"]["opacity"] == 1
+    one_sided = charts.chart_balance(bal.head(1)).to_dict()["layer"][1]["encoding"]["color"]
+    assert one_sided["scale"]["domain"] == ["coercion"]
+    assert "level" not in str(spec)
     assert (rules["encoding"]["x"]["field"], rules["encoding"]["x2"]["field"]) == (
         "balance_lo",
         "balance_hi",
@@ -427,3 +434,80 @@ def test_articles_are_named_by_outlet_and_short_title_not_hash() -> None:
     ]
     with pytest.raises(ValueError, match=r"max_chars must be an integer >= 20, got 5"):
         charts.document_labels(docs, max_chars=5)
+
+
+def _all_charts() -> dict[str, alt.TopLevelMixin]:
+    rates = _rates([("a", "cooperation", 2.0), ("a", "coercion", 5.0), ("b", "resistance", 1.0)])
+    bal = pl.DataFrame({"group": ["a", "b"], "balance": [-0.5, 0.1],
+                        "balance_lo": [-0.7, -0.2], "balance_hi": [-0.3, 0.4]})
+    tl = pl.DataFrame({
+        "date": [dt.date(2025, 1, 20), dt.date(2025, 3, 1), dt.date(2025, 6, 1)],
+        "precision": ["day"] * 3, "stance": ["coercion", "cooperation", None],
+        "category": ["SANCTION", "AGREE", None], "actor": ["US", "MX", None],
+        "label": ["tariff", "accord", "review"], "scheduled": [False, False, True],
+        "n_sources": [1, 3, 1],
+    })
+    return {
+        "stance": charts.chart_stance_by_group(rates, group_name="document"),
+        "balance": charts.chart_balance(bal, group_name="document"),
+        "categories": charts.chart_categories(pl.DataFrame(
+            {"stance": ["coercion"], "category": ["SANCTION"], "n_codes": [3]})),
+        "actors": charts.chart_actor_stance(pl.DataFrame(
+            {"actor": ["US"], "stance": ["coercion"], "n_codes": [3]})),
+        "timeline": charts.chart_timeline(tl),
+        "corroboration": charts.chart_corroboration(pl.DataFrame(
+            {"group_id": [1], "mark": ["corroborated"]})),
+        "confusion": charts.chart_confusion(pl.DataFrame(
+            {"gold_stance": ["coercion"], "predicted_stance": ["coercion"], "n": [2]})),
+        "sensitivity": charts.chart_sensitivity(pl.DataFrame(
+            {"left_out": ["(none)"], "balance": [-0.4], "balance_lo": [-0.6],
+             "balance_hi": [-0.2], "sign_changed": [False]})),
+    }
+
+
+def _encodings(spec: dict) -> list[tuple[dict, dict]]:
+    layers = spec.get("layer", [spec])
+    return [(layer.get("mark", {}), layer.get("encoding", {})) for layer in layers]
+
+
+@pytest.mark.parametrize("name", list(_all_charts()))
+def test_every_chart_has_a_description_that_states_its_finding(name) -> None:
+    spec = _all_charts()[name].to_dict()
+    description = spec.get("description", "")
+    assert spec["title"]["text"] in description
+    assert "Values: " in description and len(description) > len(spec["title"]["text"]) + 40
+
+
+@pytest.mark.parametrize("name", list(_all_charts()))
+def test_stance_colours_are_one_scheme_drawn_opaque(name) -> None:
+    spec = _all_charts()[name].to_dict()
+    for mark, encoding in _encodings(spec):
+        colour = encoding.get("color", {})
+        domain = colour.get("scale", {}).get("domain", [])
+        for value, hex_ in zip(domain, colour.get("scale", {}).get("range", []), strict=False):
+            if value in STANCE_COLOURS:
+                assert hex_ == STANCE_COLOURS[value], (name, value)
+        if set(domain) & set(STANCES):
+            assert mark.get("opacity", 1) == 1, name  # a faded mark is another colour
+        # outside stance charts, the stance colours do not stand for something else
+        if domain and not set(domain) & set(STANCES):
+            assert not set(colour["scale"].get("range", [])) & set(STANCE_COLOURS.values())
+
+
+def test_timeline_size_key_lists_whole_source_counts_and_points_stay_inside() -> None:
+    spec = _all_charts()["timeline"].to_dict()
+    points = spec["layer"][2]
+    assert points["encoding"]["size"]["legend"]["values"] == [1, 3]
+    assert points["encoding"]["x"]["scale"]["padding"] > 0
+    assert "uncoded" not in str(spec) and "shape" not in points["encoding"]
+    single = charts.chart_timeline(pl.DataFrame({
+        "date": [dt.date(2025, 1, 20)], "precision": ["day"], "stance": ["coercion"],
+        "category": ["SANCTION"], "actor": ["US"], "label": ["tariff"], "n_sources": [2]}))
+    assert single.to_dict()["layer"][2]["encoding"]["size"] == {"value": 90}
+
+
+@pytest.mark.parametrize("name", ["stance", "balance"])
+def test_group_axis_title_sits_above_the_labels(name) -> None:
+    spec = _all_charts()[name].to_dict()
+    axis = spec["layer"][-1]["encoding"]["y"]["axis"]
+    assert axis["titleAngle"] == 0 and axis["titleY"] < 0
