@@ -36,6 +36,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from copy import deepcopy
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -976,14 +977,15 @@ footer.coco-footer { font-size: 0.8rem; color: #555; border-top: 1px solid #ddd;
 """
 
 _EXTERNAL_RESOURCE = re.compile(
-    r"<script[^>]+src\s*=\s*[\"']?(?:https?:)?//|<link[^>]+href\s*=\s*[\"']?(?:https?:)?//"
+    r"<(?:script|img|iframe)[^>]+src\s*=\s*[\"']?(?:https?:)?//"
+    r"|<link[^>]+href\s*=\s*[\"']?(?:https?:)?//"
     r"|@import\s+(?:url\()?[\"']?(?:https?:)?//",
     re.IGNORECASE,
 )
 
 
 def external_resources(page: str) -> list[str]:
-    """Scripts, stylesheets and CSS imports a page would fetch from the network.
+    """Scripts, images, stylesheets and CSS imports a page would fetch from the network.
 
     Examples
     --------
@@ -1059,7 +1061,8 @@ def stage_quarto_project(executed: Sequence[Path], stage: Path, *, project: Path
     """Lay out a Quarto project to render: ``_quarto.yml`` and the executed notebooks.
 
     The report notebook is staged as ``index.ipynb`` (a website's home page); links
-    between notebooks are rewritten to the staged names. Returns the stage folder.
+    between notebooks are rewritten to the staged names and HTML outputs become raw
+    HTML blocks (:func:`html_outputs_as_raw_markdown`). Returns the stage folder.
     """
     import nbformat
 
@@ -1068,8 +1071,71 @@ def stage_quarto_project(executed: Sequence[Path], stage: Path, *, project: Path
     pages = page_names([p.name for p in executed])
     for path in executed:
         nb = rewrite_links(nbformat.read(str(path), as_version=4), pages, suffix=".ipynb")
-        nbformat.write(nb, str(stage / f"{pages[path.name]}.ipynb"))
+        nbformat.write(html_outputs_as_raw_markdown(nb), str(stage / f"{pages[path.name]}.ipynb"))
     return stage
+
+
+# Quarto (src/core/jupyter/widgets.ts, extractJupyterWidgetDependencies) treats a notebook
+# with any display output carrying one of these MIME types as holding JavaScript widgets,
+# and then puts require.js and jQuery from cdn.jsdelivr.net into every page it renders.
+QUARTO_WIDGET_MIME_TYPES: tuple[str, ...] = (
+    "text/html",
+    "application/javascript",
+    "application/vnd.jupyter.widget-view+json",
+)
+
+
+def quarto_widget_outputs(nb: Any) -> list[tuple[int, str]]:
+    """(cell index, MIME type) of each output that makes Quarto load widget scripts.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> cell = nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output(
+    ...     "display_data", data={"text/html": "<b>x</b>", "text/plain": "x"})])
+    >>> quarto_widget_outputs(nbformat.v4.new_notebook(cells=[cell]))
+    [(0, 'text/html')]
+    """
+    found = []
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if output.get("output_type") in ("display_data", "execute_result"):
+                data = output.get("data", {})
+                found.extend((index, m) for m in data if m in QUARTO_WIDGET_MIME_TYPES)
+    return found
+
+
+def html_outputs_as_raw_markdown(nb: Any) -> Any:
+    """A copy of ``nb`` whose ``text/html`` outputs are ``text/markdown`` raw HTML blocks.
+
+    For a ``text/html`` output Quarto writes the same raw block (jupyter.ts,
+    ``mdHtmlOutput``), then reads an HTML table in it into a real table for both HTML and
+    Typst; but the ``text/html`` key itself makes Quarto load widget scripts from a CDN
+    (:data:`QUARTO_WIDGET_MIME_TYPES`). Other outputs, and outputs with scripts, are
+    left as they are.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> cell = nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output(
+    ...     "execute_result", data={"text/html": "<table></table>", "text/plain": "t"})])
+    >>> out = html_outputs_as_raw_markdown(nbformat.v4.new_notebook(cells=[cell]))
+    >>> out.cells[0].outputs[0].data["text/markdown"]
+    '```{=html}\\n<table></table>\\n```\\n'
+    """
+    nb = deepcopy(nb)
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            data = output.get("data", {})
+            if "text/html" not in data or "application/javascript" in data:
+                continue
+            source = data.pop("text/html")
+            source = "".join(source) if isinstance(source, list) else source
+            if "text/markdown" not in data:
+                runs = re.findall(r"`+", source)
+                fence = "`" * max(3, 1 + max(map(len, runs), default=0))
+                data["text/markdown"] = f"{fence}{{=html}}\n{source.rstrip(chr(10))}\n{fence}\n"
+    return nb
 
 
 def _quarto_output_dir(project: Path) -> str:
@@ -1077,19 +1143,63 @@ def _quarto_output_dir(project: Path) -> str:
     return str(config.get("project", {}).get("output-dir", "_site"))
 
 
+# Quarto reports each file of a project render as "[3/6] name.ipynb" on stderr
+# (src/command/render/render-files.ts), after a carriage return and maybe colours.
+_QUARTO_PROGRESS = re.compile(r"\[\s*(\d+)/(\d+)\]\s+(\S.*)$")
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def _run_quarto(command: list[str], *, label: str, emit: Callable[[BuildEvent], None]) -> None:
+    """Run one ``quarto render``, passing its per-file progress on as build events."""
+    started = time.perf_counter()
+    emit(BuildEvent(None, "rendering", f"{label}: starting"))
+    tail: list[str] = []
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace"
+    ) as proc:
+        assert proc.stdout is not None
+        for chunk in proc.stdout:
+            for line in _ANSI.sub("", chunk).replace("\r", "\n").splitlines():
+                line = line.strip()
+                if not line:
+                    continue
+                tail = [*tail[-14:], line]
+                found = _QUARTO_PROGRESS.search(line)
+                if found:
+                    n, total, name = found.groups()
+                    elapsed = time.perf_counter() - started
+                    detail = f"{label}: {n}/{total} {name} ({elapsed:.0f} s)"
+                    emit(BuildEvent(None, "rendering", detail))
+    if proc.returncode != 0:
+        raise BuildError(f"`{' '.join(command[1:])}` failed:\n" + "\n".join(tail))
+    emit(BuildEvent(None, "rendered", f"{label} in {time.perf_counter() - started:.1f} s"))
+
+
 def _render_quarto(
-    executed: Sequence[Path], out_dir: Path, *, quarto: str, project: Path, pdf: bool
+    executed: Sequence[Path],
+    out_dir: Path,
+    *,
+    quarto: str,
+    project: Path,
+    pdf: bool,
+    emit: Callable[[BuildEvent], None],
 ) -> None:
     stage = stage_quarto_project(executed, out_dir.parent / "quarto", project=project)
-    commands = [[quarto, "render", str(stage), "--to", "html"]]
-    if pdf:
-        commands.append([quarto, "render", str(stage), "--to", "typst", "--no-clean"])
-    for command in commands:
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-15:])
-            raise BuildError(f"`{' '.join(command[1:])}` failed:\n{tail}")
+    formats = ["html", "typst"] if pdf else ["html"]
+    for step, to in enumerate(formats, start=1):
+        command = [quarto, "render", str(stage), "--to", to]
+        if step > 1:
+            command.append("--no-clean")
+        what = "HTML site" if to == "html" else "Typst PDF"
+        _run_quarto(command, label=f"quarto {what} ({step} of {len(formats)})", emit=emit)
     os.replace(stage / _quarto_output_dir(project), out_dir)
+    for page in sorted(out_dir.rglob("*.html")):
+        leaks = external_resources(page.read_text(encoding="utf-8", errors="replace"))
+        if leaks:
+            raise BuildError(
+                f"{page.relative_to(out_dir)}: the Quarto page would load {leaks[0]!r}... "
+                "from the network"
+            )
 
 
 def _swap_dir(new: Path, target: Path) -> None:
@@ -1139,6 +1249,7 @@ def render_site(
     renderer: Renderer = "auto",
     pdf: bool = False,
     project: Path = QUARTO_PROJECT,
+    on_event: Callable[[BuildEvent], None] | None = None,
 ) -> str:
     """Render executed notebooks into ``site_dir``; return the renderer used.
 
@@ -1154,12 +1265,16 @@ def render_site(
         Also render a PDF (Typst) through Quarto.
     project : Path, keyword-only
         The Quarto project file.
+    on_event : callable or None, keyword-only
+        Called with ``rendering`` events naming the renderer, the format, the file and
+        the time so far, and a ``rendered`` event when each format is done.
 
     Returns
     -------
     str
         ``"quarto"`` or ``"nbconvert"``.
     """
+    emit = on_event or (lambda event: None)
     use = choose_renderer(renderer, pdf=pdf)
     quarto = find_quarto()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -1167,9 +1282,15 @@ def render_site(
     try:
         out_dir = work / "site"
         if use == "quarto":
-            _render_quarto(executed, out_dir, quarto=str(quarto), project=project, pdf=pdf)
+            _render_quarto(
+                executed, out_dir, quarto=str(quarto), project=project, pdf=pdf, emit=emit
+            )
         else:
+            started = time.perf_counter()
+            emit(BuildEvent(None, "rendering", f"nbconvert HTML site: {len(executed)} pages"))
             _render_nbconvert(executed, out_dir)
+            elapsed = time.perf_counter() - started
+            emit(BuildEvent(None, "rendered", f"nbconvert HTML site in {elapsed:.1f} s"))
         _swap_dir(out_dir, site_dir)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -1427,7 +1548,9 @@ def run_build(
     if must_render:
         emit(BuildEvent(None, "rendering", renderer_used))
         t0 = time.perf_counter()
-        result.renderer = render_site(pages, site_dir, renderer=renderer, pdf=pdf, project=project)
+        result.renderer = render_site(
+            pages, site_dir, renderer=renderer, pdf=pdf, project=project, on_event=emit
+        )
         timings["render"] = round(time.perf_counter() - t0, 3)
         result.rendered = True
         emit(BuildEvent(None, "rendered", result.renderer))

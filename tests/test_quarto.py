@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
+import os
+import re
 import shutil
 from pathlib import Path
 
@@ -75,14 +78,202 @@ def test_staging_lays_out_the_project_with_the_report_as_index(tmp_path: Path) -
     assert corpus.cells[0].source == "[back](index.ipynb) [corpus](01_corpus.ipynb)"
 
 
+def _outputs(nb) -> list[dict]:
+    return [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+
+
+def _shown(nb, mime: str) -> list[str]:
+    return [o["data"][mime] for o in _outputs(nb) if mime in o.get("data", {})]
+
+
+def test_staged_notebooks_give_quarto_no_reason_to_load_widget_scripts(tmp_path: Path) -> None:
+    # Quarto adds require.js and jQuery from a CDN to a page whose notebook has any
+    # text/html or application/javascript output (src/core/jupyter/widgets.ts).
+    executed = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+    stage = build.stage_quarto_project(executed, tmp_path / "stage", project=QUARTO_PROJECT)
+    pages = build.page_names([p.name for p in executed])
+    for path in executed:
+        original = nbformat.read(str(path), as_version=4)
+        staged = nbformat.read(str(stage / f"{pages[path.name]}.ipynb"), as_version=4)
+        assert build.quarto_widget_outputs(staged) == [], path.name
+        # each HTML output is still shown, as the raw HTML block Quarto itself would write
+        raw = [m for m in _shown(staged, "text/markdown") if m.startswith("```{=html}\n")]
+        expected = [f"```{{=html}}\n{h}\n```\n" for h in _shown(original, "text/html")]
+        assert raw == expected, path.name
+        assert _shown(staged, "image/svg+xml") == _shown(original, "image/svg+xml")
+
+
+def test_stored_notebooks_show_charts_as_svg_and_tables_as_html() -> None:
+    for path in sorted(NOTEBOOKS_DIR.glob("*.ipynb")):
+        for output in _outputs(nbformat.read(str(path), as_version=4)):
+            data = output.get("data", {})
+            assert "application/javascript" not in data, path.name
+            assert "application/vnd.jupyter.widget-view+json" not in data, path.name
+            if "text/html" in data:
+                assert "<script" not in data["text/html"].lower(), path.name
+
+
+def test_raw_html_fence_is_longer_than_any_backtick_run_in_the_html() -> None:
+    cell = nbformat.v4.new_code_cell(
+        outputs=[
+            nbformat.v4.new_output(
+                "display_data", data={"text/html": "<td>````x````</td>", "text/plain": "t"}
+            ),
+            nbformat.v4.new_output(
+                "display_data", data={"text/html": "<b>kept</b>", "application/javascript": "1"}
+            ),
+        ]
+    )
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    out = build.html_outputs_as_raw_markdown(nb)
+    assert out.cells[0].outputs[0].data == {
+        "text/markdown": "`````{=html}\n<td>````x````</td>\n`````\n",
+        "text/plain": "t",
+    }
+    assert "text/html" in out.cells[0].outputs[1].data  # a script output is left alone
+    assert "text/html" in nb.cells[0].outputs[0].data  # the input is not changed
+
+
+def test_typst_tables_fit_their_columns_and_may_break_across_pages() -> None:
+    header = _config()["format"]["typst"]["include-in-header"]["text"]
+    assert '#show figure.where(kind: "quarto-float-tbl"): set block(breakable: true)' in header
+    assert "#show table: set text(size: 8pt, hyphenate: true)" in header
+    assert '#show table.cell: it => { show "_": u => u + sym.zws; it }' in header
+
+
+FAKE_QUARTO = """#!/bin/sh
+# Records its arguments, reports progress as Quarto does, writes a one-page site.
+echo "$@" >> "$FAKE_QUARTO_LOG"
+printf '\\r[1/2] index.ipynb\\n\\r[2/2] 01_corpus.ipynb\\n' >&2
+mkdir -p "$2/reports/site"
+printf '%s' "$FAKE_QUARTO_PAGE" > "$2/reports/site/index.html"
+exit "${FAKE_QUARTO_EXIT:-0}"
+"""
+
+
+@pytest.fixture
+def fake_quarto(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A stand-in ``quarto`` on PATH, only to check what the build asks of it and says."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    script = bin_dir / "quarto"
+    script.write_text(FAKE_QUARTO, encoding="utf-8")
+    script.chmod(0o755)
+    log = tmp_path / "quarto.log"
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("FAKE_QUARTO_LOG", str(log))
+    monkeypatch.setenv("FAKE_QUARTO_PAGE", "<html><body>site</body></html>")
+    return log
+
+
+def _two_notebooks(folder: Path) -> list[Path]:
+    folder.mkdir()
+    for name in ("00_report.ipynb", "01_corpus.ipynb"):
+        nbformat.write(nbformat.v4.new_notebook(), str(folder / name))
+    return sorted(folder.iterdir())
+
+
+def test_render_reports_renderer_format_file_and_time(tmp_path: Path, fake_quarto: Path) -> None:
+    events: list[build.BuildEvent] = []
+    used = build.render_site(
+        _two_notebooks(tmp_path / "executed"),
+        tmp_path / "site",
+        renderer="quarto",
+        pdf=True,
+        on_event=events.append,
+    )
+    assert used == "quarto"
+    calls = [line.split() for line in fake_quarto.read_text().splitlines()]
+    assert [c[0] for c in calls] == ["render", "render"]
+    assert [c[2:] for c in calls] == [["--to", "html"], ["--to", "typst", "--no-clean"]]
+    seen = [(e.status, re.sub(r"\d+\.\d s|\(\d+ s\)", "T", e.detail)) for e in events]
+    assert seen == [
+        ("rendering", "quarto HTML site (1 of 2): starting"),
+        ("rendering", "quarto HTML site (1 of 2): 1/2 index.ipynb T"),
+        ("rendering", "quarto HTML site (1 of 2): 2/2 01_corpus.ipynb T"),
+        ("rendered", "quarto HTML site (1 of 2) in T"),
+        ("rendering", "quarto Typst PDF (2 of 2): starting"),
+        ("rendering", "quarto Typst PDF (2 of 2): 1/2 index.ipynb T"),
+        ("rendering", "quarto Typst PDF (2 of 2): 2/2 01_corpus.ipynb T"),
+        ("rendered", "quarto Typst PDF (2 of 2) in T"),
+    ]
+
+
+def test_run_build_passes_render_progress_on(tmp_path: Path, fake_quarto: Path) -> None:
+    events: list[build.BuildEvent] = []
+    build.render_site(
+        _two_notebooks(tmp_path / "executed"), tmp_path / "site", on_event=events.append
+    )
+    assert [e.detail.split(":")[0] for e in events if e.status == "rendering"][0] == (
+        "quarto HTML site (1 of 1)"
+    )
+    assert "on_event=emit" in inspect.getsource(build.run_build)
+
+
+def test_a_failing_quarto_render_names_the_command_and_shows_its_output(
+    tmp_path: Path, fake_quarto: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_QUARTO_EXIT", "1")
+    site = tmp_path / "site"
+    with pytest.raises(build.BuildError, match=r"`render .* --to html` failed:\n\[1/2\] index"):
+        build.render_site(_two_notebooks(tmp_path / "executed"), site, renderer="quarto")
+    assert not site.exists()
+
+
+def test_a_quarto_page_that_would_load_from_a_cdn_fails_the_build(
+    tmp_path: Path, fake_quarto: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cdn = '<script src="https://cdn.jsdelivr.net/npm/requirejs@2.3.6/require.min.js"></script>'
+    monkeypatch.setenv("FAKE_QUARTO_PAGE", cdn)
+    with pytest.raises(build.BuildError, match=r"index\.html: the Quarto page would load"):
+        build.render_site(_two_notebooks(tmp_path / "executed"), tmp_path / "site")
+
+
+def test_nbconvert_render_reports_progress(tmp_path: Path) -> None:
+    events: list[build.BuildEvent] = []
+    build.render_site(
+        _two_notebooks(tmp_path / "executed"),
+        tmp_path / "site",
+        renderer="nbconvert",
+        on_event=events.append,
+    )
+    assert [e.status for e in events] == ["rendering", "rendered"]
+    assert events[0].detail == "nbconvert HTML site: 2 pages"
+    assert re.fullmatch(r"nbconvert HTML site in \d+\.\d s", events[1].detail)
+
+
+def _figures(site: Path, stem: str) -> list[str]:
+    """Figure files a Quarto page shows: ``<img>`` under ``{stem}_files/figure-html/``."""
+    page = (site / f"{stem}.html").read_text(encoding="utf-8")
+    return re.findall(rf'<img[^>]+src="({re.escape(stem)}_files/figure-html/[^"]+\.svg)"', page)
+
+
 @pytest.mark.quarto
 @pytest.mark.skipif(shutil.which("quarto") is None, reason=QUARTO_MISSING)
 def test_quarto_renders_the_executed_notebooks(tmp_path: Path) -> None:
     executed = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))  # stored with outputs
     site = tmp_path / "site"
     assert build.render_site(executed, site, renderer="quarto") == "quarto"
-    index = (site / "index.html").read_text(encoding="utf-8")
-    assert "<svg" in index
-    for stem in build.page_names([p.name for p in executed]).values():
-        assert (site / f"{stem}.html").exists()
-    assert build.external_resources(index) == []
+    for name, stem in build.page_names([p.name for p in executed]).items():
+        page = (site / f"{stem}.html").read_text(encoding="utf-8")
+        nb = nbformat.read(str(NOTEBOOKS_DIR / name), as_version=4)
+        svgs = sum("image/svg+xml" in o.get("data", {}) for o in _outputs(nb))
+        tables = sum("<table" in o.get("data", {}).get("text/html", "") for o in _outputs(nb))
+        # Quarto writes each SVG output to {stem}_files/figure-html/ and links it with <img>
+        figures = _figures(site, stem)
+        assert len(figures) == svgs, stem
+        for figure in figures:
+            assert (site / figure).read_text(encoding="utf-8").lstrip().startswith("<svg"), figure
+        assert page.count("<table") >= tables, stem
+        assert build.external_resources(page) == [], stem
+        assert "require.min.js" not in page and "cdn.jsdelivr.net" not in page, stem
+        assert not re.findall(r'<(?:script|img|link)[^>]+(?:src|href)="https?://', page), stem
+
+
+@pytest.mark.quarto
+@pytest.mark.skipif(shutil.which("quarto") is None, reason=QUARTO_MISSING)
+def test_quarto_renders_the_report_to_pdf(tmp_path: Path) -> None:
+    executed = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+    site = tmp_path / "site"
+    assert build.render_site(executed, site, renderer="quarto", pdf=True) == "quarto"
+    assert (site / "index.pdf").read_bytes().startswith(b"%PDF")
