@@ -1158,22 +1158,57 @@ def vegalite_version() -> str:
     return ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
 
 
-def to_svg(chart: alt.TopLevelMixin) -> str:
-    """Render a chart to a static SVG string (deterministic, no network access).
+def describe(chart: alt.TopLevelMixin) -> str:
+    """A chart's text alternative: its ``description``, else its title, else its mark.
+
+    Every ``chart_*`` function sets a description that says what the chart draws, what
+    it finds and the values behind it; this is the alt text of the chart in the report.
 
     Examples
     --------
     >>> chart = alt.Chart(pl.DataFrame({"x": [1]})).mark_point().encode(x="x:Q")
-    >>> to_svg(chart).startswith("<svg")
-    True
+    >>> describe(chart.properties(description="One point at x = 1."))
+    'One point at x = 1.'
+    >>> describe(chart.properties(title="One point"))
+    'Chart: One point'
+    """
+    spec = chart.to_dict()
+    if spec.get("description"):
+        return str(spec["description"])
+    title = spec.get("title")
+    text = title.get("text") if isinstance(title, dict) else title
+    if text:
+        return f"Chart: {text if isinstance(text, str) else ' '.join(text)}"
+    mark = spec.get("mark")
+    return f"Chart: {mark.get('type') if isinstance(mark, dict) else mark or 'layered'} marks"
+
+
+def to_svg(chart: alt.TopLevelMixin) -> str:
+    """Render a chart to a static SVG string (deterministic, no network access).
+
+    The SVG carries its text alternative (:func:`describe`) as ``role="img"``, an
+    ``aria-label`` and a ``<title>``, escaped, wherever the file is shown.
+
+    Examples
+    --------
+    >>> chart = alt.Chart(pl.DataFrame({"x": [1]})).mark_point().encode(x="x:Q")
+    >>> svg = to_svg(chart.properties(description="A <b>point</b>"))
+    >>> svg.startswith("<svg"), "<title>A &lt;b&gt;point&lt;/b&gt;</title>" in svg
+    (True, True)
     """
     import vl_convert as vlc
 
-    return vlc.vegalite_to_svg(chart.to_dict(), vl_version=vegalite_version(), allowed_base_urls=[])
+    svg = vlc.vegalite_to_svg(chart.to_dict(), vl_version=vegalite_version(), allowed_base_urls=[])
+    label = html.escape(describe(chart), quote=True)
+    head, sep, rest = svg.partition(">")
+    return f'{head} role="img" aria-label="{label}"{sep}<title>{label}</title>{rest}'
 
 
 def show(chart: alt.TopLevelMixin):
     """Return a chart as an ``IPython.display.SVG`` object, for a notebook cell's output.
+
+    The output's metadata holds the chart's text alternative (``{"alt": ...}``,
+    :func:`describe`), which the nbconvert report uses as the image's ``alt``.
 
     Examples
     --------
@@ -1183,7 +1218,8 @@ def show(chart: alt.TopLevelMixin):
     """
     from IPython.display import SVG
 
-    return SVG(data=to_svg(chart))
+    # the output's metadata carries the alt text to the report's <img>
+    return SVG(data=to_svg(chart), metadata={"alt": describe(chart)})
 
 
 def _cell(value: Any, float_digits: int) -> str:

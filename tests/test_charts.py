@@ -511,3 +511,13 @@ def test_group_axis_title_sits_above_the_labels(name) -> None:
     spec = _all_charts()[name].to_dict()
     axis = spec["layer"][-1]["encoding"]["y"]["axis"]
     assert axis["titleAngle"] == 0 and axis["titleY"] < 0
+
+
+def test_the_shown_chart_carries_its_description_as_alt_text() -> None:
+    chart = _all_charts()["balance"]
+    description = chart.to_dict()["description"]
+    shown = charts.show(chart)
+    assert shown.metadata == {"alt": description}
+    svg = shown.data
+    assert 'role="img"' in svg and "<title>" in svg
+    assert charts.describe(chart) == description
