@@ -968,7 +968,8 @@ footer.coco-footer { font-size: 0.8rem; color: #555; border-top: 1px solid #ddd;
 {#- A chart's alt text is its description, kept in the output's metadata (charts.show). -#}
 {% block data_svg scoped -%}
 <div class="jp-RenderedSVG jp-OutputArea-output {{ extra_class }}" data-mime-type="image/svg+xml">
-<img src="data:image/svg+xml;base64,{{ output.data['image/svg+xml'] | text_base64 | escape_html }}" alt="{{ (output.metadata.get('image/svg+xml') or {}).get('alt', '') | escape_html }}">
+<img src="data:image/svg+xml;base64,{{ output.data['image/svg+xml'] | text_base64 | escape_html }}"
+  alt="{{ (output.metadata.get('image/svg+xml') or {}).get('alt', '') | escape_html }}">
 </div>
 {%- endblock data_svg %}
 {%- block body_header -%}
