@@ -1222,6 +1222,97 @@ def show(chart: alt.TopLevelMixin):
     return SVG(data=to_svg(chart), metadata={"alt": describe(chart)})
 
 
+COLUMN_NOTES: dict[str, str] = {
+    "per_1000_words": "codes per 1,000 words of text",
+    "lo": "lower bound of the 95% bootstrap interval (sentences resampled)",
+    "hi": "upper bound of the 95% bootstrap interval",
+    "balance": "(cooperation − coercion) / (cooperation + coercion), from −1 to +1",
+    "balance_lo": "lower bound of the balance's 95% bootstrap interval",
+    "balance_hi": "upper bound of the balance's 95% bootstrap interval",
+    "intensity": "mean PLOVER score per coded sentence (−10 most coercive, +10 most cooperative)",
+    "intensity_lo": "lower bound of the intensity's 95% bootstrap interval",
+    "intensity_hi": "upper bound of the intensity's 95% bootstrap interval",
+    "n_codes": "number of codes",
+    "n_sentences": "number of sentences",
+    "n_words": "number of words",
+    "n_sources": "number of outlets reporting it",
+    "status_rule": "the codebook rule that set the status (actual, threatened, ...)",
+    "actor_rule": "the codebook rule that set the actor",
+    "indicator": "the codebook indicator that matched",
+    "precision": "share of the codebook's codes that the hand codes confirm",
+    "recall": "share of the hand codes that the codebook finds",
+    "f1": "harmonic mean of precision and recall",
+    "kappa": "Cohen's kappa: agreement beyond chance",
+    "support": "number of hand-coded units",
+    "tp": "true positives",
+    "fp": "false positives",
+    "fn": "false negatives",
+}
+
+_SCALES = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
+_CURRENCY = {"USD": "$", "MXN": "MX$", "EUR": "€"}
+
+
+def format_quantity(value: float | None, unit: str | None = None) -> str:
+    """A number as a person writes it: "$552 billion", "70%", "1,000 people".
+
+    Parameters
+    ----------
+    value : float or None
+        The number (a claim's ``value``).
+    unit : str or None
+        Its unit: a currency code (``USD``, ``MXN``, ``EUR``), ``percent``, ``count``
+        (no unit word) or a noun such as ``people`` or ``troops``.
+
+    Returns
+    -------
+    str
+        Whole numbers without decimals, millions and above in words, at most three
+        significant digits there; empty for None.
+
+    Examples
+    --------
+    >>> format_quantity(552_000_000_000.0, "USD"), format_quantity(3.6e9, "USD")
+    ('$552 billion', '$3.6 billion')
+    >>> format_quantity(70.0, "percent"), format_quantity(1000.0, "count")
+    ('70%', '1,000')
+    >>> format_quantity(2.0, "agents"), format_quantity(2.5, "years")
+    ('2 agents', '2.5 years')
+    """
+    if value is None:
+        return ""
+    number = ""
+    for size, word in _SCALES:
+        if abs(value) >= size:
+            number = f"{value / size:,.3g} {word}"
+            break
+    if not number:
+        number = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.3g}"
+    if unit in _CURRENCY:
+        return f"{_CURRENCY[unit]}{number}"
+    if unit == "percent":
+        return f"{number}%"
+    if unit in (None, "", "count"):
+        return number
+    return f"{number} {unit}"
+
+
+def format_quantities(
+    table: pl.DataFrame, *, value: str = "value", unit: str = "unit"
+) -> pl.DataFrame:
+    """Replace a numeric ``value`` column by :func:`format_quantity` strings.
+
+    Examples
+    --------
+    >>> t = pl.DataFrame({"value": [552e9, 2.0], "unit": ["USD", "agents"]})
+    >>> format_quantities(t)["value"].to_list()
+    ['$552 billion', '2 agents']
+    """
+    _require(table, [value, unit], "format_quantities")
+    text = [format_quantity(v, u) for v, u in table.select(value, unit).iter_rows()]
+    return table.with_columns(pl.Series(value, text, dtype=pl.String))
+
+
 def _cell(value: Any, float_digits: int) -> str:
     if value is None:
         return ""
@@ -1234,12 +1325,27 @@ def _cell(value: Any, float_digits: int) -> str:
     return str(value)
 
 
+def _whole_columns(df: pl.DataFrame) -> set[str]:
+    """Float columns whose values are all whole numbers (counts stored as floats)."""
+    floats = [c for c, t in df.schema.items() if t in (pl.Float32, pl.Float64)]
+    whole = set()
+    for c in floats:
+        values = df[c].drop_nulls().drop_nans()
+        if values.len() and bool((values == values.round(0)).all()):
+            whole.add(c)
+    return whole
+
+
+_LONG_TOKEN = 24  # a word longer than this (a checksum, a path) may break anywhere
+
+
 def html_table(
     df: pl.DataFrame,
     *,
     max_rows: int | None = None,
     float_digits: int = 2,
     caption: str | None = None,
+    notes: bool = True,
 ) -> str:
     """Render a table as HTML, escaping every header and cell.
 
@@ -1250,19 +1356,27 @@ def html_table(
     max_rows : int or None
         Show at most this many rows (a note says how many were left out); None shows all.
     float_digits : int
-        Digits after the decimal point for floats.
+        Digits after the decimal point for floats; a float column that holds only whole
+        numbers (counts) is shown as integers.
     caption : str or None
         Optional caption (escaped too).
+    notes : bool
+        Explain, under the table, the columns that :data:`COLUMN_NOTES` describes.
 
     Returns
     -------
     str
-        A ``<table class="coco-table">`` fragment in a sideways-scrolling ``<div>``; corpus
-        text is shown literally.
+        A ``<table class="coco-table">`` fragment in a ``<div>`` that scrolls a table
+        sideways only when even wrapped it cannot fit; long words (checksums, paths) may
+        break anywhere so that the table fits the page. Corpus text is shown literally.
 
     Examples
     --------
     >>> "<td>&lt;b&gt;x&lt;/b&gt;</td>" in html_table(pl.DataFrame({"text": ["<b>x</b>"]}))
+    True
+    >>> '<td class="num">2</td>' in html_table(pl.DataFrame({"agents": [2.0]}))
+    True
+    >>> "<code>lo</code>: lower bound" in html_table(pl.DataFrame({"lo": [0.5]}))
     True
     """
     if max_rows is not None and max_rows < 0:
@@ -1276,15 +1390,27 @@ def html_table(
     parts.extend(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
     parts.append("</tr></thead><tbody>")
     numeric = {c for c, t in shown.schema.items() if t.is_numeric()}
+    whole = _whole_columns(shown)
     for row in shown.iter_rows(named=True):
         parts.append("<tr>")
         for col, value in row.items():
-            cls = ' class="num"' if col in numeric else ""
-            parts.append(f"<td{cls}>{html.escape(_cell(value, float_digits))}</td>")
+            text = _cell(value, 0 if col in whole else float_digits)
+            if col in numeric:
+                attrs = ' class="num"'
+            elif any(len(word) > _LONG_TOKEN for word in text.split()):
+                attrs = ' style="overflow-wrap: anywhere"'
+            else:
+                attrs = ""
+            parts.append(f"<td{attrs}>{html.escape(text)}</td>")
         parts.append("</tr>")
     parts.append("</tbody></table></div>")
     if shown.height < df.height:
         parts.append(f"<p><em>{df.height - shown.height} more rows not shown.</em></p>")
+    explained = [c for c in shown.columns if c in COLUMN_NOTES] if notes else []
+    if explained:
+        items = "; ".join(f"<code>{html.escape(c)}</code>: {html.escape(COLUMN_NOTES[c])}"
+                          for c in explained)
+        parts.append(f'<p class="coco-notes" style="font-size: 0.85em">{items}.</p>')
     return "".join(parts)
 
 

@@ -521,3 +521,33 @@ def test_the_shown_chart_carries_its_description_as_alt_text() -> None:
     svg = shown.data
     assert 'role="img"' in svg and "<title>" in svg
     assert charts.describe(chart) == description
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "expected"),
+    [
+        (552_000_000_000.0, "USD", "$552 billion"),
+        (3_600_000_000.0, "USD", "$3.6 billion"),
+        (1_250_000.0, "people", "1.25 million people"),
+        (70.0, "percent", "70%"),
+        (1000.0, "count", "1,000"),
+        (2.0, "agents", "2 agents"),
+        (2.5, "years", "2.5 years"),
+        (None, "USD", ""),
+    ],
+)
+def test_quantities_are_written_for_people(value, unit, expected) -> None:
+    assert charts.format_quantity(value, unit) == expected
+
+
+def test_tables_show_counts_as_integers_and_explain_their_columns() -> None:
+    table = pl.DataFrame({"agents": [2.0, 3.0], "lo": [0.25, 1.0], "sha256": ["a" * 64, "b"]})
+    out = charts.html_table(table)
+    assert '<td class="num">2</td>' in out and "2.00" not in out
+    assert '<td class="num">0.25</td>' in out and '<td class="num">1.00</td>' in out
+    assert "<code>lo</code>: lower bound of the 95% bootstrap interval" in out
+    assert "<code>agents</code>" not in out  # only columns with a note are explained
+    assert f'<td style="overflow-wrap: anywhere">{"a" * 64}</td>' in out
+    assert "coco-notes" not in charts.html_table(table, notes=False)
+    claims = charts.format_quantities(pl.DataFrame({"value": [552e9], "unit": ["USD"]}))
+    assert "<td>$552 billion</td>" in charts.html_table(claims)
