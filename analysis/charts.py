@@ -1425,3 +1425,100 @@ def show_table(df: pl.DataFrame, **options: Any):
     from IPython.display import HTML
 
     return HTML(html_table(df, **options))
+_KWIC_FILTER = (
+    "var q=this.value.toLowerCase(),root=this.parentNode;"
+    "root.querySelectorAll('tr.coco-code').forEach(function(r){"
+    "r.hidden=q!==''&&r.textContent.toLowerCase().indexOf(q)<0;});"
+    "root.querySelectorAll('details').forEach(function(d){"
+    "if(q!=='')d.open=d.querySelector('tr.coco-code:not([hidden])')!==null;});"
+)
+_ONE_LINE = "white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 28rem"
+
+
+def html_kwic(kwic: pl.DataFrame, documents: pl.DataFrame) -> str:
+    """Every code on one line, grouped by article in collapsible sections, with a filter.
+
+    Each article is a ``<details>`` section named by outlet and short title
+    (:func:`document_labels`) and its number of codes; each code is one table row: stance,
+    category, actor, status, the indicator that matched, the rules that set status and
+    actor, and the keyword in its context, cut to one line (the whole line is the row's
+    tooltip). A search box above filters the rows as one types and opens the sections
+    that still match; it runs in the page, with no request. Every text is escaped.
+
+    Parameters
+    ----------
+    kwic : pl.DataFrame
+        ``analysis.indicators.kwic`` output: doc_id, sent_id, stance, category, actor,
+        status, indicator, status_rule, actor_rule, left, keyword, right.
+    documents : pl.DataFrame
+        The ``documents`` table (doc_id, source, title), for the section names.
+
+    Returns
+    -------
+    str
+        An HTML fragment: a ``<div class="coco-kwic">`` holding the filter box and one
+        ``<details>`` per article that has codes.
+
+    Examples
+    --------
+    >>> kw = pl.DataFrame({"doc_id": ["d1"], "sent_id": [3], "stance": ["coercion"],
+    ...     "category": ["THREATEN"], "actor": ["US"], "status": ["threatened"],
+    ...     "indicator": ["threaten_tariff"], "status_rule": ["threat_cue"],
+    ...     "actor_rule": ["subject"], "left": ["Trump"], "keyword": ["threatened"],
+    ...     "right": ["<b>tariffs</b>"]})
+    >>> docs = pl.DataFrame({"doc_id": ["d1"], "source": ["El Economista"],
+    ...     "title": ["Aranceles"]})
+    >>> out = html_kwic(kw, docs)
+    >>> "<summary>El Economista: Aranceles (1 code)</summary>" in out
+    True
+    >>> "&lt;b&gt;tariffs&lt;/b&gt;" in out and "<b>" not in out
+    True
+    """
+    columns = ["doc_id", "sent_id", "stance", "category", "actor", "status", "indicator",
+               "status_rule", "actor_rule", "left", "keyword", "right"]
+    _require(kwic, columns, "html_kwic")
+    labels = dict(document_labels(documents).iter_rows())
+    order = [d for d in documents["doc_id"].to_list() if d in set(kwic["doc_id"].to_list())]
+    order += sorted(set(kwic["doc_id"].to_list()) - set(order))
+    fields = ["sent_id", "stance", "category", "actor", "status", "indicator", "status_rule",
+              "actor_rule"]
+    e = html.escape
+    parts = [
+        '<div class="coco-kwic">',
+        '<label>Filter the codes: <input type="search" class="coco-filter" '
+        f'placeholder="a word, an indicator, a rule..." oninput="{e(_KWIC_FILTER)}"></label>',
+    ]
+    for doc_id in order:
+        rows = kwic.filter(pl.col("doc_id") == doc_id).sort("sent_id")
+        name = labels.get(doc_id, doc_id)
+        parts.append(f"<details><summary>{e(name)} ({_plural(rows.height, 'code')})</summary>")
+        parts.append('<table class="coco-table coco-kwic-table"><thead><tr>')
+        parts.extend(f"<th>{e(f)}</th>" for f in [*fields, "keyword in context"])
+        parts.append("</tr></thead><tbody>")
+        for r in rows.iter_rows(named=True):
+            line = " ".join(str(r[k] or "") for k in ("left", "keyword", "right")).strip()
+            cells = "".join(f"<td>{e(_cell(r[f], 0))}</td>" for f in fields)
+            context = (
+                f'<td style="{_ONE_LINE}">{e(str(r["left"] or ""))} '
+                f"<strong>{e(str(r['keyword'] or ''))}</strong> {e(str(r['right'] or ''))}</td>"
+            )
+            parts.append(f'<tr class="coco-code" title="{e(line)}">{cells}{context}</tr>')
+        parts.append("</tbody></table></details>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def show_kwic(kwic: pl.DataFrame, documents: pl.DataFrame):
+    """Return :func:`html_kwic` as an ``IPython.display.HTML`` object.
+
+    Examples
+    --------
+    >>> kw = pl.DataFrame({c: [] for c in ["doc_id", "sent_id", "stance", "category",
+    ...     "actor", "status", "indicator", "status_rule", "actor_rule", "left", "keyword",
+    ...     "right"]})
+    >>> type(show_kwic(kw, pl.DataFrame({"doc_id": [], "source": [], "title": []}))).__name__
+    'HTML'
+    """
+    from IPython.display import HTML
+
+    return HTML(html_kwic(kwic, documents))

@@ -551,3 +551,30 @@ def test_tables_show_counts_as_integers_and_explain_their_columns() -> None:
     assert "coco-notes" not in charts.html_table(table, notes=False)
     claims = charts.format_quantities(pl.DataFrame({"value": [552e9], "unit": ["USD"]}))
     assert "<td>$552 billion</td>" in charts.html_table(claims)
+
+
+def test_appendix_is_one_line_per_code_in_collapsible_sections_with_a_filter() -> None:
+    kw = pl.DataFrame({
+        "doc_id": ["d2", "d1", "d1"], "sent_id": [1, 4, 2],
+        "stance": ["coercion", "cooperation", "coercion"],
+        "category": ["THREATEN", "AGREE", "SANCTION"], "actor": ["US", "MX", "US"],
+        "status": ["threatened", "actual", "actual"],
+        "indicator": ["threaten_force", "sign_accord", "impose_tariff"],
+        "status_rule": ["threat_cue", "default", "default"],
+        "actor_rule": ["subject", "speaker", "subject"],
+        "left": ["They", "Both", "<script>alert(1)</script>"],
+        "keyword": ["threatened", "signed", "imposed"], "right": ["force.", "a pact.", "duties"],
+    })
+    docs = pl.DataFrame({"doc_id": ["d1", "d2"], "source": ["El Economista", "PISM (Polish)"],
+                         "title": ["Aranceles", "Mexico responds"]})
+    out = charts.html_kwic(kw, docs)
+    assert out.count("<details>") == 2 and out.count('<tr class="coco-code"') == 3
+    assert out.index("El Economista: Aranceles (2 codes)") < out.index("PISM: Mexico responds")
+    # within an article, codes in sentence order, with indicator and both rules
+    assert out.index("impose_tariff") < out.index("sign_accord")
+    assert "threat_cue" in out and "speaker" in out
+    assert "<script>" not in out and "&lt;script&gt;alert(1)&lt;/script&gt;" in out
+    assert 'type="search"' in out and "http" not in out
+    assert "white-space: nowrap" in out
+    with pytest.raises(ValueError, match=r"html_kwic: the table lacks column\(s\) \['right'\]"):
+        charts.html_kwic(kw.drop("right"), docs)
