@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import shutil
 import subprocess
 import tempfile
@@ -237,6 +238,43 @@ def test_report_pages_draw_offline(page: Page, report_dir: Path) -> None:
         if stem == "index":
             page.screenshot(REPORTS_DIR / "screenshot.png")
     assert (REPORTS_DIR / "screenshot.png").stat().st_size > 10_000
+
+
+needs_quarto = pytest.mark.skipif(
+    shutil.which("quarto") is None,
+    reason="quarto executable not found on PATH; install from https://quarto.org to open "
+    "the Quarto site",
+)
+
+# Quarto writes each SVG output to {page}_files/figure-html/ and shows it with <img>.
+IMAGES = """
+Array.from(document.querySelectorAll('main img')).map(function (img) {
+  return {src: img.getAttribute('src'), w: img.naturalWidth, h: img.naturalHeight,
+          complete: img.complete};
+})
+"""
+
+
+@pytest.mark.quarto
+@needs_quarto
+@needs_chromium
+def test_quarto_site_draws_offline(page: Page, tmp_path_factory: pytest.TempPathFactory) -> None:
+    executed = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))  # stored with outputs
+    site = tmp_path_factory.mktemp("quarto") / "site"
+    assert build.render_site(executed, site, renderer="quarto") == "quarto"
+    for notebook, stem in build.page_names([p.name for p in executed]).items():
+        path = site / f"{stem}.html"
+        page.open(path)
+        svgs, tables = _expected_outputs(NOTEBOOKS_DIR / notebook)
+        charts = [i for i in page.evaluate(IMAGES) if f"{stem}_files/figure-html/" in i["src"]]
+        assert len(charts) == svgs, f"{path.name}: {len(charts)} charts shown, {svgs} expected"
+        for chart in charts:
+            assert chart["complete"] and chart["w"] > 50 and chart["h"] > 50, chart["src"]
+            svg = (site / chart["src"]).read_text(encoding="utf-8")
+            assert len(re.findall(r"<(path|rect|line|text)\b", svg)) > 5, chart["src"]
+        assert page.evaluate("document.querySelectorAll('main table').length") >= tables
+        assert page.errors() == [], f"{path.name}: console errors"
+        assert _leaks(page.requests()) == [], f"{path.name}: requests left the machine"
 
 
 @needs_chromium

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import os
 import re
 import shutil
@@ -199,15 +198,13 @@ def test_render_reports_renderer_format_file_and_time(tmp_path: Path, fake_quart
     ]
 
 
-def test_run_build_passes_render_progress_on(tmp_path: Path, fake_quarto: Path) -> None:
+def test_auto_render_finds_quarto_on_path_and_says_so(tmp_path: Path, fake_quarto: Path) -> None:
     events: list[build.BuildEvent] = []
-    build.render_site(
+    used = build.render_site(
         _two_notebooks(tmp_path / "executed"), tmp_path / "site", on_event=events.append
     )
-    assert [e.detail.split(":")[0] for e in events if e.status == "rendering"][0] == (
-        "quarto HTML site (1 of 1)"
-    )
-    assert "on_event=emit" in inspect.getsource(build.run_build)
+    assert used == "quarto"
+    assert events[0] == build.BuildEvent(None, "rendering", "quarto HTML site (1 of 1): starting")
 
 
 def test_a_failing_quarto_render_names_the_command_and_shows_its_output(
