@@ -470,8 +470,9 @@ def finding_headline(balance_status: pl.DataFrame, documents: pl.DataFrame) -> s
     >>> docs = pl.DataFrame({"doc_id": ["a", "b"], "n_words": [1200, 2277]})
     >>> print(finding_headline(bs, docs))  # doctest: +NORMALIZE_WHITESPACE
     **Over all codes the balance leans to coercion; for acts that happened it shows no clear
-    lean.** Threatened and hypothetical acts make 12 of the 20 coercive codes and 1 of the
-    10 cooperative ones.
+    lean. Over threatened or hypothetical acts alone it leans to coercion.** Threatened
+    and hypothetical acts make 12 of the 20 coercive codes and 1 of the 10 cooperative
+    ones.
     <BLANKLINE>
     - All counted codes: 20 coercive, 10 cooperative; balance −0.33 [−0.60, −0.05].
     - Acts that happened: 8 coercive, 9 cooperative; balance +0.06 [−0.30, +0.40].
@@ -498,6 +499,8 @@ def finding_headline(balance_status: pl.DataFrame, documents: pl.DataFrame) -> s
             f"Over all codes the balance {verb['all']}; "
             f"for acts that happened it {verb['actual']}."
         )
+    if verb["non_actual"] != verb["actual"]:
+        lead += f" Over threatened or hypothetical acts alone it {verb['non_actual']}."
     every, threat = rows["all"], rows["non_actual"]
     share = (
         f"Threatened and hypothetical acts make {threat['coercion']} of the "

@@ -390,7 +390,8 @@ def test_headline_sets_acts_that_happened_beside_all_codes() -> None:
     text = charts.finding_headline(status, docs)
     assert text.startswith(
         "**Over all codes the balance leans to coercion; "
-        "for acts that happened it shows no clear lean.**"
+        "for acts that happened it shows no clear lean. "
+        "Over threatened or hypothetical acts alone it leans to coercion.**"
     )
     assert "Threatened and hypothetical acts make 32 of the 67 coercive codes" in text
     assert "- Acts that happened: 32 coercive, 32 cooperative; balance +0.01 [−0.20, +0.20]." in (
@@ -402,7 +403,8 @@ def test_headline_sets_acts_that_happened_beside_all_codes() -> None:
         (35, 67, -0.31, -0.5, -0.1), (20, 50, -0.4, -0.6, -0.2), (15, 17, -0.1, -0.4, 0.3)
     )
     assert charts.finding_headline(agree, docs).startswith(
-        "**The balance leans to coercion, over all codes and over acts that happened alike.**"
+        "**The balance leans to coercion, over all codes and over acts that happened alike. "
+        "Over threatened or hypothetical acts alone it shows no clear lean.**"
     )
     with pytest.raises(ValueError, match=r"lacks the row\(s\) \['non_actual'\] in column 'codes'"):
         charts.finding_headline(status.head(2), docs)
