@@ -1390,7 +1390,10 @@ def html_table(
     if caption:
         parts.append(f"<caption>{html.escape(caption)}</caption>")
     parts.append("<thead><tr>")
-    parts.extend(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
+    # a long column name may break after an underscore, so that headers do not widen the table
+    parts.extend(
+        f"<th>{html.escape(str(c)).replace('_', '_<wbr>')}</th>" for c in shown.columns
+    )
     parts.append("</tr></thead><tbody>")
     numeric = {c for c, t in shown.schema.items() if t.is_numeric()}
     whole = _whole_columns(shown)
@@ -1429,13 +1432,15 @@ def show_table(df: pl.DataFrame, **options: Any):
 
     return HTML(html_table(df, **options))
 _KWIC_FILTER = (
-    "var q=this.value.toLowerCase(),root=this.parentNode;"
+    "var q=this.value.toLowerCase(),root=this.closest('.coco-kwic');"
     "root.querySelectorAll('tr.coco-code').forEach(function(r){"
     "r.hidden=q!==''&&r.textContent.toLowerCase().indexOf(q)<0;});"
     "root.querySelectorAll('details').forEach(function(d){"
     "if(q!=='')d.open=d.querySelector('tr.coco-code:not([hidden])')!==null;});"
 )
-_ONE_LINE = "white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 28rem"
+_ONE_LINE = "white-space: nowrap; overflow: hidden; text-overflow: ellipsis"
+# column widths (per cent) of the appendix table: fixed, so that it never outgrows the page
+_KWIC_WIDTHS = (5, 9, 10, 6, 9, 13, 10, 9, 29)
 
 
 def html_kwic(kwic: pl.DataFrame, documents: pl.DataFrame) -> str:
@@ -1495,12 +1500,19 @@ def html_kwic(kwic: pl.DataFrame, documents: pl.DataFrame) -> str:
         rows = kwic.filter(pl.col("doc_id") == doc_id).sort("sent_id")
         name = labels.get(doc_id, doc_id)
         parts.append(f"<details><summary>{e(name)} ({_plural(rows.height, 'code')})</summary>")
-        parts.append('<table class="coco-table coco-kwic-table"><thead><tr>')
-        parts.extend(f"<th>{e(f)}</th>" for f in [*fields, "keyword in context"])
+        parts.append(
+            '<table class="coco-table coco-kwic-table" style="table-layout: fixed; width: 100%">'
+        )
+        parts.append("<colgroup>")
+        parts.extend(f'<col style="width: {w}%">' for w in _KWIC_WIDTHS)
+        parts.append("</colgroup><thead><tr>")
+        parts.extend(
+            f'<th style="{_ONE_LINE}">{e(f)}</th>' for f in [*fields, "keyword in context"]
+        )
         parts.append("</tr></thead><tbody>")
         for r in rows.iter_rows(named=True):
             line = " ".join(str(r[k] or "") for k in ("left", "keyword", "right")).strip()
-            cells = "".join(f"<td>{e(_cell(r[f], 0))}</td>" for f in fields)
+            cells = "".join(f'<td style="{_ONE_LINE}">{e(_cell(r[f], 0))}</td>' for f in fields)
             context = (
                 f'<td style="{_ONE_LINE}">{e(str(r["left"] or ""))} '
                 f"<strong>{e(str(r['keyword'] or ''))}</strong> {e(str(r['right'] or ''))}</td>"

@@ -196,7 +196,9 @@ def _expected_outputs(notebook: Path) -> tuple[int, int]:
     nb = nbformat.read(str(notebook), as_version=4)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     svgs = sum("image/svg+xml" in o.get("data", {}) for o in outputs)
-    tables = sum("coco-table" in o.get("data", {}).get("text/html", "") for o in outputs)
+    tables = sum(
+        o.get("data", {}).get("text/html", "").count('<table class="coco-table') for o in outputs
+    )
     return svgs, tables
 
 
@@ -211,6 +213,19 @@ Array.from(document.querySelectorAll('img[src^="data:image/svg+xml"]')).map(func
   return {w: img.naturalWidth, h: img.naturalHeight, complete: img.complete,
           marks: (svg.match(/<(path|rect|line|text)\\b/g) || []).length};
 })
+"""
+
+
+CHART_ALTS = """
+Array.from(document.querySelectorAll('img[src^="data:image/svg+xml"]')).map(i => i.alt)
+"""
+
+# A table fits when it needs no sideways scrolling inside its wrapper (the page width).
+TABLES_WIDER_THAN_PAGE = """
+Array.from(document.querySelectorAll('table.coco-table')).filter(function (t) {
+  var box = t.closest('.coco-table-wrap, details, main, body');
+  return t.offsetParent !== null && t.scrollWidth > box.clientWidth + 1;
+}).map(t => t.querySelector('th') ? t.querySelector('th').textContent : '?')
 """
 
 
@@ -231,6 +246,10 @@ def test_report_pages_draw_offline(page: Page, report_dir: Path) -> None:
             assert chart["marks"] > 5, f"{path.name}: chart {i} is empty"
         n_tables = page.evaluate("document.querySelectorAll('table.coco-table').length")
         assert n_tables == tables
+        alts = page.evaluate(CHART_ALTS)
+        assert all(len(a) > 60 and "No description" not in a for a in alts), path.name
+        overflowing = page.evaluate(TABLES_WIDER_THAN_PAGE)
+        assert overflowing == [], f"{path.name}: tables wider than the page: {overflowing}"
         links = page.evaluate("Array.from(document.querySelectorAll('nav a')).map(a => a.href)")
         assert sorted(Path(u).name for u in links) == sorted(f"{s}.html" for s in pages.values())
         assert page.errors() == [], f"{path.name}: console errors"
@@ -302,3 +321,77 @@ def test_markup_in_the_corpus_is_shown_not_run(
     assert page.evaluate("document.querySelectorAll('main b, main i, main img').length") == 0
     assert page.errors() == []
     assert _leaks(page.requests()) == []
+
+
+FIRST_SCREEN = """
+(function () {
+  var first = document.querySelector('img[src^="data:image/svg+xml"]');
+  var text = '', walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    var node = walker.currentNode;
+    if (first.compareDocumentPosition(node) & Node.DOCUMENT_POSITION_FOLLOWING) break;
+    text += node.textContent + ' ';
+  }
+  return text;
+})()
+"""
+
+
+@needs_chromium
+def test_first_screen_states_the_headline_honestly(page: Page, report_dir: Path) -> None:
+    import re
+
+    from analysis import charts, metrics
+
+    page.open(report_dir / "site" / "index.html")
+    before_first_chart = " ".join(page.evaluate(FIRST_SCREEN).split())
+    data = build.load_dataset()
+    status = metrics.balance_by_status(data.codes, data.sentences, n_boot=BUILD_PARAMS["n_boot"])
+    headline = charts.finding_headline(status, data.documents)
+    lead = headline.split("**")[1]
+    assert lead in before_first_chart
+    assert "Acts that happened:" in before_first_chart
+    n_words = int(data.documents["n_words"].sum())
+    assert f"Sample: {data.documents.height} articles, {n_words:,} words." in before_first_chart
+    assert "--param" not in before_first_chart and "parameters" not in before_first_chart
+    # articles are named, not hashed, in the figures' descriptions
+    alts = " ".join(page.evaluate(CHART_ALTS))
+    assert not re.search(r"\b\d{3}_[0-9a-f]{16}\b", alts)
+    assert charts.document_labels(data.documents)["label"][0] in alts
+
+
+APPENDIX = """
+(function () {
+  var box = document.querySelector('.coco-kwic');
+  var input = box.querySelector('input[type=search]');
+  var rows = () => Array.from(box.querySelectorAll('tr.coco-code'));
+  var before = {sections: box.querySelectorAll('details').length, rows: rows().length,
+                open: box.querySelectorAll('details[open]').length,
+                height: box.getBoundingClientRect().height};
+  input.value = 'THREATEN';
+  input.dispatchEvent(new Event('input'));
+  var shown = rows().filter(r => !r.hidden);
+  var after = {shown: shown.length,
+               all_match: shown.every(
+                 r => r.textContent.toLowerCase().indexOf("threaten") >= 0),
+               open: box.querySelectorAll('details[open]').length};
+  input.value = '';
+  input.dispatchEvent(new Event('input'));
+  return {before: before, after: after, reset: rows().filter(r => !r.hidden).length};
+})()
+"""
+
+
+@needs_chromium
+def test_appendix_is_compact_and_filters_in_the_page(page: Page, report_dir: Path) -> None:
+    page.open(report_dir / "site" / "index.html")
+    result = page.evaluate(APPENDIX)
+    data = build.load_dataset()
+    assert result["before"]["sections"] == data.codes["doc_id"].n_unique()
+    assert result["before"]["rows"] == data.codes.height
+    assert result["before"]["open"] == 0 and result["before"]["height"] < 600  # collapsed
+    n_threaten = data.codes.filter(data.codes["category"] == "THREATEN").height
+    assert 0 < result["after"]["shown"] >= n_threaten and result["after"]["all_match"]
+    assert result["after"]["open"] >= 1
+    assert result["reset"] == data.codes.height
+    assert page.errors() == [] and _leaks(page.requests()) == []
