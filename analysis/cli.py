@@ -132,6 +132,11 @@ def build_command(
                 progress.console.print(f"  {name}: [red]failed[/]")
             elif event.status == "rendering":
                 progress.update(task, description=f"rendering with {event.detail}")
+                if event.detail.endswith(": starting"):
+                    # the render can take minutes (a PDF): say what it is doing
+                    progress.console.print(f"  render: {event.detail}")
+            elif event.status == "rendered" and " in " in event.detail:
+                progress.console.print(f"  render: {event.detail}")
             elif event.status == "skipped":
                 progress.console.print(f"  site: {event.detail}")
 

@@ -600,6 +600,8 @@ def test_build_renders_the_report_then_caches_everything(
     record = json.loads((out / "build.json").read_text(encoding="utf-8"))
     renderer = "quarto" if build.find_quarto() else "nbconvert"
     assert record["renderer"] == renderer
+    # the render stage says what it is doing, as lines that stay in a log
+    assert re.search(r"  render: .+ in \d+\.\d s", result.output), result.output
     if renderer == "nbconvert":
         assert "Rendered with nbconvert: quarto was not found" in result.output
         assert "https://quarto.org/docs/get-started/" in result.output
