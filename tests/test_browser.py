@@ -41,7 +41,14 @@ BUILD_PARAMS = {"n_boot": 200}  # the browser checks drawing, not the intervals'
 class Page:
     """One headless Chromium with one page, recording what happens while pages load."""
 
-    def __init__(self, chromium: str) -> None:
+    def __init__(
+        self,
+        chromium: str,
+        *,
+        resolver_rules: str = "MAP * ~NOTFOUND",
+        window: str = "1280,1600",
+        timeout: float = 30,
+    ) -> None:
         import websocket
 
         self.profile = tempfile.mkdtemp(prefix="coco-chromium-")
@@ -57,10 +64,10 @@ class Page:
                 "--disable-component-update",
                 "--disable-sync",
                 "--disable-extensions",
-                "--host-resolver-rules=MAP * ~NOTFOUND",
+                f"--host-resolver-rules={resolver_rules}",
                 f"--user-data-dir={self.profile}",
                 "--remote-debugging-port=0",
-                "--window-size=1280,1600",
+                f"--window-size={window}",
                 "about:blank",
             ],
             stdout=subprocess.DEVNULL,
@@ -70,7 +77,7 @@ class Page:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as r:
             targets = json.load(r)
         url = next(t["webSocketDebuggerUrl"] for t in targets if t["type"] == "page")
-        self.ws = websocket.create_connection(url, timeout=30, suppress_origin=True)
+        self.ws = websocket.create_connection(url, timeout=timeout, suppress_origin=True)
         self.next_id = 0
         self.events: list[dict[str, Any]] = []
         for domain in ("Page", "Runtime", "Log", "Network"):

@@ -9,13 +9,11 @@ by Vega as a widget (not a static image) and that no request left localhost.
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -44,39 +42,12 @@ class LabPage(Page):
     every host name still resolving nowhere."""
 
     def __init__(self, chromium: str) -> None:
-        import websocket
-
-        self.profile = tempfile.mkdtemp(prefix="coco-chromium-")
-        self.proc = subprocess.Popen(
-            [
-                chromium,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-extensions",
-                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-                f"--user-data-dir={self.profile}",
-                "--remote-debugging-port=0",
-                "--window-size=1280,900",
-                "about:blank",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        super().__init__(
+            chromium,
+            resolver_rules="MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+            window="1280,900",
+            timeout=60,
         )
-        port = self._port()
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as r:
-            targets = json.load(r)
-        url = next(t["webSocketDebuggerUrl"] for t in targets if t["type"] == "page")
-        self.ws = websocket.create_connection(url, timeout=60, suppress_origin=True)
-        self.next_id = 0
-        self.events = []
-        for domain in ("Page", "Runtime", "Log", "Network"):
-            self.call(f"{domain}.enable")
 
 
 def _free_port() -> int:
