@@ -402,3 +402,14 @@ def test_appendix_is_compact_and_filters_in_the_page(page: Page, report_dir: Pat
     assert result["after"]["open"] >= 1
     assert result["reset"] == data.codes.height
     assert page.errors() == [] and _leaks(page.requests()) == []
+
+
+def test_claims_read_as_people_write_them(page: Page, report_dir: Path) -> None:
+    import re
+
+    page.open(report_dir / "site" / "04_claims.html")
+    text = " ".join(page.evaluate("document.body.innerText").split())
+    # a claim's value in words, never the raw float; articles by name, not hash id
+    assert "$552 billion" in text
+    assert "552,000,000,000" not in text
+    assert not re.search(r"\b\d{3}_[0-9a-f]{16}\b", text)
