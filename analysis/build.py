@@ -34,8 +34,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from copy import deepcopy
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -1378,9 +1379,29 @@ def record_parameters(params: Mapping[str, Any]) -> dict[str, Any]:
     {'seeds_dir': 'seeds', 'n_boot': 10}
     """
     return {
-        k: (_relative(v) if k in PATH_PARAMETERS and v is not None else v)
+        k: (_relative(published_path(v)) if k in PATH_PARAMETERS and v is not None else v)
         for k, v in params.items()
     }
+
+
+def published_path(path: str | Path) -> str:
+    """Where a path inside a build's staging folder is published (other paths as they are).
+
+    A notebook writes its tables into the build's own folder; the report names the
+    folder they are published in.
+
+    Examples
+    --------
+    >>> published_path("/p/reports/.build-k2x/data")
+    '/p/reports/data'
+    >>> published_path("/p/tables/.out.staging-.build-k2x")
+    '/p/tables/out'
+    >>> published_path("/p/seeds")
+    '/p/seeds'
+    """
+    text = str(path)
+    text = re.sub(r"/\.([^/]+)\.staging-\.build-[^/]+$", r"/\1", text)
+    return re.sub(r"/\.build-[^/]+(?=/|$)", "", text)
 
 
 def parameters_table(params: Mapping[str, Any]) -> pl.DataFrame:
@@ -1433,6 +1454,16 @@ def run_build(
 ) -> BuildResult:
     """Execute the notebooks that changed, render the report, write ``build.json``.
 
+    Everything a build writes (executed notebooks, tables, site, record) goes into a new
+    folder ``<reports_dir>/.build-<id>/``, and is published at the very end by one
+    atomic rename: the symbolic link ``<reports_dir>/.current`` is pointed at the new
+    folder. ``notebooks``, ``data``, ``site`` and ``build.json`` in ``reports_dir`` are
+    fixed links into ``.current``, so a reader sees either the whole previous report or
+    the whole new one, whatever stops the build (a failing notebook, Ctrl-C, ``kill -9``,
+    a power cut after the rename has reached the disk). Leftovers of a stopped build are
+    removed when the next build starts. Two builds cannot run at once on one reports
+    folder: each holds the lock ``<reports_dir>/.lock`` (see :func:`lock_reports`).
+
     Parameters
     ----------
     notebooks_dir : Path, keyword-only
@@ -1462,7 +1493,9 @@ def run_build(
     Raises
     ------
     NotebookError
-        A notebook failed: nothing is rendered and ``build.json`` is left as it was.
+        A notebook failed: nothing is published, the previous report is left as it was.
+    BuildLockedError
+        Another build holds the lock of ``reports_dir``.
     """
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers!r}")
@@ -1492,6 +1525,50 @@ def run_build(
             f"parameter(s) {unknown} are not declared by any notebook; declared: {sorted(declared)}"
         )
     reports_dir = reports_dir.resolve()
+    plans: dict[str, dict[str, Any]] = {}
+    for path in selected:
+        params = resolve_parameters(defaults[path.name], overrides)
+        if "output_dir" in params and params["output_dir"] is None:
+            params["output_dir"] = str(reports_dir / "data")
+        plans[path.name] = {"path": path, "params": params}
+    # before anything is created or replaced
+    _check_filters(plan["params"] for plan in plans.values())
+
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    with lock_reports(reports_dir):
+        clean_leftovers(reports_dir, [Path(f) for f in _output_dirs(plans)])
+        return _build_locked(
+            plans=plans,
+            notebooks=notebooks,
+            notebooks_dir=notebooks_dir,
+            reports_dir=reports_dir,
+            force=force,
+            renderer=renderer,
+            renderer_used=renderer_used,
+            pdf=pdf,
+            workers=workers,
+            emit=emit,
+            project=project,
+            started=started,
+        )
+
+
+def _build_locked(
+    *,
+    plans: dict[str, dict[str, Any]],
+    notebooks: Sequence[Path],
+    notebooks_dir: Path,
+    reports_dir: Path,
+    force: bool,
+    renderer: Renderer,
+    renderer_used: str,
+    pdf: bool,
+    workers: int,
+    emit: Callable[[BuildEvent], None],
+    project: Path,
+    started: float,
+) -> BuildResult:
+    """The build proper, under the reports folder's lock: plan, stage, publish."""
     executed_dir = reports_dir / "notebooks"
     site_dir = reports_dir / "site"
     data_dir = reports_dir / "data"
@@ -1499,52 +1576,25 @@ def run_build(
     prev_notebooks: dict[str, Any] = previous.get("notebooks", {})
     prev_data: dict[str, dict[str, str]] = previous.get("data", {})
 
-    plans: dict[str, dict[str, Any]] = {}
-    for path in selected:
-        params = resolve_parameters(defaults[path.name], overrides)
-        if "output_dir" in params and params["output_dir"] is None:
-            params["output_dir"] = str(data_dir)
-        hashes = input_hashes(path, params)
-        prev = prev_notebooks.get(path.name, {})
+    for name, plan in plans.items():
+        params = plan["params"]
+        hashes = input_hashes(plan["path"], params)
+        prev = prev_notebooks.get(name, {})
         out = params.get("output_dir")
-        fresh = (
+        plan["hashes"] = hashes
+        plan["fresh"] = (
             not force
             and prev.get("inputs", {}).get("key") == hashes["key"]
-            and (executed_dir / path.name).exists()
+            and (executed_dir / name).exists()
             # the tables it wrote last time must still be where this build wants them
             and prev.get("output_dir") == (None if out is None else str(out))
             and (out is None or _tables_intact(Path(out), prev_data.get(str(out))))
         )
-        plans[path.name] = {"path": path, "params": params, "hashes": hashes, "fresh": fresh}
 
     to_run = [name for name, plan in plans.items() if not plan["fresh"]]
-    _check_filters(plans[name]["params"] for name in to_run)  # before anything is replaced
     result = BuildResult(cached=[n for n in plans if n not in to_run])
     for name in result.cached:
         emit(BuildEvent(name, "cached"))
-
-    timings: dict[str, float] = {}
-    reports_dir.mkdir(parents=True, exist_ok=True)
-    if to_run:
-        staging = Path(tempfile.mkdtemp(prefix=".build-", dir=reports_dir))
-        try:
-            # Notebooks write their tables as they run: keep a copy of each output folder,
-            # so that a failure puts back the tables of the previous build.
-            backups = _back_up_tables(plans, to_run, staging)
-            try:
-                _execute_all(plans, to_run, staging, notebooks_dir, workers, emit, timings)
-            except BaseException:
-                _restore_tables(backups)
-                raise
-            executed_dir.mkdir(parents=True, exist_ok=True)
-            for name in to_run:
-                os.replace(staging / name, executed_dir / name)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-    result.executed = to_run
-
-    # The site shows every notebook of notebooks_dir that has an executed copy.
-    pages = [executed_dir / p.name for p in notebooks if (executed_dir / p.name).exists()]
     must_render = (
         force
         or bool(to_run)
@@ -1552,20 +1602,108 @@ def run_build(
         or not (site_dir / "index.html").exists()
         or previous.get("renderer") != renderer_used
     )
-    if must_render:
-        emit(BuildEvent(None, "rendering", renderer_used))
-        t0 = time.perf_counter()
-        result.renderer = render_site(
-            pages, site_dir, renderer=renderer, pdf=pdf, project=project, on_event=emit
-        )
-        timings["render"] = round(time.perf_counter() - t0, 3)
-        result.rendered = True
-        emit(BuildEvent(None, "rendered", result.renderer))
-    else:
-        result.renderer = previous.get("renderer")
-        emit(BuildEvent(None, "skipped", "site is up to date"))
-    timings["total"] = round(time.perf_counter() - started, 3)
 
+    timings: dict[str, float] = {}
+    stage = Path(tempfile.mkdtemp(prefix=BUILD_PREFIX, dir=reports_dir))
+    published = False
+    # Each tables folder is written in a staged copy: the default one inside the build's
+    # folder, one given elsewhere (--param output_dir=...) beside itself.
+    staged_tables = {
+        folder: (
+            stage / "data"
+            if Path(folder) == data_dir
+            else Path(folder).with_name(f".{Path(folder).name}{STAGED_TABLES}{stage.name}")
+        )
+        for folder in _output_dirs(plans)
+    }
+    try:
+        # Start from the published report: the executed notebooks and tables of the
+        # notebooks this build does not run are carried into the new one.
+        _copy_dir(executed_dir, stage / "notebooks")
+        _copy_dir(data_dir, stage / "data")
+        for folder, staged in staged_tables.items():
+            if staged.parent != stage:
+                _copy_dir(Path(folder), staged)
+        if not must_render:
+            _copy_dir(site_dir, stage / "site")
+
+        runs = {
+            name: {
+                **plan,
+                "params": {
+                    **plan["params"],
+                    **(
+                        {"output_dir": str(staged_tables[plan["params"]["output_dir"]])}
+                        if plan["params"].get("output_dir") is not None
+                        else {}
+                    ),
+                },
+            }
+            for name, plan in plans.items()
+        }
+        if to_run:
+            executing = stage / ".executing"
+            executing.mkdir()
+            _execute_all(runs, to_run, executing, notebooks_dir, workers, emit, timings)
+            for name in to_run:
+                os.replace(executing / name, stage / "notebooks" / name)
+            executing.rmdir()
+        result.executed = to_run
+
+        # The site shows every notebook of notebooks_dir that has an executed copy.
+        pages = [
+            stage / "notebooks" / p.name
+            for p in notebooks
+            if (stage / "notebooks" / p.name).exists()
+        ]
+        if must_render:
+            emit(BuildEvent(None, "rendering", renderer_used))
+            t0 = time.perf_counter()
+            result.renderer = render_site(
+                pages, stage / "site", renderer=renderer, pdf=pdf, project=project,
+                on_event=emit,
+            )
+            timings["render"] = round(time.perf_counter() - t0, 3)
+            result.rendered = True
+            emit(BuildEvent(None, "rendered", result.renderer))
+        else:
+            result.renderer = previous.get("renderer")
+            emit(BuildEvent(None, "skipped", "site is up to date"))
+        timings["total"] = round(time.perf_counter() - started, 3)
+
+        record = _build_record(
+            plans, prev_notebooks, notebooks_dir, reports_dir, staged_tables, result, timings
+        )
+        _write_json(stage / RECORD_NAME, record)
+        # Tables folders outside the reports folder first, the report last: if the build
+        # stops in between, the record still describes the previous tables, whose hashes
+        # no longer match, and the next build runs those notebooks again.
+        for folder, staged in staged_tables.items():
+            if staged.parent != stage:
+                _swap_dir(staged, Path(folder))
+        publish_build(stage, reports_dir)
+        published = True
+    finally:
+        if not published:
+            shutil.rmtree(stage, ignore_errors=True)
+            for staged in staged_tables.values():
+                shutil.rmtree(staged, ignore_errors=True)
+    result.record = record
+    result.site = site_dir
+    return result
+
+
+def _build_record(
+    plans: Mapping[str, dict[str, Any]],
+    prev_notebooks: Mapping[str, Any],
+    notebooks_dir: Path,
+    reports_dir: Path,
+    staged_tables: Mapping[str, Path],
+    result: BuildResult,
+    timings: Mapping[str, float],
+) -> dict[str, Any]:
+    """``build.json``: paths as published, table hashes as staged (the same files)."""
+    executed_dir = reports_dir / "notebooks"
     record_notebooks = {k: v for k, v in prev_notebooks.items() if (notebooks_dir / k).exists()}
     for name, plan in plans.items():
         entry = dict(prev_notebooks.get(name, {})) if plan["fresh"] else {}
@@ -1583,28 +1721,163 @@ def run_build(
         if name in timings:
             entry["seconds"] = timings[name]
         record_notebooks[name] = entry
-    record = {
+    return {
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "renderer": result.renderer,
-        "site": _relative(site_dir / "index.html"),
+        "site": _relative(reports_dir / "site" / "index.html"),
         "notebooks": dict(sorted(record_notebooks.items())),
-        "executed": to_run,
+        "executed": result.executed,
         "cached": result.cached,
         "data": {
-            str(folder): _table_manifest(Path(folder))
-            for folder in sorted(
-                {str(p["params"]["output_dir"]) for p in plans.values()
-                 if p["params"].get("output_dir") is not None}
-            )
+            folder: _table_manifest(staged_tables[folder]) for folder in sorted(staged_tables)
         },
         "versions": package_versions(),
-        "timings": timings,
+        "timings": dict(timings),
         "quarto": find_quarto(),
     }
-    _write_json(reports_dir / RECORD_NAME, record)
-    result.record = record
-    result.site = site_dir
-    return result
+
+
+# --------------------------------------------------------------------------- publishing
+
+LOCK_NAME = ".lock"
+CURRENT_LINK = ".current"
+BUILD_PREFIX = ".build-"
+STAGED_TABLES = ".staging-"
+#: What a reports folder publishes: links into ``.current``, the last complete build.
+PUBLISHED: tuple[str, ...] = ("notebooks", "data", "site", RECORD_NAME)
+
+
+class BuildLockedError(BuildError):
+    """Another build holds the lock of the reports folder."""
+
+
+@contextmanager
+def lock_reports(reports_dir: Path) -> Iterator[Path]:
+    """Hold ``<reports_dir>/.lock`` for the time of a build, or fail at once.
+
+    The lock is an ``fcntl.flock`` on that file: the operating system releases it when
+    the process holding it ends, however it ends, so a killed build never leaves a
+    stale lock. The file keeps the holder's pid, for the message of the next build.
+
+    Raises
+    ------
+    BuildLockedError
+        Another process holds the lock; the message names the lock file and its pid.
+    """
+    import fcntl
+
+    lock = reports_dir / LOCK_NAME
+    with open(lock, "a+", encoding="ascii") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise BuildLockedError(
+                f"another build is running in {reports_dir} (pid {holder}): it holds the "
+                f"lock {lock}. Wait for it to finish and run the build again; the lock is "
+                "released as soon as that process ends."
+            ) from None
+        try:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"{os.getpid()}\n")
+            handle.flush()
+            yield lock
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            handle.flush()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _output_dirs(plans: Mapping[str, dict[str, Any]]) -> list[str]:
+    return sorted(
+        {str(p["params"]["output_dir"]) for p in plans.values()
+         if p["params"].get("output_dir") is not None}
+    )
+
+
+def _copy_dir(source: Path, target: Path) -> None:
+    """Copy a folder (following a link to it), or create an empty one if it is missing."""
+    if source.is_dir():
+        shutil.copytree(source, target, dirs_exist_ok=True)
+    else:
+        target.mkdir(parents=True, exist_ok=True)
+
+
+def current_build(reports_dir: Path) -> Path | None:
+    """The build folder the reports folder publishes (``.current``), or None."""
+    link = reports_dir / CURRENT_LINK
+    if not link.is_symlink():
+        return None
+    return reports_dir / os.readlink(link)
+
+
+def clean_leftovers(reports_dir: Path, tables_dirs: Iterable[Path] = ()) -> list[Path]:
+    """Remove what stopped builds left: build folders that are not published, staged
+    tables folders, renders and links half made. Call it under :func:`lock_reports`.
+
+    Returns
+    -------
+    list of Path
+        The paths removed.
+    """
+    keep = current_build(reports_dir)
+    patterns = [
+        (reports_dir, f"{BUILD_PREFIX}*"),  # also the backups older builds left
+        (reports_dir, f"*{STAGED_TABLES}*"),
+        (reports_dir, ".render-*"),
+        (reports_dir, ".*.link"),
+        (reports_dir, ".*.old"),
+        *((Path(d).parent, f".{Path(d).name}{STAGED_TABLES}*") for d in tables_dirs),
+        *((Path(d).parent, f".{Path(d).name}.old") for d in tables_dirs),
+    ]
+    removed = []
+    for folder, pattern in patterns:
+        for path in sorted(folder.glob(pattern)) if folder.is_dir() else []:
+            if keep is not None and path == keep:
+                continue
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def _link(target: str, link: Path) -> None:
+    """Make ``link`` a symbolic link to ``target``, replacing a link or file atomically."""
+    tmp = link.with_name(f".{link.name}.link")
+    tmp.unlink(missing_ok=True)
+    os.symlink(target, tmp)
+    if link.is_dir() and not link.is_symlink():
+        # a folder from before links were used: renames cannot swap a folder for a link
+        old = link.with_name(f".{link.name}.old")
+        os.replace(link, old)
+        os.replace(tmp, link)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(tmp, link)
+
+
+def publish_build(stage: Path, reports_dir: Path) -> None:
+    """Publish a complete build folder: one rename of the ``.current`` link.
+
+    ``notebooks``, ``data``, ``site`` and ``build.json`` are links to
+    ``.current/<name>``, made once; after the rename they all show the new build. The
+    previous build folder is then removed. A reports folder written before links were
+    used has real folders there: each is swapped for its link once, by renames.
+    """
+    previous = current_build(reports_dir)
+    _link(stage.name, reports_dir / CURRENT_LINK)  # the publishing rename
+    for name in PUBLISHED:
+        link = reports_dir / name
+        target = f"{CURRENT_LINK}/{name}"
+        if not (link.is_symlink() and os.readlink(link) == target):
+            _link(target, link)
+    if previous is not None and previous != stage:
+        shutil.rmtree(previous, ignore_errors=True)
 
 
 def _check_filters(runs: Iterable[Mapping[str, Any]]) -> None:
@@ -1636,28 +1909,6 @@ def _tables_intact(folder: Path, manifest: Mapping[str, str] | None) -> bool:
         (folder / name).is_file() and hash_file(folder / name) == digest
         for name, digest in manifest.items()
     )
-
-
-def _back_up_tables(
-    plans: Mapping[str, dict[str, Any]], names: Sequence[str], staging: Path
-) -> dict[Path, Path | None]:
-    """Copy each output folder the notebooks to run will write into ``staging``."""
-    backups: dict[Path, Path | None] = {}
-    folders = {plans[n]["params"].get("output_dir") for n in names} - {None}
-    for i, folder in enumerate(sorted(Path(f) for f in folders)):
-        copy = staging / f"tables-backup-{i}" if folder.is_dir() else None
-        if copy is not None:
-            shutil.copytree(folder, copy)
-        backups[folder] = copy
-    return backups
-
-
-def _restore_tables(backups: Mapping[Path, Path | None]) -> None:
-    """Put the backed-up output folders back (remove the ones that did not exist)."""
-    for folder, copy in backups.items():
-        shutil.rmtree(folder, ignore_errors=True)
-        if copy is not None:
-            shutil.move(str(copy), str(folder))
 
 
 def _execute_all(

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import polars as pl
@@ -439,7 +446,29 @@ def test_failing_notebook_stops_the_build_and_keeps_the_previous_report(tmp_path
     assert index.read_bytes() == site_before
     assert (out / "build.json").read_bytes() == record_before
     assert (out / "notebooks" / "00_report.ipynb").read_bytes() == executed_before
-    assert sorted(p.name for p in out.iterdir()) == ["build.json", "notebooks", "site"]
+    assert _layout(out) == ["build.json", "data", "notebooks", "site"]
+
+
+def _layout(out: Path) -> list[str]:
+    """The published names of a reports folder, after checking the hidden ones: the lock,
+    the ``.current`` link and the one build folder it points to, nothing left over."""
+    hidden = sorted(p.name for p in out.iterdir() if p.name.startswith("."))
+    current = os.readlink(out / ".current")
+    assert hidden == sorted([".current", ".lock", current]), hidden
+    assert current.startswith(".build-")
+    for name in ("build.json", "data", "notebooks", "site"):
+        assert os.readlink(out / name) == f".current/{name}"
+    return sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+
+
+def _snapshot(out: Path) -> dict[str, bytes]:
+    """Every published file of a reports folder (through its links), by relative path."""
+    files = {"build.json": (out / "build.json").read_bytes()}
+    for folder in ("data", "notebooks", "site"):
+        for path in sorted((out / folder).rglob("*")):
+            if path.is_file():
+                files[f"{folder}/{path.relative_to(out / folder)}"] = path.read_bytes()
+    return files
 
 
 _WRITES = (
@@ -633,3 +662,157 @@ def test_build_renders_the_report_then_caches_everything(
     again = build.run_build(reports_dir=out, overrides=BUILD_PARAMS)
     assert again.executed == [] and not again.rendered
     assert sorted(again.cached) == names
+
+
+# --------------------------------------------------------------------------- integrity
+
+
+def test_a_build_is_published_by_one_rename_and_leftovers_are_cleaned(tmp_path: Path) -> None:
+    notebooks, out = tmp_path / "nb", tmp_path / "reports"
+    notebooks.mkdir()
+    params = "value = 1\noutput_dir = None"
+    _notebook(notebooks / "00_a.ipynb", _WRITES.replace("NAME", "'a.txt'"), params=params)
+    _notebook(notebooks / "01_b.ipynb", _WRITES.replace("NAME", "'b.txt'"), params=params)
+    # a reports folder from before: real folders, a backup left by a killed build
+    for name in ("data", "notebooks", "site"):
+        (out / name).mkdir(parents=True)
+    (out / "data" / "a.txt").write_text("old", encoding="utf-8")
+    (out / "build.json").write_text("{}", encoding="utf-8")
+    (out / ".build-abandoned" / "tables-backup-0").mkdir(parents=True)
+    (out / "README.md").write_text("kept", encoding="utf-8")
+    run = {"notebooks_dir": notebooks, "reports_dir": out, "renderer": "nbconvert"}
+    build.run_build(**run)
+    assert _layout(out) == ["README.md", "build.json", "data", "notebooks", "site"]
+    assert (out / "data" / "a.txt").read_text() == "1"
+    record = json.loads((out / "build.json").read_text(encoding="utf-8"))
+    assert record["notebooks"]["00_a.ipynb"]["output_dir"] == str(out / "data")
+    assert record["notebooks"]["00_a.ipynb"]["parameters"]["output_dir"] == str(out / "data")
+    assert record["data"][str(out / "data")] == {
+        "a.txt": build.hash_bytes(b"1"), "b.txt": build.hash_bytes(b"1")
+    }
+    first = os.readlink(out / ".current")
+
+    # --only: the other notebook's executed copy and tables are carried into the new build
+    (out / ".build-killed" / "data").mkdir(parents=True)
+    changed = build.run_build(**run, only=["00_a"], overrides={"value": 2})
+    assert changed.executed == ["00_a.ipynb"]
+    assert os.readlink(out / ".current") != first and not (out / first).exists()
+    assert _layout(out) == ["README.md", "build.json", "data", "notebooks", "site"]
+    assert (out / "data" / "a.txt").read_text() == "2"
+    assert (out / "data" / "b.txt").read_text() == "1"
+    assert sorted(p.name for p in (out / "notebooks").iterdir()) == ["00_a.ipynb", "01_b.ipynb"]
+    # a cached build publishes the same report again
+    before = _snapshot(out)
+    assert build.run_build(**run, only=["00_a"], overrides={"value": 2}).executed == []
+    after = _snapshot(out)
+    assert {k: v for k, v in after.items() if k != "build.json"} == {
+        k: v for k, v in before.items() if k != "build.json"
+    }
+    # the notebooks wrote into the build's folder; the report names the published one
+    assert build.published_path(out / first / "data") == str(out / "data")
+
+
+def test_a_second_build_in_process_is_refused_while_one_holds_the_lock(tmp_path: Path) -> None:
+    notebooks, out = tmp_path / "nb", tmp_path / "reports"
+    notebooks.mkdir()
+    _notebook(notebooks / "00_a.ipynb", "value")
+    out.mkdir()
+    with build.lock_reports(out) as lock:
+        assert lock.read_text(encoding="ascii").strip() == str(os.getpid())
+        with pytest.raises(build.BuildLockedError, match=rf"\(pid {os.getpid()}\): it holds the "
+                           rf"lock {re.escape(str(out / '.lock'))}\. Wait for it to finish"):
+            build.run_build(notebooks_dir=notebooks, reports_dir=out, renderer="nbconvert")
+    assert sorted(p.name for p in out.iterdir()) == [".lock"]  # nothing was staged
+    assert build.run_build(notebooks_dir=notebooks, reports_dir=out).executed == ["00_a.ipynb"]
+
+
+def _coco(*args: str, **popen: Any) -> subprocess.Popen[str]:
+    coco = Path(sys.executable).with_name("coco")
+    return subprocess.Popen(
+        [str(coco), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen
+    )
+
+
+def _wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.05)
+
+
+def test_two_builds_at_once_the_second_fails_naming_the_lock_and_the_pid(tmp_path: Path) -> None:
+    notebooks, out = tmp_path / "nb", tmp_path / "reports"
+    notebooks.mkdir()
+    _notebook(notebooks / "00_a.ipynb", "import time\ntime.sleep(4)")
+    args = ("build", "--notebooks", str(notebooks), "--output", str(out), "--renderer", "nbconvert")
+    first = _coco(*args)
+    lock = out / ".lock"
+    try:
+        _wait_for(
+            lambda: lock.is_file() and lock.read_text(encoding="ascii").strip() == str(first.pid),
+            60, "the first build to take the lock",
+        )
+        second = _coco(*args)
+        _, err = second.communicate(timeout=60)
+        assert second.returncode == 1, err
+        assert (
+            f"error: another build is running in {out} (pid {first.pid}): it holds the lock "
+            f"{lock}. Wait for it to finish"
+        ) in " ".join(err.split())
+        _, first_err = first.communicate(timeout=120)
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()
+    assert first.returncode == 0, first_err
+    assert _layout(out) == ["build.json", "data", "notebooks", "site"]
+    record = json.loads((out / "build.json").read_text(encoding="utf-8"))
+    assert record["executed"] == ["00_a.ipynb"]
+    # the lock went with the process: the next build takes it
+    assert build.run_build(notebooks_dir=notebooks, reports_dir=out).executed == []
+
+
+@pytest.mark.slow
+def test_sigkill_mid_build_leaves_the_previous_report_and_the_next_build_cleans_up(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "reports"
+    only = ("--only", "01_corpus", "--renderer", "nbconvert", "--output", str(out))
+    done = _coco("build", *only)
+    _, err = done.communicate(timeout=120)
+    assert done.returncode == 0, err
+    before = _snapshot(out)
+    assert "data/documents.parquet" in before
+
+    # the same notebook on fewer documents: its tables change
+    killed = _coco("build", *only, "--param", "date_from=2026-01-01", start_new_session=True)
+    try:
+        def new_tables_written() -> bool:
+            return any(
+                p.read_bytes() != before["data/documents.parquet"]
+                for p in out.rglob("documents.parquet")
+            )
+
+        _wait_for(new_tables_written, 90, "the build to write its tables")
+        os.kill(killed.pid, signal.SIGKILL)
+        killed.wait(timeout=30)
+        assert killed.returncode == -signal.SIGKILL
+        assert _snapshot(out) == before  # tables, executed notebooks, site, record
+        assert len(list(out.glob(".build-*"))) == 2  # the published one and the leftover
+    finally:
+        if killed.poll() is None:
+            killed.kill()
+            killed.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(killed.pid, signal.SIGKILL)  # its kernel, orphaned by the kill
+    assert _snapshot(out) == before
+
+    again = _coco("build", *only, "--param", "date_from=2026-01-01")
+    _, err = again.communicate(timeout=120)
+    assert again.returncode == 0, err
+    assert _layout(out) == ["build.json", "data", "notebooks", "site"]  # leftovers gone
+    documents = pl.read_parquet(out / "data" / "documents.parquet")
+    assert documents["published_date"].min() >= dt.date(2026, 1, 1)
+    record = json.loads((out / "build.json").read_text(encoding="utf-8"))
+    assert record["notebooks"]["01_corpus.ipynb"]["parameters"]["date_from"] == "2026-01-01"
