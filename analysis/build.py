@@ -10,10 +10,14 @@
    library's source, compared with ``reports/build.json``;
 3. renders the executed notebooks into ``reports/site/``, with Quarto when a ``quarto``
    executable is on PATH, otherwise with nbconvert (a self-contained HTML page per
-   notebook, ``index.html`` being the report). The site is rendered into a temporary
-   folder and swapped into place, so a failed render never leaves half a report;
+   notebook, ``index.html`` being the report);
 4. writes ``reports/build.json``: parameters, input hashes, package versions, timings and
    the renderer used.
+
+All of it is written into one folder, ``reports/.build-<id>/``, published at the end by
+one rename (the ``reports/.current`` link; ``notebooks``, ``data``, ``site`` and
+``build.json`` are links into it), under the lock ``reports/.lock``: see
+:func:`run_build` for the exact guarantee.
 
 This module, with :mod:`analysis.corpus` (reading) and :mod:`analysis.cli`, is one of the
 places allowed to touch the file system; the notebooks' one writing call is
@@ -60,6 +64,8 @@ from analysis.config import (
 
 QUARTO_URL = "https://quarto.org/docs/get-started/"
 RECORD_NAME = "build.json"
+#: Where :func:`write_tables` writes when given no folder, if set (see bless_notebooks).
+TABLES_ENV = "COCO_TABLES_DIR"
 PATH_PARAMETERS: tuple[str, ...] = ("seeds_dir", "codebook_path", "output_dir")
 # Where a notebook's outputs go is not one of its inputs: it stays out of the cache key
 # (a notebook is still re-run when its output folder moved or its tables are gone).
@@ -379,7 +385,9 @@ def write_tables(
     tables : mapping of str to pl.DataFrame
         Table name (a file stem: letters, digits, ``_`` and ``-``) to table.
     output_dir : str, Path or None
-        Folder to write into (created if missing); None is ``reports/data``.
+        Folder to write into (created if missing); None is ``reports/data``, or the
+        folder named by the environment variable ``COCO_TABLES_DIR`` when it is set
+        (``coco bless`` sets it, so re-blessing never writes into the published report).
 
     Returns
     -------
@@ -404,7 +412,9 @@ def write_tables(
             )
         if not isinstance(table, pl.DataFrame):
             raise TypeError(f"table {name!r} is a {type(table).__name__}, not a polars DataFrame")
-    folder = Path(DATA_DIR if output_dir is None else output_dir)
+    if output_dir is None:
+        output_dir = os.environ.get(TABLES_ENV) or DATA_DIR
+    folder = Path(output_dir)
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for name in sorted(tables):
@@ -1459,10 +1469,15 @@ def run_build(
     atomic rename: the symbolic link ``<reports_dir>/.current`` is pointed at the new
     folder. ``notebooks``, ``data``, ``site`` and ``build.json`` in ``reports_dir`` are
     fixed links into ``.current``, so a reader sees either the whole previous report or
-    the whole new one, whatever stops the build (a failing notebook, Ctrl-C, ``kill -9``,
-    a power cut after the rename has reached the disk). Leftovers of a stopped build are
-    removed when the next build starts. Two builds cannot run at once on one reports
-    folder: each holds the lock ``<reports_dir>/.lock`` (see :func:`lock_reports`).
+    the whole new one, whatever stops the build process (a failing notebook, Ctrl-C,
+    ``kill -9``, the out-of-memory killer). Files are not fsync'ed: after a crash of the
+    machine itself, what survives is up to the file system. Leftovers of a stopped build
+    are removed when the next build starts. A tables folder given outside the reports
+    folder (``--param output_dir=DIR``) is staged beside itself and swapped in by renames
+    just before the report is published; if the build stops between the two, the record
+    no longer matches those tables and the next build re-runs their notebooks. Two
+    builds cannot run at once on one reports folder: each holds the lock
+    ``<reports_dir>/.lock`` (see :func:`lock_reports`); the second fails at once.
 
     Parameters
     ----------
@@ -1971,6 +1986,10 @@ def bless_notebooks(
         raise BuildError(f"no notebooks to bless in {notebooks_dir}")
     staging = Path(tempfile.mkdtemp(prefix=".bless-"))
     plans = {p.name: {"path": p, "params": {}} for p in notebooks}
+    # The notebooks run with their defaults (output_dir None, the published tables
+    # folder): their kernels inherit this variable and write their tables here instead.
+    saved = os.environ.get(TABLES_ENV)
+    os.environ[TABLES_ENV] = str(staging / "tables")
     try:
         _execute_all(plans, list(plans), staging, notebooks_dir, workers, emit, {})
         for path in notebooks:
@@ -1979,5 +1998,9 @@ def bless_notebooks(
             nbformat.write(nb, str(tmp))
             os.replace(tmp, path)
     finally:
+        if saved is None:
+            os.environ.pop(TABLES_ENV, None)
+        else:
+            os.environ[TABLES_ENV] = saved
         shutil.rmtree(staging, ignore_errors=True)
     return notebooks

@@ -816,3 +816,22 @@ def test_sigkill_mid_build_leaves_the_previous_report_and_the_next_build_cleans_
     assert documents["published_date"].min() >= dt.date(2026, 1, 1)
     record = json.loads((out / "build.json").read_text(encoding="utf-8"))
     assert record["notebooks"]["01_corpus.ipynb"]["parameters"]["date_from"] == "2026-01-01"
+
+
+def test_bless_writes_its_tables_outside_the_published_report(tmp_path: Path) -> None:
+    from analysis.config import DATA_DIR
+
+    notebooks = tmp_path / "nb"
+    notebooks.mkdir()
+    name = f"bless_probe_{os.getpid()}"
+    code = (
+        "import polars as pl\nfrom analysis import build\n"
+        f"written = build.write_tables({{{name!r}: pl.DataFrame({{'a': [value]}})}}, output_dir)\n"
+        "print(len(written))"
+    )
+    _notebook(notebooks / "00_a.ipynb", code, params="value = 1\noutput_dir = None")
+    assert build.bless_notebooks(notebooks_dir=notebooks) == [notebooks / "00_a.ipynb"]
+    blessed = nbformat.read(str(notebooks / "00_a.ipynb"), as_version=4)
+    assert blessed.cells[2].outputs[0]["text"] == "2\n"
+    assert not (DATA_DIR / f"{name}.parquet").exists()
+    assert build.TABLES_ENV not in os.environ
