@@ -835,3 +835,29 @@ def test_bless_writes_its_tables_outside_the_published_report(tmp_path: Path) ->
     assert blessed.cells[2].outputs[0]["text"] == "2\n"
     assert not (DATA_DIR / f"{name}.parquet").exists()
     assert build.TABLES_ENV not in os.environ
+
+
+def test_ctrl_c_mid_build_leaves_the_previous_report_and_nothing_else(tmp_path: Path) -> None:
+    notebooks, out = tmp_path / "nb", tmp_path / "reports"
+    notebooks.mkdir()
+    writes = _WRITES.replace("NAME", "'a.txt'") + "\nimport time\ntime.sleep(value - 1)"
+    _notebook(notebooks / "00_a.ipynb", writes, params="value = 1\noutput_dir = None")
+    args = ("build", "--notebooks", str(notebooks), "--output", str(out), "--renderer", "nbconvert")
+    build.run_build(notebooks_dir=notebooks, reports_dir=out, renderer="nbconvert")
+    before = _snapshot(out)
+
+    stopped = _coco(*args, "--param", "value=4")
+    try:
+        _wait_for(
+            lambda: any(p.read_text() == "4" for p in out.glob(".build-*/data/a.txt")),
+            60, "the build to write its table",
+        )
+        stopped.send_signal(signal.SIGINT)
+        stopped.communicate(timeout=60)
+    finally:
+        if stopped.poll() is None:
+            stopped.kill()
+            stopped.wait()
+    assert stopped.returncode != 0
+    assert _snapshot(out) == before
+    assert _layout(out) == ["build.json", "data", "notebooks", "site"]  # nothing left over
