@@ -1089,7 +1089,8 @@ def stage_quarto_project(executed: Sequence[Path], stage: Path, *, project: Path
     pages = page_names([p.name for p in executed])
     for path in executed:
         nb = rewrite_links(nbformat.read(str(path), as_version=4), pages, suffix=".ipynb")
-        nbformat.write(html_outputs_as_raw_markdown(nb), str(stage / f"{pages[path.name]}.ipynb"))
+        staged = chart_alt_as_fig_alt(html_outputs_as_raw_markdown(nb))
+        nbformat.write(staged, str(stage / f"{pages[path.name]}.ipynb"))
     return stage
 
 
@@ -1153,6 +1154,45 @@ def html_outputs_as_raw_markdown(nb: Any) -> Any:
                 runs = re.findall(r"`+", source)
                 fence = "`" * max(3, 1 + max(map(len, runs), default=0))
                 data["text/markdown"] = f"{fence}{{=html}}\n{source.rstrip(chr(10))}\n{fence}\n"
+    return nb
+
+
+def chart_alt_as_fig_alt(nb: Any) -> Any:
+    """A copy of ``nb`` whose chart cells carry their text description as ``fig-alt``.
+
+    Quarto takes a figure's alt text from the ``fig-alt`` cell option (else the caption),
+    not from the output's metadata, where :func:`analysis.charts.show` puts it; so the
+    staged copy gets a ``#| fig-alt:`` line after the cell's other options. A cell that
+    sets ``fig-alt`` itself is left alone.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> out = nbformat.v4.new_output("display_data", data={"image/svg+xml": "<svg/>"},
+    ...     metadata={"image/svg+xml": {"alt": 'Bars: "coercion" 24.7'}})
+    >>> cell = nbformat.v4.new_code_cell("#| label: fig-a\\nshow(c)", outputs=[out])
+    >>> print(chart_alt_as_fig_alt(nbformat.v4.new_notebook(cells=[cell])).cells[0].source)
+    #| label: fig-a
+    #| fig-alt: "Bars: \\"coercion\\" 24.7"
+    show(c)
+    """
+    nb = deepcopy(nb)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        alts = [
+            (o.get("metadata", {}).get("image/svg+xml") or {}).get("alt")
+            for o in cell.get("outputs", [])
+            if "image/svg+xml" in o.get("data", {})
+        ]
+        alts = [a for a in alts if a]
+        lines = cell.source.splitlines()
+        if not alts or any(re.match(r"#\|\s*fig-alt:", line) for line in lines):
+            continue
+        options = next((i for i, line in enumerate(lines) if not line.startswith("#|")), len(lines))
+        # a JSON string is a YAML double-quoted scalar: the description stays text
+        option = "#| fig-alt: " + json.dumps(" ".join(alts[0].split()), ensure_ascii=False)
+        cell.source = "\n".join([*lines[:options], option, *lines[options:]])
     return nb
 
 

@@ -133,6 +133,28 @@ def test_raw_html_fence_is_longer_than_any_backtick_run_in_the_html() -> None:
     assert "text/html" in nb.cells[0].outputs[0].data  # the input is not changed
 
 
+def test_every_chart_of_the_report_reaches_quarto_with_its_description_as_fig_alt() -> None:
+    # Quarto takes a figure's alt text from fig-alt (else the caption), not from the
+    # output metadata where the nbconvert site finds it
+    for path in sorted(NOTEBOOKS_DIR.glob("*.ipynb")):
+        nb = nbformat.read(str(path), as_version=4)
+        staged = build.chart_alt_as_fig_alt(nb)
+        for before, after in zip(nb.cells, staged.cells, strict=True):
+            alts = [
+                o.metadata["image/svg+xml"]["alt"]
+                for o in before.get("outputs", [])
+                if "image/svg+xml" in o.get("data", {})
+            ]
+            if not alts:
+                assert after.source == before.source
+                continue
+            options = [line[2:] for line in after.source.splitlines() if line.startswith("#|")]
+            parsed = yaml.safe_load("\n".join(options))
+            assert parsed["fig-alt"] == " ".join(alts[0].split()), path.name
+            assert parsed["label"].startswith("fig-"), path.name
+        assert "fig-alt" not in "".join(c.source for c in nb.cells)  # the input is unchanged
+
+
 def test_typst_tables_fit_their_columns_and_may_break_across_pages() -> None:
     header = _config()["format"]["typst"]["include-in-header"]["text"]
     assert '#show figure.where(kind: "quarto-float-tbl"): set block(breakable: true)' in header
