@@ -232,6 +232,8 @@ def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
     gap = spec.attributive_max_gap
     det = rf"(?:{codebook.words('determiners')}\s+)?"
     passive = body(spec.passive)
+    # the clause before the match and the match itself
+    up_to_match = pl.concat_str(pl.col("left_clause"), pl.col("matched"))
 
     before = pl.col("left_clause").str.extract_groups(
         rf"(?i)(?P<c>(?:{markers}\s+{det})?{cue})(?P<g>(?:\s+[^\s,;]+){{0,{gap}}}?)\s*$"
@@ -280,14 +282,12 @@ def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
             .str.contains(rf"(?i){body(spec.circumstantial)}\s+(?:[^\s,;]+\s+){{0,3}}$")
             .alias("_circ"),
             # the speaker of the turn as subject, or as the one addressed
-            _cue_in(pl.concat_str(pl.col("left_clause"), pl.col("matched")), spec.first_person,
-                    codebook).alias("_first_person"),
-            _cue_in(pl.concat_str(pl.col("left_clause"), pl.col("matched")),
-                    spec.first_person_object, codebook).alias("_fp_object"),
+            up_to_match.str.contains(rf"(?i){body(spec.first_person)}").alias("_first_person"),
+            up_to_match.str.contains(rf"(?i){body(spec.first_person_object)}").alias(
+                "_fp_object"
+            ),
             # the subject receives the act ("Mexico's navy took delivery of helicopters")
-            pl.concat_str(pl.col("left_clause"), pl.col("matched"))
-            .str.contains(rf"(?i){body(spec.recipient)}")
-            .alias("_recipient"),
+            up_to_match.str.contains(rf"(?i){body(spec.recipient)}").alias("_recipient"),
         )
         .with_columns(
             # a cue governed by a preposition is a target, unless it directly modifies the
@@ -396,13 +396,6 @@ def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         "_first_person",
         "_fp_object",
     )
-
-
-def _cue_in(text: pl.Expr, cues: list[str], codebook: Codebook) -> pl.Expr:
-    """Whether ``text`` contains one of ``cues`` (always false for an empty list)."""
-    if not cues:
-        return pl.lit(False)
-    return text.str.contains(rf"(?i){codebook.cue_body(cues)}")
 
 
 def speaker_voice(sentences: pl.DataFrame, codebook: Codebook) -> pl.Series:

@@ -302,11 +302,7 @@ def _status(codebook: Codebook) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     denial = gov.str.contains(rf"(?i){body(st.denial)}")
     # an act put off: announced, not carried out (before negation, whose cue lists it
     # would otherwise meet: "se ponen en pausa")
-    deferred = (
-        left.str.contains(rf"(?i){body(st.deferred)}{neg_tail}")
-        if st.deferred
-        else pl.lit(False)
-    )
+    deferred = left.str.contains(rf"(?i){body(st.deferred)}{neg_tail}")
     threat_before = left.str.slice(-st.threat_max_chars).str.contains(
         rf"(?i){body(st.threat)}"
     ) | gov.str.contains(rf"(?i){body(st.threat)}")
