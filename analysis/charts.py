@@ -14,6 +14,7 @@ contains markup is displayed literally and never interpreted by the browser.
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 import altair as alt
@@ -1204,7 +1205,27 @@ def to_svg(chart: alt.TopLevelMixin) -> str:
     svg = vlc.vegalite_to_svg(chart.to_dict(), vl_version=vegalite_version(), allowed_base_urls=[])
     label = html.escape(describe(chart), quote=True)
     head, sep, rest = svg.partition(">")
-    return f'{head} role="img" aria-label="{label}"{sep}<title>{label}</title>{rest}'
+    return _one_element_per_line(
+        f'{head} role="img" aria-label="{label}"{sep}<title>{label}</title>{rest}'
+    )
+
+
+# between two elements, except inside a text element (where a line break could become a
+# space between its tspans)
+_BETWEEN_ELEMENTS = re.compile(r">(?=<(?!/?tspan\b|/text\b))")
+
+
+def _one_element_per_line(svg: str) -> str:
+    """Break an SVG after each element, so that stored outputs diff line by line.
+
+    Whitespace between elements draws nothing; text elements are left whole.
+
+    Examples
+    --------
+    >>> _one_element_per_line("<svg><g><text>a<tspan>b</tspan></text></g></svg>").split()
+    ['<svg>', '<g>', '<text>a<tspan>b</tspan></text>', '</g>', '</svg>']
+    """
+    return _BETWEEN_ELEMENTS.sub(">\n", svg)
 
 
 def show(chart: alt.TopLevelMixin):
@@ -1398,7 +1419,8 @@ def html_table(
     numeric = {c for c, t in shown.schema.items() if t.is_numeric()}
     whole = _whole_columns(shown)
     for row in shown.iter_rows(named=True):
-        parts.append("<tr>")
+        # one row per line: a stored table output diffs row by row
+        parts.append("\n<tr>")
         for col, value in row.items():
             text = _cell(value, 0 if col in whole else float_digits)
             if col in numeric:
@@ -1499,7 +1521,7 @@ def html_kwic(kwic: pl.DataFrame, documents: pl.DataFrame) -> str:
     for doc_id in order:
         rows = kwic.filter(pl.col("doc_id") == doc_id).sort("sent_id")
         name = labels.get(doc_id, doc_id)
-        parts.append(f"<details><summary>{e(name)} ({_plural(rows.height, 'code')})</summary>")
+        parts.append(f"\n<details><summary>{e(name)} ({_plural(rows.height, 'code')})</summary>")
         parts.append(
             '<table class="coco-table coco-kwic-table" style="table-layout: fixed; width: 100%">'
         )
@@ -1517,7 +1539,7 @@ def html_kwic(kwic: pl.DataFrame, documents: pl.DataFrame) -> str:
                 f'<td style="{_ONE_LINE}">{e(str(r["left"] or ""))} '
                 f"<strong>{e(str(r['keyword'] or ''))}</strong> {e(str(r['right'] or ''))}</td>"
             )
-            parts.append(f'<tr class="coco-code" title="{e(line)}">{cells}{context}</tr>')
+            parts.append(f'\n<tr class="coco-code" title="{e(line)}">{cells}{context}</tr>')
         parts.append("</tbody></table></details>")
     parts.append("</div>")
     return "".join(parts)
