@@ -1,0 +1,70 @@
+"""What a re-run changed (analysis.review): every moved number named by table, row and column."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from analysis import review
+
+
+def test_a_changed_value_is_named_by_table_row_and_column(tmp_path):
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir()
+    new.mkdir()
+    pl.DataFrame({"group": ["a", "b"], "stance": ["coop", "coop"], "rate": [1.5, 2.0]}).write_csv(
+        old / "rates.csv"
+    )
+    pl.DataFrame({"group": ["a", "b"], "stance": ["coop", "coop"], "rate": [1.5, 2.25]}).write_csv(
+        new / "rates.csv"
+    )
+    changes = review.compare_tables(old, new)
+    assert changes == [review.Change("rates", "changed", "group=b", "rate", "2", "2.25")]
+    lines = review.format_changes(changes)
+    assert lines[1] == "  rates: group=b: rate 2 → 2.25"
+
+
+def test_rows_added_and_removed_and_tables_new_or_gone(tmp_path):
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir()
+    new.mkdir()
+    pl.DataFrame({"doc_id": ["a", "b"], "n": [1, 2]}).write_csv(old / "docs.csv")
+    pl.DataFrame({"doc_id": ["b", "c"], "n": [2, 5]}).write_csv(new / "docs.csv")
+    pl.DataFrame({"x": [1]}).write_csv(old / "gone.csv")
+    pl.DataFrame({"x": [1]}).write_csv(new / "fresh.csv")
+    kinds = {(c.table, c.kind, c.row) for c in review.compare_tables(old, new)}
+    assert kinds == {
+        ("docs", "removed", "doc_id=a"),
+        ("docs", "added", "doc_id=c"),
+        ("fresh", "new table", ""),
+        ("gone", "table removed", ""),
+    }
+
+
+def test_equal_tables_report_no_change_despite_float_noise():
+    a = pl.DataFrame({"k": ["x"], "v": [0.1 + 0.2]})
+    b = pl.DataFrame({"k": ["x"], "v": [0.3]})
+    assert review.compare_frames("t", a, b) == []
+    assert review.format_changes([]) == ["No published number changed."]
+
+
+def test_rows_without_a_key_compare_as_a_multiset():
+    a = pl.DataFrame({"v": [1.0, 1.0, 2.0]})
+    b = pl.DataFrame({"v": [1.0, 2.0, 3.0]})
+    got = [(c.kind, c.row) for c in review.compare_frames("t", a, b)]
+    assert got == [("removed", "v=1"), ("added", "v=3")]
+
+
+def test_the_row_key_is_the_shortest_run_that_names_each_row():
+    a = pl.DataFrame({"doc_id": ["d", "d"], "sent_id": [1, 2], "label": ["x", "y"], "n": [1, 1]})
+    b = a.with_columns(n=pl.Series([1, 4]))
+    (change,) = review.compare_frames("t", a, b)
+    assert change.row == "doc_id=d, sent_id=2"
+    assert (change.column, change.old, change.new) == ("n", "1", "4")
+
+
+def test_long_output_is_cut_per_table():
+    changes = [review.Change("t", "added", f"k={i}") for i in range(20)]
+    lines = review.format_changes(changes, per_table=3)
+    assert lines[0] == "20 changes in 1 table (t)."
+    assert lines[-1] == "  t: … and 17 more"
+    assert len(lines) == 5
