@@ -22,10 +22,21 @@ from pathlib import Path
 
 import polars as pl
 
-__all__ = ["Change", "compare_frames", "compare_tables", "format_changes", "key_columns"]
+__all__ = [
+    "Change",
+    "compare_frames",
+    "compare_tables",
+    "format_changes",
+    "key_columns",
+    "store_tables",
+]
 
 #: Integer columns that name a row rather than count something.
 ID_NAMES = ("order", "rank", "year", "n_boot", "seed", "unit", "sent_id", "line")
+#: Tables that copy the corpus text rather than publish numbers: not kept by
+#: :func:`store_tables`; and columns of corpus text dropped from the tables kept.
+TEXT_TABLES = ("sentences", "kwic")
+TEXT_COLUMNS = ("text", "removed")
 #: Floats closer than this (relative) print as unchanged: a CSV round trip is not a change.
 REL_TOL = 1e-9
 
@@ -212,3 +223,33 @@ def format_changes(changes: list[Change], *, per_table: int = 8) -> list[str]:
         if len(mine) > per_table:
             lines.append(f"  {table}: … and {len(mine) - per_table} more")
     return lines
+
+
+def store_tables(source_dir: str | Path, target_dir: str | Path) -> list[Path]:
+    """Keep the published numbers of a run as CSV in ``target_dir`` (what the next
+    :func:`compare_tables` compares against).
+
+    Tables of corpus text (``TEXT_TABLES``) and text columns (``TEXT_COLUMNS``) are left
+    out. Each file is written under a temporary name and renamed; CSV files in
+    ``target_dir`` that the run no longer writes are removed.
+    """
+    import os
+
+    source_dir, target_dir = Path(source_dir), Path(target_dir)
+    target_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in sorted(source_dir.glob("*.csv")):
+        if path.stem in TEXT_TABLES:
+            continue
+        frame = _read(path)
+        frame = frame.drop([c for c in TEXT_COLUMNS if c in frame.columns])
+        target = target_dir / path.name
+        tmp = target.with_name(f".{path.name}.tmp")
+        frame.write_csv(tmp)
+        os.replace(tmp, target)
+        written.append(target)
+    keep = {p.name for p in written}
+    for stale in target_dir.glob("*.csv"):
+        if stale.name not in keep:
+            stale.unlink()
+    return written

@@ -68,3 +68,19 @@ def test_long_output_is_cut_per_table():
     assert lines[0] == "20 changes in 1 table (t)."
     assert lines[-1] == "  t: … and 17 more"
     assert len(lines) == 5
+
+
+def test_stored_tables_leave_out_corpus_text_and_compare_equal(tmp_path):
+    run, kept = tmp_path / "run", tmp_path / "kept"
+    run.mkdir()
+    pl.DataFrame({"doc_id": ["a"], "text": ["Full article."], "n_words": [2]}).write_csv(
+        run / "documents.csv"
+    )
+    pl.DataFrame({"doc_id": ["a"], "text": ["Full article."]}).write_csv(run / "sentences.csv")
+    kept.mkdir()
+    (kept / "stale.csv").write_text("x\n1\n", encoding="utf-8")
+    review.store_tables(run, kept)
+    assert sorted(p.name for p in kept.iterdir()) == ["documents.csv"]
+    assert pl.read_csv(kept / "documents.csv").columns == ["doc_id", "n_words"]
+    # the run compares with what was kept: no change but the text left out
+    assert review.compare_tables(kept, kept) == []
