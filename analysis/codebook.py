@@ -824,26 +824,6 @@ def _validate_semantics(spec: CodebookSpec, path: str) -> None:
             problem = _check_pattern(p)
             if problem:
                 raise _fail(path, f"{where}, field 'patterns'", f"pattern {p!r} {problem}")
-        # the engine's own matching (Rust regex, ASCII word boundaries), not Python's re
-        examples = [*ind.examples.match, *ind.examples.no_match]
-        table = engine_matches(list(ind.patterns), examples)
-        n_match = len(ind.examples.match)
-        for ex, row in zip(ind.examples.match, table[:n_match], strict=True):
-            if not any(row):
-                raise _fail(
-                    path,
-                    f"{where}, field 'examples.match'",
-                    f"example {ex!r} does not match any pattern in the coding engine (Rust "
-                    "regex, ASCII word boundaries); fix the pattern or the example",
-                )
-        for ex, row in zip(ind.examples.no_match, table[n_match:], strict=True):
-            hits = [p for p, hit in zip(ind.patterns, row, strict=True) if hit]
-            if hits:
-                raise _fail(
-                    path,
-                    f"{where}, field 'examples.no_match'",
-                    f"example {ex!r} matches pattern {hits[0]!r} but is declared not to match",
-                )
     for fld in ("left_boundary", "right_boundary"):
         regex = getattr(spec.clauses, fld)
         problem = _check_pattern("re:" + regex)
@@ -881,13 +861,43 @@ def _validate_semantics(spec: CodebookSpec, path: str) -> None:
                     )
 
 
-def load_codebook(path: str | Path | None = None) -> Codebook:
+def _check_examples(spec: CodebookSpec, path: str) -> None:
+    """Every indicator's examples behave as declared, in the engine's own matching (Rust
+    regex, ASCII word boundaries), not Python's re."""
+    for ind in spec.indicators:
+        where = f"indicator {ind.id!r}"
+        examples = [*ind.examples.match, *ind.examples.no_match]
+        table = engine_matches(list(ind.patterns), examples)
+        n_match = len(ind.examples.match)
+        for ex, row in zip(ind.examples.match, table[:n_match], strict=True):
+            if not any(row):
+                raise _fail(
+                    path,
+                    f"{where}, field 'examples.match'",
+                    f"example {ex!r} does not match any pattern in the coding engine (Rust "
+                    "regex, ASCII word boundaries); fix the pattern or the example",
+                )
+        for ex, row in zip(ind.examples.no_match, table[n_match:], strict=True):
+            hits = [p for p, hit in zip(ind.patterns, row, strict=True) if hit]
+            if hits:
+                raise _fail(
+                    path,
+                    f"{where}, field 'examples.no_match'",
+                    f"example {ex!r} matches pattern {hits[0]!r} but is declared not to match",
+                )
+
+
+def load_codebook(path: str | Path | None = None, *, check_examples: bool = False) -> Codebook:
     """Read and validate a codebook YAML file.
 
     Parameters
     ----------
     path : str or Path, optional
         The YAML file; None reads the packaged ``analysis/codebook.yaml``.
+    check_examples : bool, keyword-only
+        Also run every indicator's ``examples`` through the coding engine and fail when
+        one does not behave as declared. The tests and ``coco check`` do; a load for
+        coding only checks the structure and the patterns.
 
     Returns
     -------
@@ -900,9 +910,9 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
         When the file is missing or not YAML, or an entry is wrong: unknown stance or
         category, a category under the wrong stance, a score outside -10..10, a pattern
         that does not compile (or matches the empty string), a duplicate id, an unknown
-        ``scope``, or an example that does not behave as declared in the coding engine's
-        own matching (:func:`engine_matches`). The message names the file, the indicator
-        id and the field.
+        ``scope``, or (with ``check_examples``) an example that does not behave as
+        declared in the coding engine's own matching (:func:`engine_matches`). The
+        message names the file, the indicator id and the field.
 
     Examples
     --------
@@ -932,4 +942,6 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
             name, _where(raw, tuple(err["loc"])), f"{msg} (got {err.get('input')!r})"
         ) from None
     _validate_semantics(spec, name)
+    if check_examples:
+        _check_examples(spec, name)
     return Codebook(path=name, spec=spec)

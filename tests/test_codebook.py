@@ -188,6 +188,10 @@ def test_duplicate_id(tmp_path: Path) -> None:
         load_codebook(path)
 
 
+def test_the_packaged_codebook_examples_behave_as_declared() -> None:
+    load_codebook(check_examples=True)
+
+
 def test_match_example_that_does_not_match(tmp_path: Path) -> None:
     path = _write(tmp_path, lambda r: _first(r)["examples"]["match"].append("Nothing here."))
     with pytest.raises(
@@ -195,7 +199,8 @@ def test_match_example_that_does_not_match(tmp_path: Path) -> None:
         match=r"field 'examples.match': example 'Nothing here.' "
         r"does not match any pattern in the coding engine",
     ):
-        load_codebook(path)
+        load_codebook(path, check_examples=True)
+    load_codebook(path)  # coding only checks the structure and the patterns
 
 
 def test_no_match_example_that_matches(tmp_path: Path) -> None:
@@ -208,7 +213,7 @@ def test_no_match_example_that_matches(tmp_path: Path) -> None:
         match=r"field 'examples.no_match': example 'It was not on "
         r"the table.' matches pattern 'not on the table' but is declared not",
     ):
-        load_codebook(path)
+        load_codebook(path, check_examples=True)
 
 
 def test_unknown_implied_category(tmp_path: Path) -> None:
@@ -310,7 +315,7 @@ def test_examples_are_checked_with_the_engines_matching(tmp_path: Path) -> None:
         r"example 'El canciller desairó al embajador\.' does not match any pattern in the "
         r"coding engine",
     ):
-        load_codebook(_write(tmp_path, mutate))
+        load_codebook(_write(tmp_path, mutate), check_examples=True)
 
 
 def test_engine_matches_uses_ascii_word_boundaries() -> None:
