@@ -152,6 +152,55 @@ def _pieces_to_matches(pieces: pl.LazyFrame, key: str) -> pl.LazyFrame:
     )
 
 
+def _chunk_bits(keywords: list[tuple[str, ...]]) -> pl.DataFrame:
+    """Literal (lower case) -> one bit per regex whose keywords hold it, 63 regexes a column.
+
+    The characters of :data:`analysis.codebook.FOLDS_TO_ASCII` get every bit; they are
+    keyed by their lower case, as the matched text is (KELVIN SIGN -> "k").
+    """
+    n_cols = (len(keywords) + 62) // 63
+    bits: dict[str, list[int]] = {}
+    every = [0] * n_cols
+    for i, words in enumerate(keywords):
+        every[i // 63] |= 1 << (i % 63)
+        for w in words:
+            bits.setdefault(w, [0] * n_cols)[i // 63] |= 1 << (i % 63)
+    for ch in FOLDS_TO_ASCII:
+        bits[ch.lower()] = [a | b for a, b in zip(bits.get(ch.lower(), every), every, strict=True)]
+    return pl.DataFrame(
+        {"_w": list(bits), **{f"_b{c}": [v[c] for v in bits.values()] for c in range(n_cols)}},
+        schema={"_w": pl.String, **{f"_b{c}": pl.Int64 for c in range(n_cols)}},
+    )
+
+
+def _candidates(
+    frame: pl.DataFrame, keywords: list[tuple[str, ...]], *, col: str, key: str
+) -> pl.DataFrame:
+    """The rows that contain a keyword of some regex, with one bit per such regex.
+
+    One Aho-Corasick pass lists every occurrence (overlapping) of every keyword in each
+    row, ignoring ASCII case; each occurrence sets the bits of the regexes that require it.
+    """
+    table = _chunk_bits(keywords)
+    words = sorted(set(table["_w"].to_list()) - {ch.lower() for ch in FOLDS_TO_ASCII})
+    words += list(FOLDS_TO_ASCII)
+    found = (
+        frame.select(
+            key,
+            pl.col(col)
+            .str.extract_many(words, ascii_case_insensitive=True, overlapping=True)
+            .alias("_w"),
+        )
+        .explode("_w")
+        .drop_nulls("_w")
+        .with_columns(pl.col("_w").str.to_lowercase())
+        .join(table, on="_w", how="inner")
+        .group_by(key)
+        .agg(pl.col(c).bitwise_or() for c in table.columns[1:])
+    )
+    return frame.join(found, on=key, how="inner", maintain_order="left")
+
+
 def locate(
     texts: pl.DataFrame,
     regex: str | list[str],
@@ -175,8 +224,9 @@ def locate(
     keywords : list, optional
         One entry per regex: literals one of which every match contains, ignoring ASCII
         case (:attr:`analysis.codebook.Codebook.indicator_keywords`), or None. When every
-        regex has them, rows that contain none of the literals (nor a character in
-        :data:`analysis.codebook.FOLDS_TO_ASCII`) are skipped without running the regexes.
+        regex has them, each regex runs only on the rows that contain one of its literals
+        (or a character in :data:`analysis.codebook.FOLDS_TO_ASCII`), found for all the
+        regexes at once by one Aho-Corasick pass.
 
     Returns
     -------
@@ -195,11 +245,20 @@ def locate(
     if frame.select(pl.col(col).str.contains(_SEP, literal=True).any()).item():
         # keep offsets: swap the separator for another single character
         frame = frame.with_columns(pl.col(col).str.replace_all(_SEP, "\x01", literal=True))
-    lazy = frame.lazy()
     if keywords is not None and regexes and all(k for k in keywords):
-        words = sorted({w for k in keywords for w in k} | set(FOLDS_TO_ASCII))
-        lazy = lazy.filter(pl.col(col).str.contains_any(words, ascii_case_insensitive=True))
-    parts = [_locate_lazy(lazy, rx, col=col, key=key, part=i) for i, rx in enumerate(regexes)]
+        cand = _candidates(frame, keywords, col=col, key=key)
+        # each regex sees only the rows holding one of its literals (filtered eagerly: in
+        # one lazy query the two filters would merge and the regex would run on every row)
+        inputs = [
+            cand.filter((pl.col(f"_b{i // 63}") & (1 << (i % 63))) != 0).select(key, col).lazy()
+            for i in range(len(regexes))
+        ]
+    else:
+        inputs = [frame.lazy()] * len(regexes)
+    parts = [
+        _locate_lazy(lf, rx, col=col, key=key, part=i)
+        for i, (lf, rx) in enumerate(zip(inputs, regexes, strict=True))
+    ]
     if not parts:
         return pl.DataFrame(
             schema={
@@ -210,7 +269,7 @@ def locate(
                 "part": pl.Int32,
             }
         )
-    hits = _pieces_to_matches(pl.concat(parts, how="vertical"), key).collect()
+    hits = _pieces_to_matches(pl.concat(parts, how="vertical"), key).collect(engine="in-memory")
     if hits.height == 0 or len(regexes) == 1:
         return hits
     hits = hits.sort(key, "s_start", "part")
@@ -334,9 +393,9 @@ def _status(codebook: Codebook) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     # a condition that follows the act ("... should the U.S. measures take effect", "if
     # Washington insists"); not for acts that are threats by nature (a conditional threat
     # is still a threat)
-    cond_after = right.str.contains(rf"(?i){body(st.condition_after)}") & pl.col(
-        "default_status"
-    ).is_null()
+    cond_after = (
+        right.str.contains(rf"(?i){body(st.condition_after)}") & pl.col("default_status").is_null()
+    )
     hedge = sent.str.contains(rf"(?i){body(st.hedge_speakers)}") & (hyp_before | hyp_after)
     announced = left.str.contains(rf"(?i){body(st.announced)}")
     tests = {
@@ -518,9 +577,7 @@ def code_sentences(sentences: pl.DataFrame, codebook: Codebook | None = None) ->
     # whole documents per batch, so pronouns still see their previous sentences; memory
     # then grows with the batch, not with the corpus
     batch = base.select((pl.col("_row").min().over("doc_id") // BATCH_ROWS).alias("_b"))["_b"]
-    coded = [
-        _code_block(base.filter(batch == b), cb) for b in batch.unique(maintain_order=True)
-    ]
+    coded = [_code_block(base.filter(batch == b), cb) for b in batch.unique(maintain_order=True)]
     out = pl.concat(coded)
     # each block comes sorted; when the blocks follow each other in order (sentences sorted
     # by document, as split_sentences returns them) the whole is sorted already
@@ -606,7 +663,7 @@ def _code_block(base: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
             pl.when("_recast").then(pl.lit(t_mode)).otherwise("mode").alias("mode"),
             pl.when("_recast").then(pl.lit(t_score)).otherwise("score").alias("score"),
         )
-        .collect()
+        .collect(engine="in-memory")
     )
     ctx = attribute_actors(ctx, cb)
     if cb.scope == "bilateral":
@@ -659,10 +716,14 @@ def _absorb_threat_content(ctx: pl.LazyFrame) -> pl.LazyFrame:
         & (pl.col("s_start") - refusal_end <= REFUSED_MAX_CHARS)
     ).fill_null(False)
     absorbed = (
-        pl.col("_content")
-        & (pl.col("category") != "THREATEN")
-        & (first_threat < pl.col("s_start"))
-    ) | (after_refusal & (pl.col("status") == "negated")) | (refused & ~pl.col("_named_us"))
+        (
+            pl.col("_content")
+            & (pl.col("category") != "THREATEN")
+            & (first_threat < pl.col("s_start"))
+        )
+        | (after_refusal & (pl.col("status") == "negated"))
+        | (refused & ~pl.col("_named_us"))
+    )
     return (
         ctx.filter(~absorbed.fill_null(False))
         .with_columns(
