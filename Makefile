@@ -40,4 +40,4 @@ check: $(STAMP)
 	$(BIN)/coco check
 
 clean:
-	rm -rf reports/notebooks reports/site reports/data reports/figures reports/build.json reports/.current reports/.build-* reports/.lock .pytest_cache
+	rm -rf reports/notebooks reports/site reports/data reports/figures reports/build.json reports/.current reports/.build-* reports/.lock reports/.cache .pytest_cache

@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from analysis import build
+from analysis import build, parameters, record, render
 from analysis.config import NOTEBOOKS_DIR, PROJ_ROOT, REPORTS_DIR
 
 app = typer.Typer(
@@ -59,11 +59,20 @@ def main(
 def _overrides(params: list[str], params_file: Path | None) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if params_file is not None:
-        values.update(build.load_params_file(params_file))
+        values.update(parameters.load_params_file(params_file))
     for text in params:
-        key, value = build.parse_param(text)
+        key, value = parameters.parse_param(text)
         values[key] = value
     return values
+
+
+#: ``--only`` of ``coco build`` and ``coco bless``: the same names, the same errors
+#: (:func:`analysis.build.select_notebooks`).
+ONLY = typer.Option(
+    "--only",
+    metavar="NOTEBOOK",
+    help="Only this notebook, by stem or file name, e.g. 01_corpus (repeatable).",
+)
 
 
 def _fail(message: str) -> typer.Exit:
@@ -88,10 +97,7 @@ def build_command(
     renderer: Annotated[
         str, typer.Option("--renderer", metavar="NAME", help="auto, quarto or nbconvert.")
     ] = "auto",
-    only: Annotated[
-        list[str] | None,
-        typer.Option("--only", metavar="NOTEBOOK", help="Run only this notebook (repeatable)."),
-    ] = None,
+    only: Annotated[list[str] | None, ONLY] = None,
     output: Annotated[
         Path,
         typer.Option(
@@ -139,6 +145,10 @@ def build_command(
                 progress.console.print(f"  render: {event.detail}")
             elif event.status == "skipped":
                 progress.console.print(f"  site: {event.detail}")
+            elif event.status == "coding" and event.detail.endswith(" s)"):
+                progress.console.print(f"  {event.detail}")
+            elif event.status == "coding":
+                progress.update(task, description=event.detail)
 
         try:
             result = build.run_build(
@@ -157,7 +167,7 @@ def build_command(
     if result.renderer == "nbconvert" and result.rendered:
         console.print(
             "Rendered with nbconvert: quarto was not found on PATH "
-            f"(for the Quarto site and PDF, get it from {build.QUARTO_URL})."
+            f"(for the Quarto site and PDF, get it from {render.QUARTO_URL})."
         )
     elif result.rendered:
         console.print(f"Rendered with {result.renderer}.")
@@ -170,9 +180,7 @@ def build_command(
 
 @app.command("bless")
 def bless_command(
-    only: Annotated[
-        list[str] | None, typer.Option("--only", help="Bless only this notebook (repeatable).")
-    ] = None,
+    only: Annotated[list[str] | None, ONLY] = None,
 ) -> None:
     """Re-run the notebooks in place (their stored outputs are what nbval compares)."""
 
@@ -182,7 +190,7 @@ def bless_command(
 
     try:
         blessed = build.bless_notebooks(only=only, on_event=on_event)
-    except build.BuildError as err:
+    except (build.BuildError, ValueError) as err:
         raise _fail(str(err)) from None
     console.print(f"Blessed {len(blessed)} notebook(s) in {NOTEBOOKS_DIR.relative_to(PROJ_ROOT)}/.")
 
@@ -249,7 +257,8 @@ def lab_command(
 
 @app.command("check")
 def check_command() -> None:
-    """Show what the build will use: Python, kernel, Quarto, Chromium, package versions."""
+    """Show what the build will use: Python, kernel, Quarto, Chromium, the codebook (its
+    examples checked), package versions."""
     table = Table(title="coco check", show_header=True)
     table.add_column("item")
     table.add_column("found")
@@ -261,20 +270,36 @@ def check_command() -> None:
         if kernel
         else "missing (run `coco lab` or `python -m ipykernel install --sys-prefix`)",
     )
-    quarto = build.find_quarto()
+    quarto = render.find_quarto()
     table.add_row(
         "quarto",
-        quarto or f"not found: the build falls back to nbconvert; get it from {build.QUARTO_URL}",
+        quarto or f"not found: the build falls back to nbconvert; get it from {render.QUARTO_URL}",
     )
     chromium = next(
         (p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p),
         None,
     )
     table.add_row("chromium", chromium or "not found: the browser test is skipped")
-    for name, version in build.package_versions().items():
+    from analysis.codebook import CodebookError, load_codebook
+
+    try:
+        book = load_codebook(check_examples=True)
+    except CodebookError as err:
+        broken: str | None = str(err)
+        table.add_row("codebook", f"invalid: {err}")
+    else:
+        broken = None
+        table.add_row(
+            "codebook",
+            f"{Path(book.path).relative_to(PROJ_ROOT)}: {len(book.indicators)} indicators, "
+            "every example behaves as declared",
+        )
+    for name, version in record.package_versions().items():
         if name != "python":
             table.add_row(name, version)
     Console().print(table)
+    if broken:
+        raise _fail(broken)
 
 
 if __name__ == "__main__":  # pragma: no cover

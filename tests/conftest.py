@@ -1,7 +1,16 @@
-"""Shared fixtures: the documented fixture corpus, the seed corpus, a corpus writer."""
+"""Shared fixtures: the documented fixture corpus, the seed corpus, a corpus writer.
+
+For the whole session, the tables a notebook writes with its default ``output_dir``
+(nbval runs every notebook so) go to a temporary folder, never into the published
+report: ``COCO_TABLES_DIR`` is set before any kernel starts (``notebooks/conftest.py``
+does the same when only the notebooks are tested).
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +22,22 @@ from analysis.corpus import load_corpus
 from analysis.segment import split_sentences
 
 FIXTURE_CORPUS = FIXTURES_DIR / "corpus"
+TABLES_ENV = "COCO_TABLES_DIR"  # analysis.data.TABLES_ENV
+_SCRATCH: list[str] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not os.environ.get(TABLES_ENV):
+        _SCRATCH.append(tempfile.mkdtemp(prefix="coco-test-tables-"))
+        os.environ[TABLES_ENV] = _SCRATCH[-1]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    while _SCRATCH:
+        folder = _SCRATCH.pop()
+        if os.environ.get(TABLES_ENV) == folder:
+            del os.environ[TABLES_ENV]
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,7 @@ from typing import Any
 import nbformat
 import pytest
 
-from analysis import build
+from analysis import build, render
 from analysis.config import FIXTURES_DIR, NOTEBOOKS_DIR, REPORTS_DIR
 
 pytestmark = pytest.mark.browser
@@ -239,7 +239,7 @@ Array.from(document.querySelectorAll('table.coco-table')).filter(function (t) {
 @needs_chromium
 def test_report_pages_draw_offline(page: Page, report_dir: Path) -> None:
     site = report_dir / "site"
-    pages = build.page_names([p.name for p in sorted(NOTEBOOKS_DIR.glob("*.ipynb"))])
+    pages = render.page_names([p.name for p in sorted(NOTEBOOKS_DIR.glob("*.ipynb"))])
     assert (site / "index.html").exists()
     for notebook, stem in pages.items():
         path = site / f"{stem}.html"
@@ -287,8 +287,8 @@ Array.from(document.querySelectorAll('main img')).map(function (img) {
 def test_quarto_site_draws_offline(page: Page, tmp_path_factory: pytest.TempPathFactory) -> None:
     executed = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))  # stored with outputs
     site = tmp_path_factory.mktemp("quarto") / "site"
-    assert build.render_site(executed, site, renderer="quarto") == "quarto"
-    for notebook, stem in build.page_names([p.name for p in executed]).items():
+    assert render.render_site(executed, site, renderer="quarto") == "quarto"
+    for notebook, stem in render.page_names([p.name for p in executed]).items():
         path = site / f"{stem}.html"
         page.open(path)
         svgs, tables = _expected_outputs(NOTEBOOKS_DIR / notebook)

@@ -20,7 +20,8 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from analysis import build
+from analysis import build, cache, data, execute, parameters, render
+from analysis import record as build_record
 from analysis.cli import app
 from analysis.config import NOTEBOOKS_DIR
 
@@ -45,61 +46,64 @@ BUILD_PARAMS = {"n_boot": 200}  # as in tests/test_browser.py, so the two share 
     ],
 )
 def test_parse_param_reads_yaml_scalars(text, expected) -> None:
-    assert build.parse_param(text) == expected
+    assert parameters.parse_param(text) == expected
 
 
 @pytest.mark.parametrize("text", ["n_boot", "=3", "1x=3", "a-b=1"])
 def test_parse_param_rejects_malformed_pairs(text) -> None:
     with pytest.raises(ValueError, match=r"--param expects key=value with key a Python name"):
-        build.parse_param(text)
+        parameters.parse_param(text)
 
 
 def test_parse_param_rejects_unreadable_yaml() -> None:
     with pytest.raises(ValueError, match=r"--param language: cannot read '\[en' as a YAML value"):
-        build.parse_param("language=[en")
+        parameters.parse_param("language=[en")
 
 
 def test_params_file_yaml_and_json(tmp_path: Path) -> None:
     yml = tmp_path / "p.yaml"
     yml.write_text("n_boot: 100\ndate_from: 2025-01-01\n", encoding="utf-8")
-    assert build.load_params_file(yml) == {"n_boot": 100, "date_from": "2025-01-01"}
+    assert parameters.load_params_file(yml) == {"n_boot": 100, "date_from": "2025-01-01"}
     js = tmp_path / "p.json"
     js.write_text(json.dumps({"language": "en"}), encoding="utf-8")
-    assert build.load_params_file(js) == {"language": "en"}
+    assert parameters.load_params_file(js) == {"language": "en"}
     empty = tmp_path / "empty.yaml"
     empty.write_text("", encoding="utf-8")
-    assert build.load_params_file(empty) == {}
+    assert parameters.load_params_file(empty) == {}
 
 
 def test_params_file_errors(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"parameters file .*nope.yaml does not exist"):
-        build.load_params_file(tmp_path / "nope.yaml")
+        parameters.load_params_file(tmp_path / "nope.yaml")
     listing = tmp_path / "list.yaml"
     listing.write_text("- 1\n- 2\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"must hold a mapping of names to values, got a list"):
-        build.load_params_file(listing)
+        parameters.load_params_file(listing)
     broken = tmp_path / "broken.yaml"
     broken.write_text("a: [1\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"is not valid YAML or JSON"):
-        build.load_params_file(broken)
+        parameters.load_params_file(broken)
 
 
-def test_parameters_cell_defaults_and_errors() -> None:
-    assert build.parse_parameters_cell("a = None  # note\nb = [1, 'x']\n") == {
-        "a": None,
-        "b": [1, "x"],
-    }
-    with pytest.raises(ValueError, match=r"line 1: only `name = literal` assignments"):
-        build.parse_parameters_cell("import os")
-    with pytest.raises(ValueError, match=r"line 2: the value of 'b' is not a Python literal"):
-        build.parse_parameters_cell("a = 1\nb = len([])")
+def test_parameters_cell_defaults_help_and_errors(tmp_path: Path) -> None:
+    path = _notebook(tmp_path / "p.ipynb", params="a = None  # a note\nb = [1, 'x']\n")
+    assert parameters.notebook_parameters(path) == {"a": None, "b": [1, "x"]}
+    declared = parameters.inspect_parameters(path)
+    assert declared["a"] == parameters.Parameter(name="a", default=None, help="a note")
+    assert declared["b"].help == ""
+    _notebook(path, params="a = 1\nb = len([])")
+    with pytest.raises(ValueError, match=r"p.ipynb: the default of parameter 'b' \('len\(\[\]\)'\) "
+                       r"is not a Python literal"):
+        parameters.notebook_parameters(path)
+    assert parameters.notebook_parameters(_notebook(tmp_path / "none.ipynb", params="")) == {}
 
 
 def test_every_notebook_declares_the_same_parameters() -> None:
-    declared = {p.name: build.notebook_parameters(p) for p in NOTEBOOKS_DIR.glob("*.ipynb")}
+    declared = {p.name: parameters.notebook_parameters(p) for p in NOTEBOOKS_DIR.glob("*.ipynb")}
     assert declared, "no notebooks found"
     for name, params in declared.items():
         assert set(params) == {
+            "dataset",
             "seeds_dir",
             "codebook_path",
             "seed",
@@ -110,10 +114,13 @@ def test_every_notebook_declares_the_same_parameters() -> None:
             "output_dir",
         }, name
         assert params["seeds_dir"] is None and params["output_dir"] is None, name
+        assert params["dataset"] is None, name
+        help_text = parameters.inspect_parameters(NOTEBOOKS_DIR / name)["dataset"].help
+        assert help_text == "a coded dataset folder written by `coco code`; None: code the corpus"
 
 
 def test_resolve_parameters_keeps_declared_names_and_absolutises_paths(tmp_path: Path) -> None:
-    resolved = build.resolve_parameters(
+    resolved = parameters.resolve_parameters(
         {"seeds_dir": None, "n_boot": 10, "codebook_path": None},
         {"seeds_dir": "corpus", "n_boot": 5, "other": 1},
         base=tmp_path,
@@ -132,31 +139,33 @@ def test_hash_tree_follows_content_and_names_not_times(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("one", encoding="utf-8")
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "b.txt").write_text("two", encoding="utf-8")
-    first = build.hash_tree(tmp_path)
+    first = cache.hash_tree(tmp_path)
     os.utime(tmp_path / "a.txt", (0, 0))
     (tmp_path / ".hidden").write_text("ignored", encoding="utf-8")
-    assert build.hash_tree(tmp_path) == first
+    assert cache.hash_tree(tmp_path) == first
     (tmp_path / "a.txt").write_text("one!", encoding="utf-8")
-    edited = build.hash_tree(tmp_path)
+    edited = cache.hash_tree(tmp_path)
     assert edited != first
     (tmp_path / "a.txt").rename(tmp_path / "c.txt")
-    assert build.hash_tree(tmp_path) not in (first, edited)
-    assert build.hash_tree(tmp_path / "missing") == "missing"
+    assert cache.hash_tree(tmp_path) not in (first, edited)
+    assert cache.hash_tree(tmp_path / "missing") == "missing"
 
 
 def test_parameter_hash_ignores_output_dir_only() -> None:
     base = {"n_boot": 10, "output_dir": "/x"}
-    assert build.hash_parameters(base) == build.hash_parameters({**base, "output_dir": "/y"})
-    assert build.hash_parameters(base) != build.hash_parameters({**base, "n_boot": 11})
+    assert cache.hash_parameters(base) == cache.hash_parameters({**base, "output_dir": "/y"})
+    assert cache.hash_parameters(base) != cache.hash_parameters({**base, "n_boot": 11})
 
 
 def test_input_hashes_cover_the_inputs_and_combine_into_a_key() -> None:
     notebook = NOTEBOOKS_DIR / "02_indicators.ipynb"
-    hashes = build.input_hashes(notebook, {"seeds_dir": None, "n_boot": 1})
+    hashes = cache.input_hashes(notebook, {"seeds_dir": None, "n_boot": 1})
     assert set(hashes) == {
-        "notebook", "seeds", "codebook", "parameters", "library", "gold", "real_dev", "key"
+        "notebook", "seeds", "codebook", "dataset", "parameters", "library", "gold",
+        "real_dev", "key",
     }
-    other = build.input_hashes(notebook, {"seeds_dir": None, "n_boot": 2})
+    assert hashes["dataset"] == "none"
+    other = cache.input_hashes(notebook, {"seeds_dir": None, "n_boot": 2})
     assert other["key"] != hashes["key"]
     assert other["seeds"] == hashes["seeds"]
 
@@ -169,15 +178,15 @@ def test_a_parameter_only_keys_the_notebooks_that_use_it(tmp_path: Path) -> None
     ]
     path = tmp_path / "uses_n_boot.ipynb"
     nbformat.write(nb, str(path))
-    assert build.used_parameters(path, ["n_boot", "seed"]) == {"n_boot"}
-    base = build.input_hashes(path, {"n_boot": 10, "seed": 1})
-    assert build.input_hashes(path, {"n_boot": 10, "seed": 2})["key"] == base["key"]
-    assert build.input_hashes(path, {"n_boot": 20, "seed": 1})["key"] != base["key"]
+    assert parameters.used_parameters(path, ["n_boot", "seed"]) == {"n_boot"}
+    base = cache.input_hashes(path, {"n_boot": 10, "seed": 1})
+    assert cache.input_hashes(path, {"n_boot": 10, "seed": 2})["key"] == base["key"]
+    assert cache.input_hashes(path, {"n_boot": 20, "seed": 1})["key"] != base["key"]
     # the corpus notebook draws no bootstrap: n_boot does not re-run it
     corpus = NOTEBOOKS_DIR / "01_corpus.ipynb"
     assert (
-        build.input_hashes(corpus, {"seeds_dir": None, "n_boot": 1})["key"]
-        == build.input_hashes(corpus, {"seeds_dir": None, "n_boot": 2})["key"]
+        cache.input_hashes(corpus, {"seeds_dir": None, "n_boot": 1})["key"]
+        == cache.input_hashes(corpus, {"seeds_dir": None, "n_boot": 2})["key"]
     )
 
 
@@ -198,7 +207,7 @@ def test_clean_notebook_strips_volatile_metadata_and_keeps_outputs() -> None:
         cells=[cell],
         metadata={"papermill": {}, "language_info": {"name": "python", "version": "3.11.7"}},
     )
-    clean = build.clean_notebook(nb)
+    clean = execute.clean_notebook(nb)
     assert "papermill" not in clean.metadata
     assert clean.metadata["language_info"] == {"name": "python"}
     assert clean.cells[0].metadata == {"tags": ["x"]}
@@ -215,8 +224,8 @@ def test_cell_options_and_captions() -> None:
             nbformat.v4.new_code_cell("#| label: fig-c\nshow()"),
         ]
     )
-    assert build.cell_options(nb.cells[1].source) == {"label": "fig-a", "fig-cap": "Rates <1>"}
-    numbered = build.number_captions(nb)
+    assert render.cell_options(nb.cells[1].source) == {"label": "fig-a", "fig-cap": "Rates <1>"}
+    numbered = render.number_captions(nb)
     assert numbered.cells[0].source == (
         "See [Figure 1](#fig-a), [Table 1](#tbl-b) and @fig-unknown."
     )
@@ -229,21 +238,21 @@ def test_cell_options_and_captions() -> None:
 
 
 def test_links_between_notebooks_point_at_pages() -> None:
-    pages = build.page_names(["01_corpus.ipynb", "00_report.ipynb"])
+    pages = render.page_names(["01_corpus.ipynb", "00_report.ipynb"])
     assert pages == {"00_report.ipynb": "index", "01_corpus.ipynb": "01_corpus"}
     nb = nbformat.v4.new_notebook(
         cells=[nbformat.v4.new_markdown_cell("[a](00_report.ipynb) [b](01_corpus.ipynb#top)")]
     )
-    assert build.rewrite_links(nb, pages, suffix=".html").cells[0].source == (
+    assert render.rewrite_links(nb, pages, suffix=".html").cells[0].source == (
         "[a](index.html) [b](01_corpus.html#top)"
     )
 
 
 def test_front_matter_gives_the_title() -> None:
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_raw_cell('---\ntitle: "The corpus"\n---')])
-    assert build.front_matter(nb) == {"title": "The corpus"}
-    assert build.notebook_title(nb, "x") == "The corpus"
-    assert build.notebook_title(nbformat.v4.new_notebook(), "fallback") == "fallback"
+    assert render.front_matter(nb) == {"title": "The corpus"}
+    assert render.notebook_title(nb, "x") == "The corpus"
+    assert render.notebook_title(nbformat.v4.new_notebook(), "fallback") == "fallback"
 
 
 def test_external_resources_are_found() -> None:
@@ -254,7 +263,7 @@ def test_external_resources_are_found() -> None:
         '<script>var a = 1;</script><a href="https://quarto.org">ok</a>'
         '<img src="data:image/svg+xml;base64,AAAA">'
     )
-    assert len(build.external_resources(page)) == 3
+    assert len(render.external_resources(page)) == 3
 
 
 # --------------------------------------------------------------------------- data
@@ -268,14 +277,14 @@ def test_filter_documents_by_date_and_language() -> None:
             "published_date": [dt.date(2025, 1, 1), dt.date(2026, 1, 20), None],
         }
     )
-    assert build.filter_documents(docs)["doc_id"].to_list() == ["a", "b", "c"]
-    assert build.filter_documents(docs, date_from="2025-06-01")["doc_id"].to_list() == ["b"]
-    assert build.filter_documents(docs, date_to=dt.date(2025, 1, 1))["doc_id"].to_list() == ["a"]
-    assert build.filter_documents(docs, language=["en"])["doc_id"].to_list() == ["a", "c"]
+    assert data.filter_documents(docs)["doc_id"].to_list() == ["a", "b", "c"]
+    assert data.filter_documents(docs, date_from="2025-06-01")["doc_id"].to_list() == ["b"]
+    assert data.filter_documents(docs, date_to=dt.date(2025, 1, 1))["doc_id"].to_list() == ["a"]
+    assert data.filter_documents(docs, language=["en"])["doc_id"].to_list() == ["a", "c"]
     with pytest.raises(ValueError, match=r"date_from must be a date written YYYY-MM-DD"):
-        build.filter_documents(docs, date_from="January")
+        data.filter_documents(docs, date_from="January")
     with pytest.raises(ValueError, match=r"date_from \(2026-01-01\) is after date_to"):
-        build.filter_documents(docs, date_from="2026-01-01", date_to="2025-01-01")
+        data.filter_documents(docs, date_from="2026-01-01", date_to="2025-01-01")
 
 
 def test_filters_that_match_nothing_name_the_parameter_and_the_corpus() -> None:
@@ -287,24 +296,24 @@ def test_filters_that_match_nothing_name_the_parameter_and_the_corpus() -> None:
         }
     )
     holds = re.escape("the corpus holds 3 documents, in en (3), published 2025-07-01 to 2026-06-01")
-    assert build.check_filters(docs, language="en", date_to="2025-12-31").height == 1
-    assert build.check_filters(docs).height == 3
+    assert data.check_filters(docs, language="en", date_to="2025-12-31").height == 1
+    assert data.check_filters(docs).height == 3
     with pytest.raises(ValueError, match=r"language='xx' is not a language code .* use one of "
                        r"\['en', 'es'\] \(the corpus holds 3 documents"):
-        build.check_filters(docs, language="xx")
+        data.check_filters(docs, language="xx")
     with pytest.raises(ValueError, match=r"language='fr' is not a language code"):
-        build.check_filters(docs, language=["en", "fr"])
+        data.check_filters(docs, language=["en", "fr"])
     with pytest.raises(ValueError, match=r"^no document matches language='es': " + holds):
-        build.check_filters(docs, language="es")  # a language the coder reads, none held
+        data.check_filters(docs, language="es")  # a language the coder reads, none held
     with pytest.raises(ValueError, match=r"^no document matches date_from='2030-01-01': " + holds):
-        build.check_filters(docs, date_from="2030-01-01")
+        data.check_filters(docs, date_from="2030-01-01")
     with pytest.raises(ValueError, match=r"date_to=2020-01-01 and language='en': .*no date\)$"):
-        build.check_filters(docs, date_to=dt.date(2020, 1, 1), language="en")
+        data.check_filters(docs, date_to=dt.date(2020, 1, 1), language="en")
     # a language held by the corpus is known even if the coder does not read it
-    assert build.check_filters(docs.with_columns(language=pl.lit("fr")), language="fr").height == 3
-    assert build.describe_corpus(docs.head(0)) == "no documents"
+    assert data.check_filters(docs.with_columns(language=pl.lit("fr")), language="fr").height == 3
+    assert data.describe_corpus(docs.head(0)) == "no documents"
     undated = docs.with_columns(published_date=pl.lit(None, dtype=pl.Date))
-    assert build.describe_corpus(undated.head(1)) == "1 document, in en (1), with no known date"
+    assert data.describe_corpus(undated.head(1)) == "1 document, in en (1), with no known date"
 
 
 @pytest.mark.parametrize(
@@ -363,13 +372,13 @@ def test_write_tables_parquet_and_csv(tmp_path: Path) -> None:
 
 
 def test_parameters_and_versions_tables() -> None:
-    table = build.parameters_table({"seeds_dir": None, "language": None, "n_boot": 5})
+    table = build_record.parameters_table({"seeds_dir": None, "language": None, "n_boot": 5})
     assert table.rows() == [
         ("seeds_dir", "None", "seeds"),
         ("language", "None", "(no filter)"),
         ("n_boot", "5", "5"),
     ]
-    versions = build.versions_table()["requirement"].to_list()
+    versions = build_record.versions_table()["requirement"].to_list()
     assert versions[0].startswith("python==")
     assert any(v.startswith("polars==") for v in versions)
 
@@ -407,15 +416,15 @@ def test_build_errors_name_the_problem(tmp_path: Path) -> None:
         build.run_build(notebooks_dir=notebooks, reports_dir=tmp_path, renderer="word")  # type: ignore[arg-type]
 
 
-@pytest.mark.skipif(build.find_quarto() is not None, reason="quarto is installed: --pdf works")
+@pytest.mark.skipif(render.find_quarto() is not None, reason="quarto is installed: --pdf works")
 def test_pdf_needs_quarto(tmp_path: Path) -> None:
     with pytest.raises(build.BuildError, match=r"--pdf needs Quarto \(Typst PDF\)"):
         build.run_build(reports_dir=tmp_path, pdf=True)  # before running any notebook
     assert not any(tmp_path.iterdir())
     with pytest.raises(build.BuildError, match=r"--pdf needs Quarto \(Typst PDF\)"):
-        build.render_site([], tmp_path / "site", renderer="nbconvert", pdf=True)
+        render.render_site([], tmp_path / "site", renderer="nbconvert", pdf=True)
     with pytest.raises(ValueError, match=r"renderer must be one of .* got 'word'"):
-        build.render_site([], tmp_path / "site", renderer="word")  # type: ignore[arg-type]
+        render.render_site([], tmp_path / "site", renderer="word")  # type: ignore[arg-type]
 
 
 def test_failing_notebook_stops_the_build_and_keeps_the_previous_report(tmp_path: Path) -> None:
@@ -545,7 +554,7 @@ def test_cli_check_lists_the_tools() -> None:
     assert result.exit_code == 0, result.output
     for item in ("python", "kernel python3", "quarto", "chromium", "polars", "papermill"):
         assert item in result.output
-    if build.find_quarto() is None:
+    if render.find_quarto() is None:
         assert "https://quarto.org/docs/get-started/" in result.output
 
 
@@ -627,7 +636,7 @@ def test_build_renders_the_report_then_caches_everything(
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in NOTEBOOKS_DIR.glob("*.ipynb"))
     record = json.loads((out / "build.json").read_text(encoding="utf-8"))
-    renderer = "quarto" if build.find_quarto() else "nbconvert"
+    renderer = "quarto" if render.find_quarto() else "nbconvert"
     assert record["renderer"] == renderer
     # the render stage says what it is doing, as lines that stay in a log
     assert re.search(r"  render: .+ in \d+\.\d s", result.output), result.output
@@ -644,6 +653,7 @@ def test_build_renders_the_report_then_caches_everything(
             "notebook",
             "seeds",
             "codebook",
+            "dataset",
             "parameters",
             "library",
             "gold",
@@ -654,9 +664,9 @@ def test_build_renders_the_report_then_caches_everything(
         assert (out / "notebooks" / name).exists()
     assert record["versions"]["polars"] == pl.__version__
     assert record["timings"]["total"] >= record["timings"]["render"] > 0
-    for stem in build.page_names(names).values():
+    for stem in render.page_names(names).values():
         page = (out / "site" / f"{stem}.html").read_text(encoding="utf-8")
-        assert build.external_resources(page) == []
+        assert render.external_resources(page) == []
     assert (out / "data" / "codes.parquet").exists()
 
     again = build.run_build(reports_dir=out, overrides=BUILD_PARAMS)
@@ -688,7 +698,7 @@ def test_a_build_is_published_by_one_rename_and_leftovers_are_cleaned(tmp_path: 
     assert record["notebooks"]["00_a.ipynb"]["output_dir"] == str(out / "data")
     assert record["notebooks"]["00_a.ipynb"]["parameters"]["output_dir"] == str(out / "data")
     assert record["data"][str(out / "data")] == {
-        "a.txt": build.hash_bytes(b"1"), "b.txt": build.hash_bytes(b"1")
+        "a.txt": cache.hash_bytes(b"1"), "b.txt": cache.hash_bytes(b"1")
     }
     first = os.readlink(out / ".current")
 
@@ -709,7 +719,7 @@ def test_a_build_is_published_by_one_rename_and_leftovers_are_cleaned(tmp_path: 
         k: v for k, v in before.items() if k != "build.json"
     }
     # the notebooks wrote into the build's folder; the report names the published one
-    assert build.published_path(out / first / "data") == str(out / "data")
+    assert build_record.published_path(out / first / "data") == str(out / "data")
 
 
 def test_a_second_build_in_process_is_refused_while_one_holds_the_lock(tmp_path: Path) -> None:
@@ -830,11 +840,181 @@ def test_bless_writes_its_tables_outside_the_published_report(tmp_path: Path) ->
         "print(len(written))"
     )
     _notebook(notebooks / "00_a.ipynb", code, params="value = 1\noutput_dir = None")
+    before = os.environ.get(build.TABLES_ENV)
     assert build.bless_notebooks(notebooks_dir=notebooks) == [notebooks / "00_a.ipynb"]
     blessed = nbformat.read(str(notebooks / "00_a.ipynb"), as_version=4)
     assert blessed.cells[2].outputs[0]["text"] == "2\n"
     assert not (DATA_DIR / f"{name}.parquet").exists()
-    assert build.TABLES_ENV not in os.environ
+    assert os.environ.get(build.TABLES_ENV) == before  # put back as it was
+
+
+def test_tests_write_no_table_into_the_published_report() -> None:
+    from analysis.config import REPORTS_DIR
+
+    tables = Path(os.environ[build.TABLES_ENV])  # set for the session by conftest.py
+    assert REPORTS_DIR.resolve() not in tables.resolve().parents
+
+
+def test_build_and_bless_take_the_same_only(tmp_path: Path) -> None:
+    notebooks = tmp_path / "nb"
+    notebooks.mkdir()
+    for name in ("00_a", "01_b"):
+        _notebook(notebooks / f"{name}.ipynb", "value")
+    assert build.select_notebooks(notebooks, ["01_b.ipynb"]) == [notebooks / "01_b.ipynb"]
+    assert build.select_notebooks(notebooks, ["01_b", "00_a"]) == [
+        notebooks / "00_a.ipynb", notebooks / "01_b.ipynb"
+    ]
+    assert build.bless_notebooks(notebooks_dir=notebooks, only=["01_b"]) == [
+        notebooks / "01_b.ipynb"
+    ]
+    message = "only: no notebook named ['99_x']; choose from ['00_report', '01_corpus',"
+    runner = CliRunner()
+    for command in ("build", "bless"):
+        result = runner.invoke(app, [command, "--only", "99_x"])
+        assert result.exit_code == 1, result.output
+        assert message in " ".join(result.output.split()), result.output
+        help_text = " ".join(runner.invoke(app, [command, "-h"]).output.split())
+        assert "--only NOTEBOOK Only this notebook, by stem or file name" in help_text
+
+
+# --------------------------------------------------------------------------- the data set
+
+
+@pytest.fixture
+def small_corpus(tmp_path: Path) -> Path:
+    """Two seed articles and their manifest: a corpus that codes in a second."""
+    import shutil
+
+    from analysis.config import SEEDS_DIR, SOURCES_PATH
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    manifest = pl.read_csv(SOURCES_PATH).head(2)
+    manifest.write_csv(folder / "sources.csv")
+    for name in manifest["file"]:
+        shutil.copy(SEEDS_DIR / name, folder / name)
+    return folder
+
+
+def test_the_coded_data_set_is_computed_once_per_input(
+    tmp_path: Path, small_corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from analysis.config import CODEBOOK_PATH
+
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
+    entry, hit = cache.coded_dataset(seeds_dir=small_corpus)
+    assert not hit and entry.parent == tmp_path / "cache"
+    assert cache.coded_dataset(seeds_dir=small_corpus) == (entry, True)
+    loaded = build.load_dataset(seeds_dir=small_corpus)
+    assert loaded.documents.height == 2 and loaded.codes.height > 0
+    assert loaded.codebook.path == str(CODEBOOK_PATH)
+    # a filter keeps the documents it wants from the one coded set: the same tables as
+    # filtering first and coding then
+    from analysis import codebook, corpus, indicators, segment
+
+    kept = data.check_filters(corpus.load_corpus(small_corpus), date_from="2026-01-01")
+    filtered = build.load_dataset(seeds_dir=small_corpus, date_from="2026-01-01")
+    sentences = segment.split_sentences(kept)
+    assert filtered.documents.equals(kept) and filtered.sentences.equals(sentences)
+    assert filtered.codes.equals(indicators.code_sentences(sentences, codebook.load_codebook()))
+    # each input has its own entry: the corpus, the codebook
+    article = next(p for p in small_corpus.iterdir() if p.suffix != ".csv")
+    article.write_text(article.read_text(encoding="utf-8") + "\n\nMore.", encoding="utf-8")
+    assert cache.coded_dataset(seeds_dir=small_corpus)[0] != entry
+    book = tmp_path / "codebook.yaml"
+    shutil.copy(CODEBOOK_PATH, book)
+    assert cache.dataset_inputs(codebook_path=book)["key"] == cache.dataset_inputs()["key"]
+    book.write_text(book.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert cache.dataset_inputs(codebook_path=book)["key"] != cache.dataset_inputs()["key"]
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == sorted(
+        p.name for p in (tmp_path / "cache").glob("dataset-*")
+    )  # no temporary folder left
+
+
+def test_two_processes_filling_the_cache_at_once_share_one_entry(
+    tmp_path: Path, small_corpus: Path
+) -> None:
+    code = (
+        "import sys; from analysis import cache; "
+        f"entry, hit = cache.coded_dataset(seeds_dir={str(small_corpus)!r}, "
+        f"folder={str(tmp_path / 'cache')!r}); print(entry)"
+    )
+    runs = [
+        subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    entries = {run.communicate(timeout=120)[0].strip() for run in runs}
+    assert [run.returncode for run in runs] == [0, 0]
+    assert len(entries) == 1
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == [Path(entries.pop()).name]
+
+
+def test_a_damaged_cache_entry_is_computed_again(tmp_path: Path, small_corpus: Path) -> None:
+    entry, _ = cache.coded_dataset(seeds_dir=small_corpus, folder=tmp_path)
+    (entry / "codes" / "part-00000.parquet").unlink()
+    assert cache.coded_dataset(seeds_dir=small_corpus, folder=tmp_path) == (entry, False)
+    assert (entry / "codes" / "part-00000.parquet").is_file()
+
+
+def _write_dataset(folder: Path, tables: build.Dataset, *, keep: int) -> Path:
+    from analysis import dataset
+
+    ids = tables.documents["doc_id"].head(keep)
+    for i, doc in enumerate(ids):
+        dataset.write_part(folder, i, {
+            name: getattr(tables, name).filter(pl.col("doc_id") == doc)
+            for name in ("documents", "sentences", "codes")
+        })
+    dataset.write_record(folder, {"documents": keep})
+    return folder
+
+
+def test_a_coded_dataset_on_disk_is_read_and_filtered(tmp_path: Path) -> None:
+    from analysis.dataset import DatasetError
+
+    whole = build.load_dataset()
+    folder = _write_dataset(tmp_path / "coded", whole, keep=3)
+    loaded = build.load_dataset(dataset=folder)
+    assert loaded.documents.equals(whole.documents.head(3))
+    assert loaded.codes.height == whole.codes.filter(
+        pl.col("doc_id").is_in(whole.documents["doc_id"].head(3).implode())
+    ).height
+    assert loaded.codebook.path == whole.codebook.path  # no codebook named: the packaged one
+    late = build.load_dataset(dataset=folder, date_from="2026-01-01")
+    assert set(late.sentences["doc_id"]) == set(late.documents["doc_id"])
+    with pytest.raises(ValueError, match=r"dataset='.*coded' is already coded: seeds_dir "
+                       r"cannot apply to it; leave them None"):
+        build.load_dataset(dataset=folder, seeds_dir="seeds")
+    with pytest.raises(DatasetError, match=r"no such folder"):
+        build.load_dataset(dataset=tmp_path / "nope")
+    table = build_record.parameters_table({"dataset": str(folder), "seeds_dir": None})
+    assert table["in_effect"].to_list() == [
+        str(folder), "(not used: the dataset is already coded)"
+    ]
+
+
+@pytest.mark.slow
+def test_coco_build_reports_on_a_coded_dataset(tmp_path: Path) -> None:
+    folder = _write_dataset(tmp_path / "coded", build.load_dataset(), keep=2)
+    out = tmp_path / "reports"
+    args = ["build", "--only", "01_corpus", "--renderer", "nbconvert", "--output", str(out),
+            "--param", f"dataset={folder}"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert pl.read_parquet(out / "data" / "documents.parquet").height == 2
+    built = json.loads((out / "build.json").read_text(encoding="utf-8"))
+    assert built["datasets"] == [
+        {"source": "dataset", "folder": str(folder), "reused": True,
+         "seconds": built["datasets"][0]["seconds"]}
+    ]
+    entry = built["notebooks"]["01_corpus.ipynb"]
+    assert entry["parameters"]["dataset"] == str(folder)
+    assert entry["inputs"]["dataset"] == cache.hash_tree(folder)
+    both = CliRunner().invoke(app, [*args, "--param", "seeds_dir=seeds"])
+    assert both.exit_code == 1
+    assert "seeds_dir cannot apply to it" in " ".join(both.output.split())
 
 
 def test_ctrl_c_mid_build_leaves_the_previous_report_and_nothing_else(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 import yaml
 
-from analysis import build
+from analysis import build, execute, render
 from analysis.config import NOTEBOOKS_DIR, QUARTO_PROJECT
 
 QUARTO_MISSING = (
@@ -39,7 +39,7 @@ def test_project_renders_every_notebook_into_reports_site() -> None:
     config = _config()
     assert config["project"]["type"] == "website"
     assert config["project"]["output-dir"] == "reports/site"
-    staged = build.page_names([p.name for p in NOTEBOOKS_DIR.glob("*.ipynb")])
+    staged = render.page_names([p.name for p in NOTEBOOKS_DIR.glob("*.ipynb")])
     expected = sorted(f"{stem}.ipynb" for stem in staged.values())
     assert sorted(config["project"]["render"]) == expected
     assert config["project"]["render"][0] == "index.ipynb"
@@ -65,7 +65,7 @@ def test_staging_lays_out_the_project_with_the_report_as_index(tmp_path: Path) -
     for name in ("00_report.ipynb", "01_corpus.ipynb"):
         cell = nbformat.v4.new_markdown_cell("[back](00_report.ipynb) [corpus](01_corpus.ipynb)")
         nbformat.write(nbformat.v4.new_notebook(cells=[cell]), str(executed / name))
-    stage = build.stage_quarto_project(
+    stage = render.stage_quarto_project(
         sorted(executed.iterdir()), tmp_path / "stage", project=QUARTO_PROJECT
     )
     assert sorted(p.name for p in stage.iterdir()) == [
@@ -89,12 +89,12 @@ def test_staged_notebooks_give_quarto_no_reason_to_load_widget_scripts(tmp_path:
     # Quarto adds require.js and jQuery from a CDN to a page whose notebook has any
     # text/html or application/javascript output (src/core/jupyter/widgets.ts).
     executed = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
-    stage = build.stage_quarto_project(executed, tmp_path / "stage", project=QUARTO_PROJECT)
-    pages = build.page_names([p.name for p in executed])
+    stage = render.stage_quarto_project(executed, tmp_path / "stage", project=QUARTO_PROJECT)
+    pages = render.page_names([p.name for p in executed])
     for path in executed:
         original = nbformat.read(str(path), as_version=4)
         staged = nbformat.read(str(stage / f"{pages[path.name]}.ipynb"), as_version=4)
-        assert build.quarto_widget_outputs(staged) == [], path.name
+        assert render.quarto_widget_outputs(staged) == [], path.name
         # each HTML output is still shown, as the raw HTML block Quarto itself would write
         raw = [m for m in _shown(staged, "text/markdown") if m.startswith("```{=html}\n")]
         expected = [f"```{{=html}}\n{h}\n```\n" for h in _shown(original, "text/html")]
@@ -124,7 +124,7 @@ def test_raw_html_fence_is_longer_than_any_backtick_run_in_the_html() -> None:
         ]
     )
     nb = nbformat.v4.new_notebook(cells=[cell])
-    out = build.html_outputs_as_raw_markdown(nb)
+    out = render.html_outputs_as_raw_markdown(nb)
     assert out.cells[0].outputs[0].data == {
         "text/markdown": "`````{=html}\n<td>````x````</td>\n`````\n",
         "text/plain": "t",
@@ -138,7 +138,7 @@ def test_every_chart_of_the_report_reaches_quarto_with_its_description_as_fig_al
     # output metadata where the nbconvert site finds it
     for path in sorted(NOTEBOOKS_DIR.glob("*.ipynb")):
         nb = nbformat.read(str(path), as_version=4)
-        staged = build.chart_alt_as_fig_alt(nb)
+        staged = render.chart_alt_as_fig_alt(nb)
         for before, after in zip(nb.cells, staged.cells, strict=True):
             alts = [
                 o.metadata["image/svg+xml"]["alt"]
@@ -195,8 +195,8 @@ def _two_notebooks(folder: Path) -> list[Path]:
 
 
 def test_render_reports_renderer_format_file_and_time(tmp_path: Path, fake_quarto: Path) -> None:
-    events: list[build.BuildEvent] = []
-    used = build.render_site(
+    events: list[execute.BuildEvent] = []
+    used = render.render_site(
         _two_notebooks(tmp_path / "executed"),
         tmp_path / "site",
         renderer="quarto",
@@ -221,12 +221,12 @@ def test_render_reports_renderer_format_file_and_time(tmp_path: Path, fake_quart
 
 
 def test_auto_render_finds_quarto_on_path_and_says_so(tmp_path: Path, fake_quarto: Path) -> None:
-    events: list[build.BuildEvent] = []
-    used = build.render_site(
+    events: list[execute.BuildEvent] = []
+    used = render.render_site(
         _two_notebooks(tmp_path / "executed"), tmp_path / "site", on_event=events.append
     )
     assert used == "quarto"
-    assert events[0] == build.BuildEvent(None, "rendering", "quarto HTML site (1 of 1): starting")
+    assert events[0] == execute.BuildEvent(None, "rendering", "quarto HTML site (1 of 1): starting")
 
 
 def test_a_failing_quarto_render_names_the_command_and_shows_its_output(
@@ -235,7 +235,7 @@ def test_a_failing_quarto_render_names_the_command_and_shows_its_output(
     monkeypatch.setenv("FAKE_QUARTO_EXIT", "1")
     site = tmp_path / "site"
     with pytest.raises(build.BuildError, match=r"`render .* --to html` failed:\n\[1/2\] index"):
-        build.render_site(_two_notebooks(tmp_path / "executed"), site, renderer="quarto")
+        render.render_site(_two_notebooks(tmp_path / "executed"), site, renderer="quarto")
     assert not site.exists()
 
 
@@ -245,12 +245,12 @@ def test_a_quarto_page_that_would_load_from_a_cdn_fails_the_build(
     cdn = '<script src="https://cdn.jsdelivr.net/npm/requirejs@2.3.6/require.min.js"></script>'
     monkeypatch.setenv("FAKE_QUARTO_PAGE", cdn)
     with pytest.raises(build.BuildError, match=r"index\.html: the Quarto page would load"):
-        build.render_site(_two_notebooks(tmp_path / "executed"), tmp_path / "site")
+        render.render_site(_two_notebooks(tmp_path / "executed"), tmp_path / "site")
 
 
 def test_nbconvert_render_reports_progress(tmp_path: Path) -> None:
-    events: list[build.BuildEvent] = []
-    build.render_site(
+    events: list[execute.BuildEvent] = []
+    render.render_site(
         _two_notebooks(tmp_path / "executed"),
         tmp_path / "site",
         renderer="nbconvert",
@@ -272,8 +272,8 @@ def _figures(site: Path, stem: str) -> list[str]:
 def test_quarto_renders_the_executed_notebooks(tmp_path: Path) -> None:
     executed = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))  # stored with outputs
     site = tmp_path / "site"
-    assert build.render_site(executed, site, renderer="quarto") == "quarto"
-    for name, stem in build.page_names([p.name for p in executed]).items():
+    assert render.render_site(executed, site, renderer="quarto") == "quarto"
+    for name, stem in render.page_names([p.name for p in executed]).items():
         page = (site / f"{stem}.html").read_text(encoding="utf-8")
         nb = nbformat.read(str(NOTEBOOKS_DIR / name), as_version=4)
         svgs = sum("image/svg+xml" in o.get("data", {}) for o in _outputs(nb))
@@ -284,7 +284,7 @@ def test_quarto_renders_the_executed_notebooks(tmp_path: Path) -> None:
         for figure in figures:
             assert (site / figure).read_text(encoding="utf-8").lstrip().startswith("<svg"), figure
         assert page.count("<table") >= tables, stem
-        assert build.external_resources(page) == [], stem
+        assert render.external_resources(page) == [], stem
         assert "require.min.js" not in page and "cdn.jsdelivr.net" not in page, stem
         assert not re.findall(r'<(?:script|img|link)[^>]+(?:src|href)="https?://', page), stem
 
@@ -294,5 +294,5 @@ def test_quarto_renders_the_executed_notebooks(tmp_path: Path) -> None:
 def test_quarto_renders_the_report_to_pdf(tmp_path: Path) -> None:
     executed = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
     site = tmp_path / "site"
-    assert build.render_site(executed, site, renderer="quarto", pdf=True) == "quarto"
+    assert render.render_site(executed, site, renderer="quarto", pdf=True) == "quarto"
     assert (site / "index.pdf").read_bytes().startswith(b"%PDF")
