@@ -6,6 +6,7 @@
     coco lab [--port PORT] [--no-browser] [--allow-root] [JUPYTERLAB OPTIONS ...]
     coco bless
     coco check
+    coco code SOURCE --out DIR [--engine local|dask] [--scheduler ADDRESS] [--workers N] ...
     coco --version
 """
 
@@ -20,11 +21,22 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
 from analysis import build, parameters, record, render
 from analysis.config import NOTEBOOKS_DIR, PROJ_ROOT, REPORTS_DIR
+from analysis.scale import DEFAULT_PARTITION_DOCS, DEFAULT_PARTITION_MB
 
 app = typer.Typer(
     help="Cooperation or coercion: build and check the report.",
@@ -34,6 +46,14 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 console = Console(stderr=True, highlight=False)
+
+
+class _RateColumn(ProgressColumn):
+    """Documents per second."""
+
+    def render(self, task: Any) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.0f}/s" if speed else "-/s")
 
 
 def _version(value: bool) -> None:
@@ -73,6 +93,10 @@ ONLY = typer.Option(
     metavar="NOTEBOOK",
     help="Only this notebook, by stem or file name, e.g. 01_corpus (repeatable).",
 )
+
+
+def _say(text: str) -> None:
+    console.print(text, soft_wrap=True)
 
 
 def _fail(message: str) -> typer.Exit:
@@ -300,6 +324,123 @@ def check_command() -> None:
     Console().print(table)
     if broken:
         raise _fail(broken)
+
+
+@app.command("code")
+def code_command(
+    source: Annotated[
+        Path,
+        typer.Argument(
+            metavar="SOURCE",
+            help="Folder of articles (read recursively), or a JSONL or Parquet file or folder "
+            "with doc_id and text columns.",
+        ),
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", metavar="DIR", help="The coded dataset folder.")
+    ],
+    engine: Annotated[
+        str, typer.Option("--engine", metavar="NAME", help="local (a process pool) or dask.")
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler", metavar="ADDRESS", help="A Dask scheduler, e.g. tcp://host:8786."
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", "-j", metavar="N", help="Processes (default: the cores)."),
+    ] = None,
+    codebook: Annotated[
+        Path | None, typer.Option("--codebook", metavar="FILE", help="Codebook YAML.")
+    ] = None,
+    source_format: Annotated[
+        str, typer.Option("--format", metavar="NAME", help="auto, folder, jsonl or parquet.")
+    ] = "auto",
+    partition_docs: Annotated[
+        int, typer.Option("--partition-docs", metavar="N", help="Documents per partition.")
+    ] = DEFAULT_PARTITION_DOCS,
+    partition_mb: Annotated[
+        float, typer.Option("--partition-mb", metavar="MB", help="Input MB per partition.")
+    ] = DEFAULT_PARTITION_MB,
+) -> None:
+    """Code a corpus of any size into partitioned Parquet in DIR, resumably.
+
+    Partitions already coded in DIR for the same inputs, codebook and coder are kept;
+    those whose inputs, codebook or coder changed are coded again.
+    """
+    from analysis import scale
+    from analysis.codebook import CodebookError
+    from analysis.corpus import CorpusError
+    from analysis.dataset import DatasetError
+
+    quiet = not console.is_terminal or bool(os.environ.get("CI"))
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("docs"),
+        _RateColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=quiet,
+    )
+    task = progress.add_task("listing", total=None)
+
+    def on_event(event: scale.ScaleEvent) -> None:
+        if event.status == "planned":
+            progress.update(task, total=event.total_docs, description="coding")
+        elif event.status in ("done", "reused"):
+            progress.advance(task, event.n_docs)
+        elif event.status == "writing":
+            progress.update(task, description="writing run.json")
+
+    try:
+        with progress:
+            record = scale.code_corpus(
+                source,
+                out,
+                engine=engine,  # type: ignore[arg-type]
+                scheduler=scheduler,
+                workers=workers,
+                codebook_path=codebook,
+                source_format=source_format,  # type: ignore[arg-type]
+                partition_docs=partition_docs,
+                partition_mb=partition_mb,
+                on_event=on_event,
+            )
+    except (scale.ScaleError, CorpusError, CodebookError, DatasetError, ValueError) as err:
+        raise _fail(str(err)) from None
+    counts, parts, timings = record["counts"], record["partitions"], record["timings"]
+    _say(
+        f"Coded {counts['documents']:,} document(s): {counts['sentences']:,} sentences, "
+        f"{counts['codes']:,} codes; {parts['total']} partition(s), {parts['computed']} coded, "
+        f"{parts['reused']} kept from an earlier run, in {timings['total']:.1f} s "
+        f"({record['engine']['name']})."
+    )
+    changed = record["partitions"]["recomputed_because"]
+    if changed:
+        why = ", ".join(f"{n} because the {k} changed" for k, n in sorted(changed.items()))
+        _say(f"Coded again: {why}.")
+    if counts["failures"]:
+        _say(
+            f"{counts['failures']:,} article(s) left out, listed with the reason in "
+            f"{out / 'failures'}; the first: "
+            + "; ".join(f"{f['source']}: {f['reason']}" for f in record["failures"]["first"][:3])
+        )
+    for column, label in (("doc_id", "doc_id"), ("sha256", "content")):
+        dup = record["duplicates"][column]
+        if dup["groups"]:
+            first = ", ".join(" = ".join(g["paths"]) for g in dup["first"][:3])
+            _say(
+                f"warning: {dup['documents']:,} documents share their {label} with another "
+                f"({dup['groups']:,} groups), e.g. {first}; they are all kept"
+            )
+    _say(f"Dataset: {out} (build the report on it: coco build --param dataset={out})")
 
 
 if __name__ == "__main__":  # pragma: no cover
