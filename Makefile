@@ -29,6 +29,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m tests.benchmarks $(ARGS)
 	$(BIN)/python -m tests.benchmarks.build
+	$(BIN)/python -m tests.benchmarks.scale $(SCALE_ARGS)
 
 lab: $(STAMP)
 	$(BIN)/coco lab $(ARGS)
