@@ -67,6 +67,23 @@ from analysis.codebook import Codebook
 _OTHER_SIDE = {"US": "MX", "MX": "US"}
 
 
+def where_cue(text: pl.Expr, cue: str) -> pl.Expr:
+    """``text`` where the regex ``cue`` occurs in it, else the empty string.
+
+    A regex that requires ``cue`` somewhere in its match (and cannot match the empty
+    string) matches this column exactly where it matches ``text``, and finds the same
+    matches; a slow regex (a large alternation, or Unicode word classes up to the end of
+    the text) then runs only on the rows that can match.
+
+    Examples
+    --------
+    >>> df = pl.DataFrame({"t": ["not imposed", "imposed"]})
+    >>> df.select(where_cue(pl.col("t"), r"\bnot\b"))["t"].to_list()
+    ['not imposed', '']
+    """
+    return pl.when(text.str.contains(cue)).then(text).otherwise(pl.lit(""))
+
+
 def _cue_actor_map(values: pl.Series, codebook: Codebook) -> pl.DataFrame:
     """Map each distinct cue string to its actor (one Python call per distinct string)."""
     uniq = values.drop_nulls().unique().sort().to_list()
@@ -133,7 +150,9 @@ def subject_cues(
     regex = rf"(?i)(?:{markers}\s+(?:{codebook.words('determiners')}\s+)?)?{cue}"
     marker_start = rf"(?i)^{markers}\s"
     items = (
-        texts.select(pl.col(key), pl.col(col).str.extract_all(regex).alias("_c"))
+        texts.select(
+            pl.col(key), where_cue(pl.col(col), rf"(?i){cue}").str.extract_all(regex).alias("_c")
+        )
         .explode("_c")
         .filter(pl.col("_c").is_not_null() & ~pl.col("_c").str.contains(marker_start))
     )
@@ -141,9 +160,7 @@ def subject_cues(
     # its earliest (latest) cue
     items = (
         _resolve(items, "_c", "actor", codebook)
-        .filter(
-            pl.col("actor").is_not_null() & (pl.lit(pronouns) | (pl.col("actor") != "ANAPHOR"))
-        )
+        .filter(pl.col("actor").is_not_null() & (pl.lit(pronouns) | (pl.col("actor") != "ANAPHOR")))
         .unique(key, keep="first" if which == "first" else "last", maintain_order=True)
     )
     return texts.select(key).join(items, on=key, how="left", maintain_order="left")
@@ -188,8 +205,8 @@ def apply_rules(rows, tests: dict[str, pl.Expr], *, default, result):
         holds = (tests[row.rule] & _applies(row)).fill_null(False)
         value = pl.when(holds).then(result(row)).otherwise(value)
         name = pl.when(holds).then(pl.lit(row.rule)).otherwise(name)
-        recast = pl.when(holds).then(pl.lit(getattr(row, "recast", None) is not None)).otherwise(
-            recast
+        recast = (
+            pl.when(holds).then(pl.lit(getattr(row, "recast", None) is not None)).otherwise(recast)
         )
     return value, name, recast
 
@@ -235,7 +252,9 @@ def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
     # the clause before the match and the match itself
     up_to_match = pl.concat_str(pl.col("left_clause"), pl.col("matched"))
 
-    before = pl.col("left_clause").str.extract_groups(
+    # the slow regexes run only on the texts that hold a cue they require
+    lc_cue = where_cue(pl.col("left_clause"), rf"(?i){cue}")
+    before = lc_cue.str.extract_groups(
         rf"(?i)(?P<c>(?:{markers}\s+{det})?{cue})(?P<g>(?:\s+[^\s,;]+){{0,{gap}}}?)\s*$"
     )
     feats = (
@@ -258,7 +277,9 @@ def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
             .alias("_passive"),
             (
                 pl.col("matched").str.contains(rf"(?i)^{joint}")
-                | pl.col("left_clause").str.contains(rf"(?i){joint}(?:\s+[^\s,;]+){{0,1}}?\s*$")
+                | where_cue(pl.col("left_clause"), rf"(?i){joint}").str.contains(
+                    rf"(?i){joint}(?:\s+[^\s,;]+){{0,1}}?\s*$"
+                )
             ).alias("_joint"),
             pl.col("right_clause")
             .str.extract(rf"(?i)^\s*{body(spec.agent_prepositions)}\s+{det}({cue})", 1)
@@ -283,9 +304,7 @@ def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
             .alias("_circ"),
             # the speaker of the turn as subject, or as the one addressed
             up_to_match.str.contains(rf"(?i){body(spec.first_person)}").alias("_first_person"),
-            up_to_match.str.contains(rf"(?i){body(spec.first_person_object)}").alias(
-                "_fp_object"
-            ),
+            up_to_match.str.contains(rf"(?i){body(spec.first_person_object)}").alias("_fp_object"),
             # the subject receives the act ("Mexico's navy took delivery of helicopters")
             up_to_match.str.contains(rf"(?i){body(spec.recipient)}").alias("_recipient"),
         )
@@ -293,10 +312,7 @@ def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
             # a cue governed by a preposition is a target, unless it directly modifies the
             # match ("a response to US pressure"); so is the subject of a passive verb
             pl.when(
-                (
-                    pl.col("_before").str.contains(rf"(?i)^{markers}\s")
-                    | pl.col("_passive")
-                )
+                (pl.col("_before").str.contains(rf"(?i)^{markers}\s") | pl.col("_passive"))
                 & (pl.col("_gapwords").str.strip_chars() != "")
             )
             .then(None)

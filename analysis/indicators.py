@@ -77,7 +77,13 @@ from __future__ import annotations
 
 import polars as pl
 
-from analysis.actors import apply_rules, attribute_actors, speaker_voice, subject_cues
+from analysis.actors import (
+    apply_rules,
+    attribute_actors,
+    speaker_voice,
+    subject_cues,
+    where_cue,
+)
 from analysis.codebook import (
     CATEGORY_STANCE,
     FOLDS_TO_ASCII,
@@ -338,15 +344,6 @@ def _indicator_frame(codebook: Codebook) -> pl.DataFrame:
 GOVERNOR_CHARS = 40
 
 
-def _where_cue(text: pl.Expr, cue: str) -> pl.Expr:
-    """``text`` where ``cue`` occurs in it, else the empty string.
-
-    A regex that requires ``cue`` (and cannot match the empty string) gives the same answer
-    on this column as on ``text``, and a slow one then runs only on the rows that can match.
-    """
-    return pl.when(text.str.contains(cue)).then(text).otherwise(pl.lit(""))
-
-
 def _status(codebook: Codebook) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """Expressions for (status, recast-as-THREATEN, threat content) from the context columns."""
     st = codebook.spec.status
@@ -366,15 +363,15 @@ def _status(codebook: Codebook) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     )
     # the cue followed by at most a few words is slow to test (Unicode word classes up to
     # the end): tested only where the cue occurs at all
-    neg_left = _where_cue(left, rf"(?i){body(st.negated)}")
-    exc_left = _where_cue(neg_left, rf"(?i){body(st.negation_exceptions)}")
+    neg_left = where_cue(left, rf"(?i){body(st.negated)}")
+    exc_left = where_cue(neg_left, rf"(?i){body(st.negation_exceptions)}")
     negated = neg_left.str.contains(rf"(?i){body(st.negated)}{neg_tail}") & ~exc_left.str.contains(
         rf"(?i){body(st.negation_exceptions)}{neg_tail}"
     )
     denial = gov.str.contains(rf"(?i){body(st.denial)}")
     # an act put off: announced, not carried out (before negation, whose cue lists it
     # would otherwise meet: "se ponen en pausa")
-    deferred = _where_cue(left, rf"(?i){body(st.deferred)}").str.contains(
+    deferred = where_cue(left, rf"(?i){body(st.deferred)}").str.contains(
         rf"(?i){body(st.deferred)}{neg_tail}"
     )
     threat_before = left.str.slice(-st.threat_max_chars).str.contains(
