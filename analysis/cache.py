@@ -12,11 +12,12 @@ Two caches rest on these hashes:
 
 An entry is written into a temporary folder and renamed into place when complete, so
 two processes filling the same entry at once are safe: the first rename wins and the
-other process reads the winner's entry.
+other process reads the winner's entry. The eight most recently used entries are kept.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -55,6 +56,8 @@ __all__ = [
 CACHE_ENV = "COCO_CACHE_DIR"
 DATASET_PREFIX = "dataset-"
 CODEBOOK_PICKLE = "codebook.pickle"
+#: Entries kept in the cache folder, the most recently used.
+KEEP_ENTRIES = 8
 #: The modules whose source the coded data set depends on: reading, splitting, coding.
 CODING_MODULES: tuple[str, ...] = (
     "corpus", "segment", "indicators", "actors", "codebook", "lemmas", "scheme", "dataset",
@@ -270,6 +273,7 @@ def coded_dataset(
     root = Path(folder) if folder is not None else cache_dir()
     entry = root / f"{DATASET_PREFIX}{inputs['key']}"
     if _complete(entry, inputs["key"]):
+        os.utime(entry)  # recently used: the last to be pruned
         return entry, True
 
     started = time.perf_counter()
@@ -313,7 +317,23 @@ def coded_dataset(
             # another process stored the same entry first: use theirs
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    _prune(root, keep=KEEP_ENTRIES)
     return entry, False
+
+
+def _prune(root: Path, *, keep: int) -> None:
+    """Remove all but the ``keep`` most recently used entries (each edit of the codebook
+    or the coder makes a new one)."""
+    entries = sorted(
+        (p for p in root.glob(f"{DATASET_PREFIX}*") if p.is_dir()),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in entries[keep:]:
+        trash = root / f".{old.name}.old"
+        with contextlib.suppress(OSError):
+            os.replace(old, trash)
+            shutil.rmtree(trash, ignore_errors=True)
 
 
 def read_cached(entry: Path) -> tuple[Any, Any, Any]:

@@ -958,6 +958,14 @@ def test_a_damaged_cache_entry_is_computed_again(tmp_path: Path, small_corpus: P
     assert (entry / "codes" / "part-00000.parquet").is_file()
 
 
+def test_the_cache_keeps_the_most_recently_used_entries(tmp_path: Path) -> None:
+    for i in range(4):
+        (tmp_path / f"dataset-{i}").mkdir()
+        os.utime(tmp_path / f"dataset-{i}", (i, i))
+    cache._prune(tmp_path, keep=2)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dataset-2", "dataset-3"]
+
+
 def _write_dataset(folder: Path, tables: build.Dataset, *, keep: int) -> Path:
     from analysis import dataset
 
