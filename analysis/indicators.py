@@ -75,6 +75,8 @@ pattern that produced them, and the distinct cue strings to actors.
 
 from __future__ import annotations
 
+import functools
+
 import polars as pl
 
 from analysis.actors import (
@@ -158,7 +160,8 @@ def _pieces_to_matches(pieces: pl.LazyFrame, key: str) -> pl.LazyFrame:
     )
 
 
-def _chunk_bits(keywords: list[tuple[str, ...]]) -> pl.DataFrame:
+@functools.lru_cache(maxsize=8)
+def _chunk_bits(keywords: tuple[tuple[str, ...], ...]) -> pl.DataFrame:
     """Literal (lower case) -> one bit per regex whose keywords hold it, 63 regexes a column.
 
     The characters of :data:`analysis.codebook.FOLDS_TO_ASCII` get every bit; they are
@@ -171,6 +174,20 @@ def _chunk_bits(keywords: list[tuple[str, ...]]) -> pl.DataFrame:
         every[i // 63] |= 1 << (i % 63)
         for w in words:
             bits.setdefault(w, [0] * n_cols)[i // 63] |= 1 << (i % 63)
+    # a literal that contains another whose bits cover its own adds nothing: wherever it
+    # occurs, so does the other (fewer literals, fewer occurrences to list)
+    by_length = sorted(bits, key=len)
+    covered = {
+        w
+        for i, w in enumerate(by_length)
+        if any(
+            len(v) < len(w)
+            and v in w
+            and all(a & ~b == 0 for a, b in zip(bits[w], bits[v], strict=True))
+            for v in by_length[:i]
+        )
+    }
+    bits = {w: b for w, b in bits.items() if w not in covered}
     for ch in FOLDS_TO_ASCII:
         bits[ch.lower()] = [a | b for a, b in zip(bits.get(ch.lower(), every), every, strict=True)]
     return pl.DataFrame(
@@ -187,7 +204,7 @@ def _candidates(
     One Aho-Corasick pass lists every occurrence (overlapping) of every keyword in each
     row, ignoring ASCII case; each occurrence sets the bits of the regexes that require it.
     """
-    table = _chunk_bits(keywords)
+    table = _chunk_bits(tuple(tuple(k) for k in keywords))
     words = sorted(set(table["_w"].to_list()) - {ch.lower() for ch in FOLDS_TO_ASCII})
     words += list(FOLDS_TO_ASCII)
     found = (
