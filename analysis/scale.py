@@ -872,7 +872,7 @@ def run_partition(
     ``codebook`` is the pickled :class:`Codebook`; ``hashes`` holds ``input``,
     ``codebook`` and ``coder``. Returns the manifest (counts, seconds, warnings).
     """
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     book = _worker_codebook(codebook, hashes["codebook"])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -885,6 +885,7 @@ def run_partition(
         "counts": {name: frame.height for name, frame in tables.items()},
         "input_bytes": part.n_bytes,
         "seconds": round(time.perf_counter() - t0, 3),
+        "cpu_seconds": round(time.process_time() - c0, 3),
         "warnings": [str(w.message) for w in caught][:_FIRST],
         "n_warnings": len(caught),
         "failures": tables["failures"].head(_FIRST).to_dicts(),
@@ -1101,6 +1102,7 @@ class _Tally:
     warnings: list[str] = field(default_factory=list)
     n_warnings: int = 0
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
 
     def add(self, manifest: Mapping[str, Any], *, reused: bool) -> None:
         self.counts.update(manifest.get("counts", {}))
@@ -1114,6 +1116,7 @@ class _Tally:
         else:
             self.computed += 1
             self.seconds += float(manifest.get("seconds", 0.0))
+            self.cpu_seconds += float(manifest.get("cpu_seconds", 0.0))
 
 
 def _count_docs(source: Path) -> int:
@@ -1323,12 +1326,10 @@ def code_corpus(
                 ],
                 "ignored_columns": notes.get("ignored_columns", {}),
             },
-            "codebook": {
-                "path": str(book_file.resolve()),
-                "sha256": base_hashes["codebook"],
-                "name": book.spec.name,
-                "version": str(book.spec.version),
-            },
+            # the path as a string: analysis.data reads the codebook a dataset names here
+            "codebook": str(book_file.resolve()),
+            "codebook_sha256": base_hashes["codebook"],
+            "codebook_version": f"{book.spec.name} {book.spec.version}",
             "coder": {
                 "sha256": base_hashes["coder"],
                 "modules": list(CODER_MODULES),
@@ -1363,6 +1364,7 @@ def code_corpus(
                 "coding": round(coding, 3),
                 "total": round(elapsed, 3),
                 "worker_seconds": round(tally.seconds, 3),
+                "worker_cpu_seconds": round(tally.cpu_seconds, 3),
                 "documents_per_s": round(docs / coding, 1) if coding else None,
                 "mb_per_s": round(tally.bytes / 1e6 / coding, 2) if coding else None,
             },

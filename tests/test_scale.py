@@ -116,6 +116,10 @@ def test_seed_corpus_gives_the_tables_of_load_dataset(tmp_path):
     assert documents.equals(data.documents)
     assert sentences.equals(data.sentences)
     assert codes.equals(data.codes)
+    # what `coco build --param dataset=DIR` reads: the same tables, and the same codebook
+    stored = build.load_dataset(dataset=out)
+    assert stored.codes.equals(data.codes)
+    assert stored.codebook.path == str(CODEBOOK_PATH.resolve())
     record = dataset.read_record(out)
     assert record["counts"] == {
         "documents": 5,
@@ -123,7 +127,7 @@ def test_seed_corpus_gives_the_tables_of_load_dataset(tmp_path):
         "codes": data.codes.height,
         "failures": 0,
     }
-    assert record["codebook"]["sha256"] == hashlib.sha256(CODEBOOK_PATH.read_bytes()).hexdigest()
+    assert record["codebook_sha256"] == hashlib.sha256(CODEBOOK_PATH.read_bytes()).hexdigest()
     assert record["inputs"]["format"] == "folder"
     assert record["engine"]["name"] == "local"
     assert {"listing", "coding", "total"} <= set(record["timings"])
@@ -185,7 +189,7 @@ def test_another_codebook_recomputes_every_partition(tmp_path):
     other.write_text(CODEBOOK_PATH.read_text(encoding="utf-8") + "\n# a local copy\n")
     record = scale.code_corpus(src, out, workers=1, partition_docs=3, codebook_path=other)
     assert record["partitions"]["recomputed_because"] == {"codebook": 2}
-    assert record["codebook"]["path"] == str(other.resolve())
+    assert record["codebook"] == str(other.resolve())
 
 
 def test_jsonl_and_parquet_sources_code_as_the_folder_does(tmp_path, local_run):

@@ -184,6 +184,7 @@ def measure(name: str, source: Path, out: Path, engine_args: list[str]) -> dict:
         "wall_s": round(wall, 2),
         "coding_s": timings["coding"],
         "worker_seconds": timings["worker_seconds"],
+        "worker_cpu_seconds": timings["worker_cpu_seconds"],
         "documents": counts["documents"],
         "sentences": counts["sentences"],
         "codes": counts["codes"],
@@ -194,6 +195,9 @@ def measure(name: str, source: Path, out: Path, engine_args: list[str]) -> dict:
         "documents_per_s_wall": round(counts["documents"] / wall, 1),
         "mb_per_s_coding": timings["mb_per_s"],
         "mb_per_s_per_worker": round(mb / timings["worker_seconds"], 2),
+        # what one worker with a core of its own codes per second
+        "mb_per_cpu_s": round(mb / timings["worker_cpu_seconds"], 2),
+        "documents_per_cpu_s": round(counts["documents"] / timings["worker_cpu_seconds"], 1),
         "peak_rss_mb_per_worker": [round(v / 1e6, 1) for v in workers],
         "peak_rss_mb_driver": round(driver / 1e6, 1),
         "peak_rss_mb_total": round(total_peak / 1e6, 1),
@@ -241,7 +245,9 @@ def run(args: argparse.Namespace) -> dict:
         "notes": (
             "wall_s: the whole coco code subprocess (start-up, codebook, listing, coding, "
             "run.json); coding_s: from the first partition submitted to the last one "
-            "written; worker_seconds: the sum of the partitions' own times. Peak RSS is "
+            "written; worker_seconds: the sum of the partitions' own times, "
+            "worker_cpu_seconds their CPU time (what a worker with a core of its own "
+            "spends; on a shared machine wall time is longer). Peak RSS is "
             f"sampled every {SAMPLE_S} s over the process tree (workers: the spawned "
             "processes that code; driver: the coco process, which for dask also hosts "
             "the scheduler and the nannies). dask_overhead = dask wall / local wall - 1."
@@ -273,7 +279,8 @@ def main(argv: list[str] | None = None) -> None:
         print(
             f"{key:5} {r['wall_s']:7.1f} s wall {r['mb_per_s_wall']:6.2f} MB/s "
             f"{r['documents_per_s_wall']:8.1f} docs/s; per worker {r['mb_per_s_per_worker']} "
-            f"MB/s, peak {max(r['peak_rss_mb_per_worker'], default=0):.0f} MB; "
+            f"MB/s ({r['mb_per_cpu_s']} MB per CPU second), "
+            f"peak {max(r['peak_rss_mb_per_worker'], default=0):.0f} MB; "
             f"tree peak {r['peak_rss_mb_total']:.0f} MB"
         )
     print(
