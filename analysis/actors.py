@@ -254,6 +254,8 @@ def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
 
     # the slow regexes run only on the texts that hold a cue they require
     lc_cue = where_cue(pl.col("left_clause"), rf"(?i){cue}")
+    rc_cue = where_cue(pl.col("right_clause"), rf"(?i){cue}")
+    m_cue = where_cue(pl.col("matched"), rf"(?i){cue}")
     before = lc_cue.str.extract_groups(
         rf"(?i)(?P<c>(?:{markers}\s+{det})?{cue})(?P<g>(?:\s+[^\s,;]+){{0,{gap}}}?)\s*$"
     )
@@ -263,12 +265,16 @@ def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
             before.struct.field("c").alias("_before"),
             before.struct.field("g").alias("_gapwords"),
             # a cue among the first two words of the match, with the word that governs it
-            pl.col("matched")
-            .str.extract(rf"(?i)^(?:\S+\s+){{0,1}}?((?:{markers}\s+{det})?{cue})", 1)
-            .alias("_inside"),
+            m_cue.str.extract(rf"(?i)^(?:\S+\s+){{0,1}}?((?:{markers}\s+{det})?{cue})", 1).alias(
+                "_inside"
+            ),
             # the subject is the target of a passive verb that reaches the match
-            pl.concat_str(
-                pl.col("left_clause"), pl.col("matched").str.extract(r"^(\S*)", 1).fill_null("")
+            where_cue(
+                pl.concat_str(
+                    pl.col("left_clause"),
+                    pl.col("matched").str.extract(r"^(\S*)", 1).fill_null(""),
+                ),
+                rf"(?i){passive}",
             )
             .str.contains(
                 rf"(?i){passive}(?:\s+{codebook.words('passive_prepositions')}"
@@ -281,24 +287,22 @@ def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
                     rf"(?i){joint}(?:\s+[^\s,;]+){{0,1}}?\s*$"
                 )
             ).alias("_joint"),
-            pl.col("right_clause")
-            .str.extract(rf"(?i)^\s*{body(spec.agent_prepositions)}\s+{det}({cue})", 1)
-            .alias("_agent"),
+            rc_cue.str.extract(rf"(?i)^\s*{body(spec.agent_prepositions)}\s+{det}({cue})", 1).alias(
+                "_agent"
+            ),
             # a partner or target inside the match ("flown to the United States"), else
             # right after it
             pl.coalesce(
-                pl.col("matched").str.extract(
+                m_cue.str.extract(
                     rf"(?i)\s{body(spec.counterpart_prepositions)}\s+{det}({cue})", 1
                 ),
-                pl.col("right_clause").str.extract(
+                rc_cue.str.extract(
                     rf"(?i)^(?:\s*[^\s,;]+){{0,{spec.counterpart_max_gap}}}?\s+"
                     rf"{body(spec.counterpart_prepositions)}\s+{det}({cue})",
                     1,
                 ),
             ).alias("_cp"),
-            pl.col("right_clause")
-            .str.extract(rf"(?i)^\s+({cue})(?:\s|[,.;:]|$)", 1)
-            .alias("_dobj"),
+            rc_cue.str.extract(rf"(?i)^\s+({cue})(?:\s|[,.;:]|$)", 1).alias("_dobj"),
             pl.col("left_sentence")
             .str.contains(rf"(?i){body(spec.circumstantial)}\s+(?:[^\s,;]+\s+){{0,3}}$")
             .alias("_circ"),
