@@ -30,6 +30,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +38,7 @@ from typing import Any
 
 from analysis import cache, data
 from analysis import dataset as stored
-from analysis.config import NOTEBOOKS_DIR, QUARTO_PROJECT, REPORTS_DIR
+from analysis.config import NOTEBOOKS_DIR, QUARTO_PROJECT, REPORTS_DIR, SEEDS_DIR
 from analysis.data import TABLES_ENV, Dataset, load_dataset, load_documents, write_tables
 from analysis.execute import BuildError, BuildEvent, NotebookError, clean_notebook, execute_all
 from analysis.parameters import notebook_parameters, resolve_parameters
@@ -63,6 +64,8 @@ __all__ = [
     "bless_notebooks",
     "clean_leftovers",
     "lock_reports",
+    "check_datasets",
+    "fill_datasets",
     "prepare_datasets",
     "publish_build",
     "run_build",
@@ -211,9 +214,8 @@ def run_build(
         if "output_dir" in params and params["output_dir"] is None:
             params["output_dir"] = str(reports_dir / "data")
         plans[path.name] = {"path": path, "params": params}
-    # the coded data set, once; and filters that match nothing stop the build here,
-    # before anything of the report is created or replaced
-    datasets = prepare_datasets([plan["params"] for plan in plans.values()], on_event=emit)
+    # filters that match nothing stop the build here, before anything is created
+    sources = check_datasets([plan["params"] for plan in plans.values()])
 
     reports_dir.mkdir(parents=True, exist_ok=True)
     with lock_reports(reports_dir):
@@ -231,7 +233,7 @@ def run_build(
             emit=emit,
             project=project,
             started=started,
-            datasets=datasets,
+            sources=sources,
         )
 
 
@@ -249,7 +251,7 @@ def _build_locked(
     emit: Callable[[BuildEvent], None],
     project: Path,
     started: float,
-    datasets: list[dict[str, Any]],
+    sources: list[dict[str, Any]],
 ) -> BuildResult:
     """The build proper, under the reports folder's lock: plan, stage, publish."""
     executed_dir = reports_dir / "notebooks"
@@ -286,9 +288,8 @@ def _build_locked(
         or previous.get("renderer") != renderer_used
     )
 
-    timings: dict[str, float] = {
-        "dataset": round(sum(d.get("seconds", 0.0) for d in datasets), 3)
-    }
+    timings: dict[str, float] = {}
+    datasets: list[dict[str, Any]] = previous.get("datasets", []) if not to_run else []
     stage = Path(tempfile.mkdtemp(prefix=BUILD_PREFIX, dir=reports_dir))
     published = False
     # Each tables folder is written in a staged copy: the default one inside the build's
@@ -329,7 +330,17 @@ def _build_locked(
         if to_run:
             executing = stage / ".executing"
             executing.mkdir()
-            execute_all(runs, to_run, executing, notebooks_dir, workers, emit, timings)
+            # The coded data set is filled while the first kernels start; a notebook
+            # that asks for it before it is stored waits for it (analysis.cache).
+            with ThreadPoolExecutor(max_workers=1) as filler:
+                filling = filler.submit(fill_datasets, sources, on_event=emit)
+                try:
+                    order = _longest_first(to_run, prev_notebooks, notebooks_dir)
+                    execute_all(runs, order, executing, notebooks_dir, workers, emit, timings)
+                finally:
+                    wait([filling])  # a notebook's failure is the one reported
+                datasets = filling.result()
+            timings["dataset"] = round(sum(d["seconds"] for d in datasets), 3)
             for name in to_run:
                 os.replace(executing / name, stage / "notebooks" / name)
             executing.rmdir()
@@ -536,24 +547,22 @@ def publish_build(stage: Path, reports_dir: Path) -> None:
 # --------------------------------------------------------------------------- the data set
 
 
-def prepare_datasets(
-    runs: Iterable[Mapping[str, Any]],
-    *,
-    on_event: Callable[[BuildEvent], None] | None = None,
-) -> list[dict[str, Any]]:
-    """Fill the cache with the coded data set each notebook run will read, and check
-    the filters: before any notebook runs.
+_SOURCE = ("dataset", "seeds_dir", "codebook_path")
+_FILTERS = ("date_from", "date_to", "language")
+
+
+def check_datasets(runs: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The data sets the notebook runs read, checked before anything runs.
 
     A run whose parameters name no corpus (``seeds_dir``) and no ``dataset`` reads
-    none. For the others, the corpus is coded once (:func:`analysis.cache.coded_dataset`)
-    or the coded dataset given is opened, and the documents each filter set keeps
-    are counted, so that a filter matching nothing stops the build at once.
+    none. For the others, the documents each filter set keeps are counted (from the
+    coded dataset given, the cache entry, or the corpus itself), so that a filter
+    matching nothing stops the build at once.
 
     Returns
     -------
     list of dict
-        One per data set: ``source`` ("cache" or "dataset"), ``folder``, ``key``
-        (cache) and ``reused``, and ``seconds``; for ``build.json``.
+        Each distinct source: ``dataset``, ``seeds_dir`` and ``codebook_path``.
 
     Raises
     ------
@@ -563,45 +572,96 @@ def prepare_datasets(
     analysis.dataset.DatasetError
         ``dataset`` is not a coded dataset folder.
     """
-    emit = on_event or (lambda event: None)
-    prepared: dict[str, dict[str, Any]] = {}
-    documents: dict[str, Any] = {}
+    from analysis import corpus
+
+    sources: dict[str, dict[str, Any]] = {}
     checked: set[str] = set()
+    documents: dict[str, Any] = {}
     for params in runs:
         if "dataset" not in params and "seeds_dir" not in params:
             continue
-        source = {k: params.get(k) for k in ("dataset", "seeds_dir", "codebook_path")}
+        source = {k: params.get(k) for k in _SOURCE}
         key = json.dumps(source, sort_keys=True, default=str)
-        if key not in prepared:
-            t0 = time.perf_counter()
+        sources.setdefault(key, source)
+        filters = {k: params.get(k) for k in _FILTERS}
+        checking = json.dumps([key, filters], sort_keys=True, default=str)
+        if checking in checked or (source["dataset"] is None and not any(filters.values())):
+            continue
+        checked.add(checking)
+        if key not in documents:
             if source["dataset"] is not None:
                 if source["seeds_dir"] is not None or source["codebook_path"] is not None:
                     data.load_dataset(**source)  # raises, naming the parameters
-                folder = Path(source["dataset"])
-                entry = {"source": "dataset", "folder": relative(folder), "reused": True}
+                documents[key] = stored.read_dataset(source["dataset"])[0]
             else:
-                emit(BuildEvent(None, "coding", "coded data set: looking it up"))
-                folder, hit = cache.coded_dataset(
-                    seeds_dir=source["seeds_dir"], codebook_path=source["codebook_path"]
-                )
-                entry = {
-                    "source": "cache",
-                    "folder": relative(folder),
-                    "key": folder.name.removeprefix(cache.DATASET_PREFIX),
-                    "reused": hit,
-                }
-            documents[key] = stored.scan_table(folder, "documents").collect()
-            entry["seconds"] = round(time.perf_counter() - t0, 3)
-            prepared[key] = entry
-            if entry["source"] == "cache":
-                what = "read from the cache" if hit else "coded and cached"
-                emit(BuildEvent(None, "coding", f"coded data set {what} ({entry['seconds']} s)"))
-        filters = {k: params.get(k) for k in ("date_from", "date_to", "language")}
-        checking = json.dumps([key, filters], sort_keys=True, default=str)
-        if checking not in checked:
-            checked.add(checking)
-            data.check_filters(documents[key], **filters)
-    return list(prepared.values())
+                seeds = source["seeds_dir"]
+                documents[key] = corpus.load_corpus(SEEDS_DIR if seeds is None else Path(seeds))
+        data.check_filters(documents[key], **filters)
+    return list(sources.values())
+
+
+def fill_datasets(
+    sources: Iterable[Mapping[str, Any]],
+    *,
+    on_event: Callable[[BuildEvent], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Make sure the cache holds the coded data set of each source (:func:`check_datasets`).
+
+    Returns
+    -------
+    list of dict
+        One per source, for ``build.json``: ``source`` ("cache" or "dataset"),
+        ``folder``, ``key`` (cache), ``reused`` and ``seconds``.
+    """
+    emit = on_event or (lambda event: None)
+    filled = []
+    for source in sources:
+        t0 = time.perf_counter()
+        if source["dataset"] is not None:
+            folder = Path(source["dataset"])
+            filled.append({"source": "dataset", "folder": relative(folder), "reused": True,
+                           "seconds": 0.0})
+            continue
+        emit(BuildEvent(None, "coding", "coded data set: looking it up"))
+        folder, hit = cache.coded_dataset(
+            seeds_dir=source["seeds_dir"], codebook_path=source["codebook_path"]
+        )
+        seconds = round(time.perf_counter() - t0, 3)
+        filled.append({
+            "source": "cache",
+            "folder": relative(folder),
+            "key": folder.name.removeprefix(cache.DATASET_PREFIX),
+            "reused": hit,
+            "seconds": seconds,
+        })
+        what = "read from the cache" if hit else "coded and cached"
+        emit(BuildEvent(None, "coding", f"coded data set {what} ({seconds} s)"))
+    return filled
+
+
+def prepare_datasets(
+    runs: Iterable[Mapping[str, Any]],
+    *,
+    on_event: Callable[[BuildEvent], None] | None = None,
+) -> list[dict[str, Any]]:
+    """:func:`check_datasets`, then :func:`fill_datasets`."""
+    return fill_datasets(check_datasets(runs), on_event=on_event)
+
+
+def _longest_first(names: Sequence[str], previous: Mapping[str, Any], folder: Path) -> list[str]:
+    """The order to run notebooks in so that the longest start first and the workers end
+    together: by their seconds in the last build when all are known, else by their
+    number of code cells."""
+    import nbformat
+
+    if all("seconds" in previous.get(name, {}) for name in names):
+        return sorted(names, key=lambda n: -previous[n]["seconds"])
+
+    def cells(name: str) -> int:
+        nb = nbformat.read(str(folder / name), as_version=4)
+        return sum(cell.cell_type == "code" for cell in nb.cells)
+
+    return sorted(names, key=lambda n: -cells(n))
 
 
 # --------------------------------------------------------------------------- bless

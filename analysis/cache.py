@@ -10,9 +10,10 @@ Two caches rest on these hashes:
   (:func:`coded_dataset`). The cache folder is ``reports/.cache``, or the folder named
   by the environment variable ``COCO_CACHE_DIR``.
 
-An entry is written into a temporary folder and renamed into place when complete, so
-two processes filling the same entry at once are safe: the first rename wins and the
-other process reads the winner's entry. The eight most recently used entries are kept.
+One process computes an entry while the others that want it wait (an ``flock`` on
+``.dataset-<key>.lock``, released by the system if that process dies), and the entry is
+written into a temporary folder and renamed into place when complete: a reader sees
+the whole entry or none. The eight most recently used entries are kept.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import pickle
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -267,8 +268,6 @@ def coded_dataset(
     >>> entry.name.startswith("dataset-"), hit
     (True, False)
     """
-    from analysis import codebook, corpus, dataset, indicators, segment
-
     inputs = dataset_inputs(seeds_dir=seeds_dir, codebook_path=codebook_path)
     root = Path(folder) if folder is not None else cache_dir()
     entry = root / f"{DATASET_PREFIX}{inputs['key']}"
@@ -276,12 +275,45 @@ def coded_dataset(
         os.utime(entry)  # recently used: the last to be pruned
         return entry, True
 
+    root.mkdir(parents=True, exist_ok=True)
+    # One process computes an entry; the others wait for it here, then read it.
+    with _exclusive(root / f".{entry.name}.lock"):
+        if _complete(entry, inputs["key"]):
+            return entry, True
+        _store(entry, inputs, seeds_dir=seeds_dir, codebook_path=codebook_path)
+    _prune(root, keep=KEEP_ENTRIES)
+    return entry, False
+
+
+@contextlib.contextmanager
+def _exclusive(lock: Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``lock``, waiting for it (released if the holder dies)."""
+    import fcntl
+
+    with open(lock, "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _store(
+    entry: Path,
+    inputs: Mapping[str, Any],
+    *,
+    seeds_dir: str | Path | None,
+    codebook_path: str | Path | None,
+) -> None:
+    """Compute the coded data set and store it as ``entry``, by one rename."""
+    from analysis import codebook, corpus, dataset, indicators, segment
+
+    root = entry.parent
     started = time.perf_counter()
     documents = corpus.load_corpus(Path(seeds_dir) if seeds_dir is not None else SEEDS_DIR)
     sentences = segment.split_sentences(documents)
     book = codebook.load_codebook(codebook_path)
     codes = indicators.code_sentences(sentences, book)
-    root.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{entry.name}.", dir=root))
     try:
         tables = {"documents": documents, "sentences": sentences, "codes": codes}
@@ -317,8 +349,6 @@ def coded_dataset(
             # another process stored the same entry first: use theirs
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    _prune(root, keep=KEEP_ENTRIES)
-    return entry, False
 
 
 def _prune(root: Path, *, keep: int) -> None:
@@ -334,6 +364,7 @@ def _prune(root: Path, *, keep: int) -> None:
         with contextlib.suppress(OSError):
             os.replace(old, trash)
             shutil.rmtree(trash, ignore_errors=True)
+            (root / f".{old.name}.lock").unlink(missing_ok=True)
 
 
 def read_cached(entry: Path) -> tuple[Any, Any, Any]:

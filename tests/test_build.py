@@ -928,27 +928,30 @@ def test_the_coded_data_set_is_computed_once_per_input(
     assert cache.dataset_inputs(codebook_path=book)["key"] == cache.dataset_inputs()["key"]
     book.write_text(book.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     assert cache.dataset_inputs(codebook_path=book)["key"] != cache.dataset_inputs()["key"]
-    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == sorted(
-        p.name for p in (tmp_path / "cache").glob("dataset-*")
-    )  # no temporary folder left
+    left = {p.name for p in (tmp_path / "cache").iterdir()}
+    entries = {p.name for p in (tmp_path / "cache").glob("dataset-*")}
+    assert left == entries | {f".{name}.lock" for name in entries}  # no temporary folder
 
 
-def test_two_processes_filling_the_cache_at_once_share_one_entry(
+def test_two_processes_wanting_the_same_entry_compute_it_once(
     tmp_path: Path, small_corpus: Path
 ) -> None:
     code = (
         "import sys; from analysis import cache; "
         f"entry, hit = cache.coded_dataset(seeds_dir={str(small_corpus)!r}, "
-        f"folder={str(tmp_path / 'cache')!r}); print(entry)"
+        f"folder={str(tmp_path / 'cache')!r}); print(entry, hit)"
     )
     runs = [
         subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
         for _ in range(2)
     ]
-    entries = {run.communicate(timeout=120)[0].strip() for run in runs}
+    answers = [run.communicate(timeout=120)[0].split() for run in runs]
     assert [run.returncode for run in runs] == [0, 0]
+    entries = {entry for entry, _ in answers}
     assert len(entries) == 1
-    assert [p.name for p in (tmp_path / "cache").iterdir()] == [Path(entries.pop()).name]
+    assert sorted(hit for _, hit in answers) == ["False", "True"]  # one computed, one waited
+    name = Path(entries.pop()).name
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == [f".{name}.lock", name]
 
 
 def test_a_damaged_cache_entry_is_computed_again(tmp_path: Path, small_corpus: Path) -> None:
