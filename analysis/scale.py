@@ -841,8 +841,15 @@ def _codebook_payload(path: Path) -> tuple[Codebook, bytes, str]:
     key = (str(path.resolve()), digest)
     if key not in _PAYLOADS:
         book = load_codebook(path)
+        # every indicator's examples, so that every rule asks for its tables
+        texts = [t for ind in book.indicators for t in ind.examples.match] or ["Mexico agreed."]
         warm = pl.DataFrame(
-            {"doc_id": ["warm"], "sent_id": [1], "start": [0], "text": ["Mexico agreed."]}
+            {
+                "doc_id": [f"warm{i:05d}" for i in range(len(texts))],
+                "sent_id": [1] * len(texts),
+                "start": [0] * len(texts),
+                "text": texts,
+            }
         )
         code_sentences(warm, book)
         if len(_PAYLOADS) >= 4:
