@@ -247,13 +247,14 @@ def detect_format(source: str | Path) -> Literal["folder", "jsonl", "parquet"]:
     """What kind of SOURCE this is: a folder of articles, JSONL or Parquet.
 
     A file is JSONL (``.jsonl``, ``.ndjson``) or Parquet (``.parquet``, ``.pq``) by its
-    suffix. A folder holding Parquet files is a Parquet dataset, one holding JSONL files a
-    JSONL dataset, any other folder a folder of articles.
+    suffix. A folder is read by its first file (in path order) that is an article, a JSONL
+    or a Parquet file: a folder of articles, a JSONL dataset or a Parquet dataset (whose
+    other files are then not read: pass ``source_format`` to say otherwise).
 
     Raises
     ------
     ScaleError
-        SOURCE does not exist, is a file of another kind, or mixes JSONL and Parquet.
+        SOURCE does not exist, or is a file of another kind.
 
     Examples
     --------
@@ -278,19 +279,17 @@ def detect_format(source: str | Path) -> Literal["folder", "jsonl", "parquet"]:
             f"JSONL ({', '.join(JSONL_SUFFIXES)}) or Parquet ({', '.join(PARQUET_SUFFIXES)}) "
             "with the columns doc_id and text; for articles pass their folder"
         )
-    kinds = set()
+    # the first file that decides: an article, or a JSONL or Parquet file (a folder of
+    # millions of articles is not walked to its end)
     for file in _walk_files(path):
         suffix = file.suffix.lower()
         if suffix in JSONL_SUFFIXES:
-            kinds.add("jsonl")
-        elif suffix in PARQUET_SUFFIXES:
-            kinds.add("parquet")
-        if len(kinds) > 1:
-            raise ScaleError(
-                f"SOURCE {path.as_posix()!r} holds both JSONL and Parquet files; pass one "
-                "format per run (a folder of one kind, or one file)"
-            )
-    return kinds.pop() if kinds else "folder"  # type: ignore[return-value]
+            return "jsonl"
+        if suffix in PARQUET_SUFFIXES:
+            return "parquet"
+        if corpus._is_article(file):
+            return "folder"
+    return "folder"
 
 
 def _files_of(source: Path, suffixes: tuple[str, ...]) -> list[Path]:
@@ -803,9 +802,9 @@ def code_partition(part: Partition, codebook: Codebook) -> dict[str, pl.DataFram
         codes = code_sentences(sentences.clear(), codebook)
     if failed or failed_codes:
         bad = pl.Series([f["doc_id"] for f in failed + failed_codes], dtype=pl.String)
-        documents = documents.filter(~pl.col("doc_id").is_in(bad))
-        sentences = sentences.filter(~pl.col("doc_id").is_in(bad))
-        codes = codes.filter(~pl.col("doc_id").is_in(bad))
+        documents = documents.filter(~pl.col("doc_id").is_in(bad.implode()))
+        sentences = sentences.filter(~pl.col("doc_id").is_in(bad.implode()))
+        codes = codes.filter(~pl.col("doc_id").is_in(bad.implode()))
     return {
         "documents": documents,
         "sentences": sentences.sort("doc_id", "sent_id"),
@@ -1132,24 +1131,32 @@ def _count_docs(source: Path) -> int:
 
 
 def _duplicates(out: Path) -> dict[str, Any]:
-    """Documents that share a doc_id or their bytes, across all partitions."""
+    """Documents that share a doc_id or their bytes, across all partitions.
+
+    Grouped on 64-bit hashes of the values, so that ten million documents take tens of
+    MB here, not the strings themselves.
+    """
     docs = scan_table(out, "documents").select("doc_id", "sha256", "path")
     result: dict[str, Any] = {}
     for column in ("doc_id", "sha256"):
         groups = (
-            docs.group_by(column)
+            docs.group_by(pl.col(column).hash().alias("_h"))
+            .len()
+            .filter(pl.col("len") > 1)
+            .collect(engine="streaming")
+        )
+        first = (
+            docs.filter(pl.col(column).hash().is_in(groups["_h"].head(200).implode()))
+            .group_by(column)
             .agg(pl.len().alias("n"), pl.col("path").sort().head(3).alias("paths"))
-            .filter(pl.col("n") > 1)
             .sort(column)
+            .head(5)
             .collect()
         )
         result[column] = {
             "groups": groups.height,
-            "documents": int(groups["n"].sum()) if groups.height else 0,
-            "first": [
-                {column: r[column], "n": r["n"], "paths": r["paths"]}
-                for r in groups.head(5).iter_rows(named=True)
-            ],
+            "documents": int(groups["len"].sum()) if groups.height else 0,
+            "first": first.to_dicts(),
         }
     return result
 

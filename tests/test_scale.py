@@ -264,6 +264,32 @@ def test_bad_articles_are_left_out_and_listed(tmp_path):
     assert record["inputs"]["ignored_files"] == ["notes.docx"]
 
 
+def test_a_document_the_coder_fails_on_is_left_out_alone(tmp_path, monkeypatch):
+    from analysis import indicators
+
+    code = indicators.code_sentences
+
+    def failing(sentences, codebook=None):
+        if (sentences["doc_id"] == "003_4beff35bf11eeb42").any():
+            raise RuntimeError("regex engine gave up")
+        return code(sentences, codebook)
+
+    monkeypatch.setattr(indicators, "code_sentences", failing)
+    part = next(scale.plan_partitions(SEEDS_DIR))
+    tables = scale.code_partition(part, scale._codebook_payload(CODEBOOK_PATH)[0])
+    assert tables["failures"].rows() == [
+        (
+            "003_4beff35bf11eeb42",
+            "003_4beff35bf11eeb42",
+            "code",
+            "RuntimeError: regex engine gave up",
+        )
+    ]
+    for name in ("documents", "sentences", "codes"):
+        ids = set(tables[name]["doc_id"])
+        assert "003_4beff35bf11eeb42" not in ids and len(ids) == 4, name
+
+
 def test_killed_run_resumes_and_gives_the_same_result(corpus_dir, local_run, tmp_path):
     out = tmp_path / "out"
     env = dict(os.environ, CI="1")
