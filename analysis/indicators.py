@@ -118,8 +118,10 @@ LEFT_WINDOW = 240
 RIGHT_WINDOW = 160
 #: A coercive act starting at most this many characters after a refusal is what it refuses.
 REFUSED_MAX_CHARS = 40
-#: Sentences coded at a time (whole documents per batch): bounds peak memory.
-BATCH_ROWS = 100_000
+#: Sentences searched for the patterns at a time: bounds the memory of that pass.
+BATCH_ROWS = 200_000
+#: Matches given a status and an actor at a time (whole sentences): bounds peak memory.
+HIT_BATCH = 50_000
 _SEP = "\x00"
 
 
@@ -601,39 +603,61 @@ def code_sentences(sentences: pl.DataFrame, codebook: Codebook | None = None) ->
         *([pl.col("is_heading").fill_null(False)] if "is_heading" in sentences.columns else []),
         *([pl.col("speaker").cast(pl.String)] if "speaker" in sentences.columns else []),
     ).with_row_index("_row")
-    if base.height <= BATCH_ROWS:
-        return _code_block(base, cb)
-    # whole documents per batch, so pronouns still see their previous sentences; memory
-    # then grows with the batch, not with the corpus
-    batch = base.select((pl.col("_row").min().over("doc_id") // BATCH_ROWS).alias("_b"))["_b"]
-    coded = [_code_block(base.filter(batch == b), cb) for b in batch.unique(maintain_order=True)]
-    out = pl.concat(coded)
-    # each block comes sorted; when the blocks follow each other in order (sentences sorted
-    # by document, as split_sentences returns them) the whole is sorted already
-    done = [c for c in coded if c.height]
-    bounds = [(a["doc_id"][-1], b["doc_id"][0]) for a, b in zip(done, done[1:], strict=False)]
-    if all(x is not None and y is not None and x < y for x, y in bounds):
-        return out
-    return out.sort("doc_id", "sent_id", "match_start", "category")
+    hits = _locate_hits(base, cb)
+    if hits.height == 0:
+        return _empty_codes()
+    if hits.height <= HIT_BATCH:
+        return _code_hits(_documents_of(base, hits), hits, cb)
+    # whole sentences per batch, each with the sentences of its documents (pronouns look
+    # back): memory grows with the batch, not with the corpus
+    batch = hits.with_row_index("_i").select(
+        (pl.col("_i").min().over("_row") // HIT_BATCH).alias("_b")
+    )["_b"]
+    coded = []
+    for b in batch.unique(maintain_order=True):
+        part = hits.filter(batch == b)
+        coded.append(_code_hits(_documents_of(base, part), part, cb))
+    return pl.concat(coded).sort("doc_id", "sent_id", "match_start", "category")
 
 
-def _code_block(base: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
-    """Code one block of sentences (whole documents), ``_row`` being a unique row key."""
+def _documents_of(base: pl.DataFrame, hits: pl.DataFrame) -> pl.DataFrame:
+    """The rows of ``base`` in the documents that ``hits`` fall in (and the hits' own rows)."""
+    rows = hits["_row"].unique()
+    docs = base["doc_id"].gather(rows).unique().drop_nulls()
+    return base.filter(
+        pl.col("doc_id").is_in(docs.implode()) | pl.col("_row").is_in(rows.implode())
+    )
+
+
+def _locate_hits(base: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
+    """The indicator matches of the sentences to code, ``BATCH_ROWS`` sentences at a time.
+
+    One pattern pass after another over slices of the text bounds the memory; the chunk
+    regexes stay compiled between slices (nothing else runs in between: polars keeps a
+    few dozen compiled regexes, and compiling one of the codebook's takes milliseconds).
+    """
     body = base.filter(~pl.col("is_heading")) if "is_heading" in base.columns else base
     if cb.spec.uncoded_units:
         # units the codebook leaves uncoded as a whole (questions that only ask)
         uncoded = rf"(?i){cb.cue_body(cb.spec.uncoded_units)}"
         body = body.filter(~pl.col("text").str.contains(uncoded))
-    hits = locate(
-        body.select("_row", "text"),
-        list(cb.indicator_chunks),
-        keywords=list(cb.indicator_keywords),
+    body = body.select("_row", "text")
+    chunks, keywords = list(cb.indicator_chunks), list(cb.indicator_keywords)
+    return pl.concat(
+        [
+            locate(body.slice(i, BATCH_ROWS), chunks, keywords=keywords)
+            for i in range(0, max(body.height, 1), BATCH_ROWS)
+        ]
     )
-    if hits.height == 0:
-        return _empty_codes()
+
+
+def _code_hits(base: pl.DataFrame, hits: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
+    """Status, actor and the codes table for the located matches of ``base``'s sentences."""
+    # sorted while narrow; the joins keep that order
     hits = (
-        hits.join(_pattern_map(hits["matched"], cb), on="matched", how="inner")
-        .join(_indicator_frame(cb), on="_ind", how="inner")
+        hits.sort("_row", "s_start")
+        .join(_pattern_map(hits["matched"], cb), on="matched", how="inner", maintain_order="left")
+        .join(_indicator_frame(cb), on="_ind", how="inner", maintain_order="left")
         .join(
             # the masked copy of each sentence (clause limits), once per sentence
             base.select("_row", "doc_id", "sent_id", "start", "text")
@@ -641,8 +665,8 @@ def _code_block(base: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
             .with_columns(_masked(pl.col("text"), cb).alias("_mtext")),
             on="_row",
             how="inner",
+            maintain_order="left",
         )
-        .sort("_row", "s_start")
         .with_row_index("_code")
     )
     ana = cb.cue_body(cb.spec.actors.anaphora)
@@ -654,8 +678,12 @@ def _code_block(base: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
         .filter(pl.col("text").str.contains(rf"(?i){ana}|{pron}"))
         .select("doc_id", "sent_id")
     )
+    # the speaker's side, for the coded sentences only
+    voiced = base.join(
+        hits.select("doc_id", "sent_id").unique(), on=["doc_id", "sent_id"], how="semi"
+    )
     prev = _previous_actor(base, needs_prev, cb).join(
-        base.select("doc_id", "sent_id", speaker_voice(base, cb)),
+        voiced.select("doc_id", "sent_id", speaker_voice(voiced, cb)),
         on=["doc_id", "sent_id"],
         how="full",
         coalesce=True,

@@ -356,6 +356,10 @@ def test_batches_give_the_same_codes(monkeypatch: pytest.MonkeyPatch) -> None:
     whole = code_sentences(s, CB)
     monkeypatch.setattr(engine, "BATCH_ROWS", 4)
     assert code_sentences(s, CB).equals(whole)
+    # matches given status and actor a few sentences at a time; a pronoun still finds
+    # the previous sentence when that sentence's matches fall in another batch
+    monkeypatch.setattr(engine, "HIT_BATCH", 2)
+    assert code_sentences(s, CB).equals(whole)
     assert whole.height > 0
 
 
