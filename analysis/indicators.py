@@ -120,8 +120,10 @@ RIGHT_WINDOW = 160
 REFUSED_MAX_CHARS = 40
 #: Sentences searched for the patterns at a time: bounds the memory of that pass.
 BATCH_ROWS = 200_000
+#: Sentences whose keyword occurrences are listed at a time (see :func:`locate`).
+CANDIDATE_ROWS = 50_000
 #: Matches given a status and an actor at a time (whole sentences): bounds peak memory.
-HIT_BATCH = 50_000
+HIT_BATCH = 40_000
 _SEP = "\x00"
 
 
@@ -209,20 +211,26 @@ def _candidates(
     table = _chunk_bits(tuple(tuple(k) for k in keywords))
     words = sorted(set(table["_w"].to_list()) - {ch.lower() for ch in FOLDS_TO_ASCII})
     words += list(FOLDS_TO_ASCII)
-    found = (
-        frame.select(
-            key,
-            pl.col(col)
-            .str.extract_many(words, ascii_case_insensitive=True, overlapping=True)
-            .alias("_w"),
+
+    def bits(part: pl.DataFrame) -> pl.DataFrame:
+        return (
+            part.select(
+                key,
+                pl.col(col)
+                .str.extract_many(words, ascii_case_insensitive=True, overlapping=True)
+                .alias("_w"),
+            )
+            .explode("_w")
+            .drop_nulls("_w")
+            .with_columns(pl.col("_w").str.to_lowercase())
+            .join(table, on="_w", how="inner")
+            .group_by(key)
+            .agg(pl.col(c).bitwise_or() for c in table.columns[1:])
         )
-        .explode("_w")
-        .drop_nulls("_w")
-        .with_columns(pl.col("_w").str.to_lowercase())
-        .join(table, on="_w", how="inner")
-        .group_by(key)
-        .agg(pl.col(c).bitwise_or() for c in table.columns[1:])
-    )
+
+    # the occurrences take more room than the text: listed a slice at a time
+    n = CANDIDATE_ROWS
+    found = pl.concat([bits(frame.slice(i, n)) for i in range(0, max(frame.height, 1), n)])
     return frame.join(found, on=key, how="inner", maintain_order="left")
 
 

@@ -355,6 +355,7 @@ def test_batches_give_the_same_codes(monkeypatch: pytest.MonkeyPatch) -> None:
     s = pl.concat(docs)
     whole = code_sentences(s, CB)
     monkeypatch.setattr(engine, "BATCH_ROWS", 4)
+    monkeypatch.setattr(engine, "CANDIDATE_ROWS", 3)
     assert code_sentences(s, CB).equals(whole)
     # matches given status and actor a few sentences at a time; a pronoun still finds
     # the previous sentence when that sentence's matches fall in another batch
