@@ -671,6 +671,12 @@ class Codebook:
         >>> load_codebook().actor_of_cue("Trump's")
         'US'
         """
+        memo = self._memo.setdefault("actor_of_cue", {})
+        if cue not in memo:
+            memo[cue] = self._actor_of_cue(cue)
+        return memo[cue]
+
+    def _actor_of_cue(self, cue: str) -> str | None:
         full = re.sub(r"['’]s$", "", cue.strip())
         bare = re.sub(
             rf"(?:['’]s)?\s+{self.words('head_nouns')}(?:['’]s)?$",
@@ -697,6 +703,12 @@ class Codebook:
 
     def match_pattern(self, matched: str) -> tuple[int, str] | None:
         """(indicator index, pattern) of the first pattern that matches all of ``matched``."""
+        memo = self._memo.setdefault("match_pattern", {})
+        if matched not in memo:
+            memo[matched] = self._match_pattern(matched)
+        return memo[matched]
+
+    def _match_pattern(self, matched: str) -> tuple[int, str] | None:
         for i, p, rx in self.pattern_table:
             if rx.fullmatch(matched):
                 return i, p
