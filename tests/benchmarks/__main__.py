@@ -99,6 +99,12 @@ def _rss_mb() -> float:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process so far, all threads (user + system)."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def _worker(kind: str, mb: float, seed: int, source: str, sample: int) -> dict:
     from analysis.codebook import load_codebook
     from analysis.indicators import code_sentences
@@ -112,6 +118,7 @@ def _worker(kind: str, mb: float, seed: int, source: str, sample: int) -> dict:
     if kind == "engine":
         code_sentences(sents.head(2000), cb)  # warm caches (regex compilation)
     before = _rss_mb()
+    cpu0 = _cpu_seconds()
     t0 = time.perf_counter()
     if kind == "engine":
         n_out = code_sentences(sents, cb).height
@@ -131,6 +138,7 @@ def _worker(kind: str, mb: float, seed: int, source: str, sample: int) -> dict:
         rows = sents.select("doc_id", "sent_id", "start", "text").iter_rows()
         n_out = len(code_loop(rows, cb))
     seconds = time.perf_counter() - t0
+    cpu = _cpu_seconds() - cpu0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3  # KiB -> MB (Linux)
     return {
         "kind": kind,
@@ -138,6 +146,7 @@ def _worker(kind: str, mb: float, seed: int, source: str, sample: int) -> dict:
         "n_sentences": sents.height,
         "text_mb": round(text_mb, 3),
         "seconds": round(seconds, 3),
+        "cpu_seconds": round(cpu, 3),
         "mb_per_s": round(text_mb / seconds, 2) if seconds else None,
         "sentences_per_s": round(sents.height / seconds) if seconds else None,
         "n_out": n_out,
@@ -158,6 +167,7 @@ def _measure(kind: str, mb: float, args: argparse.Namespace) -> dict:
 def run(args: argparse.Namespace) -> dict:
     """Every measurement; the result written to ``args.out``."""
     sizes = [float(x) for x in args.mb.split(",") if x.strip()]
+    load_before = os.getloadavg()[0]
     engine = []
     for mb in sizes:
         e = _measure("engine", mb, args)
@@ -181,6 +191,12 @@ def run(args: argparse.Namespace) -> dict:
             "python": platform.python_version(),
             "polars": pl.__version__,
             "platform": platform.platform(),
+            # other work on the machine slows every measurement, the Python loop and the
+            # coder alike but not by the same factor: compare runs on an idle machine
+            "load_average_1min": {
+                "before": round(load_before, 2),
+                "after": round(os.getloadavg()[0], 2),
+            },
         },
         "seed": args.seed,
         "source": source_note,
@@ -200,13 +216,14 @@ def run(args: argparse.Namespace) -> dict:
             "growth_ratio": "about 1",
         },
         "notes": (
-            "Wall clock on POLARS_MAX_THREADS=2. growth_ratio = (time at largest / time at "
-            "smallest) / (MB ratio); 1.0 is linear. keyword_loop: the keyword baseline as "
-            "one compiled Python re alternation, for s in texts: rx.search(s), over the "
-            "largest corpus; the speed-up compares MB/s at that size. rules_loop_sample: "
-            "the whole codebook in a plain re loop on the first rules_loop_size sentences. "
-            "coding_peak_mb = peak RSS (ru_maxrss) of the coding subprocess minus that of "
-            "an identical subprocess that builds the corpus but does not code it."
+            "Wall clock on POLARS_MAX_THREADS=2 (cpu_seconds: CPU time of all threads). "
+            "growth_ratio = (time at largest / time at smallest) / (MB ratio); 1.0 is "
+            "linear. keyword_loop: the keyword baseline as one compiled Python re "
+            "alternation, for s in texts: rx.search(s), over the largest corpus; the "
+            "speed-up compares MB/s at that size. rules_loop_sample: the whole codebook in "
+            "a plain re loop on the first rules_loop_size sentences. coding_peak_mb = peak "
+            "RSS (ru_maxrss) of the coding subprocess minus that of an identical subprocess "
+            "that builds the corpus but does not code it."
         ),
     }
 
@@ -255,7 +272,8 @@ def main(argv: list[str] | None = None) -> None:
     for e in result["engine"]:
         print(
             f"coder        {e['text_mb']:7.1f} MB {e['n_sentences']:>9,} sentences "
-            f"{e['seconds']:7.2f} s {e['mb_per_s']:7.1f} MB/s  peak +{e['coding_peak_mb']:.0f} MB "
+            f"{e['seconds']:7.2f} s {e['mb_per_s']:7.1f} MB/s (cpu {e['cpu_seconds']:.1f} s)  "
+            f"peak +{e['coding_peak_mb']:.0f} MB "
             f"over the uncoded process ({e['coding_peak_over_text']}x text)"
         )
     k = result["keyword_loop"]
