@@ -4,10 +4,12 @@
 
 1. reads each notebook's parameters (:mod:`analysis.parameters`) and overrides them
    with ``--param`` / ``--params-file``;
-2. makes sure the coded data set is in the cache (:mod:`analysis.cache`): the corpus
-   is read, split and coded once, and every notebook reads the result;
+2. checks the filters against the corpus, before anything is written;
 3. executes with papermill (:mod:`analysis.execute`) the notebooks whose inputs changed
-   since the last build (content hashes compared with ``build.json``), two at a time;
+   since the last build (content hashes compared with ``build.json``), two at a time,
+   the longest first, while it fills the cache with the coded data set
+   (:mod:`analysis.cache`): the corpus is read, split and coded once, and every
+   notebook reads the result;
 4. renders the report with Quarto or nbconvert (:mod:`analysis.render`);
 5. writes ``build.json`` (:mod:`analysis.record`).
 

@@ -192,7 +192,7 @@ def build_record(
 
     ``plans`` maps each notebook of the run to its ``params``, input ``hashes`` and
     whether it was ``fresh`` (cached); ``datasets`` describes the coded data sets the
-    notebooks read (:func:`analysis.build.prepare_datasets`).
+    notebooks read (:func:`analysis.build.fill_datasets`).
     """
     executed_dir = reports_dir / "notebooks"
     record_notebooks = {k: v for k, v in prev_notebooks.items() if (notebooks_dir / k).exists()}
