@@ -2,8 +2,9 @@
 
 For the whole session, the tables a notebook writes with its default ``output_dir``
 (nbval runs every notebook so) go to a temporary folder, never into the published
-report: ``COCO_TABLES_DIR`` is set before any kernel starts (``notebooks/conftest.py``
-does the same when only the notebooks are tested).
+report: ``COCO_TABLES_DIR`` is set before any kernel starts. ``make test`` collects this
+folder with the notebooks; to run nbval on the notebooks alone, set the variable too
+(``COCO_TABLES_DIR=$(mktemp -d) pytest notebooks --nbval ...``).
 """
 
 from __future__ import annotations
