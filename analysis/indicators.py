@@ -60,16 +60,20 @@ Keyword counting goes wrong in several ways; the engine handles each:
 
 Headings (``is_heading`` true, when the column exists) are not coded.
 
-Everything runs as polars expressions over whole columns. A sentence that contains none of
-the literals the patterns require (:attr:`analysis.codebook.Codebook.indicator_keywords`,
-one Aho-Corasick pass) is not scanned further. The codebook's alternation is
-cut into a dozen pieces (one huge alternation overflows the Rust regex engine's DFA cache
-and runs a hundred times slower) that run in parallel; each marks its matches with a
-separator, splits, and sums piece lengths to get character offsets. The pieces' matches
-are merged leftmost-first: a match that starts inside an earlier match is dropped (as a
-single alternation would, except in the rare chain where the earlier match was itself
-dropped). The context of every match is then cut and tested with vectorised regular
-expressions; Python only maps the distinct matched strings (usually a few hundred) to the
+Everything runs as polars expressions over whole columns, in two stages. First the
+patterns, ``BATCH_ROWS`` sentences at a time: the codebook's alternation is cut into a
+couple of dozen pieces (one huge alternation overflows the Rust regex engine's DFA cache
+and runs a hundred times slower); one Aho-Corasick pass lists which of the literals the
+pieces require (:attr:`analysis.codebook.Codebook.indicator_keywords`) each sentence
+holds, and each piece runs only on the sentences that hold one of its literals. Each
+marks its matches with a separator, splits, and sums piece lengths to get character
+offsets. The pieces' matches are merged leftmost-first: a match that starts inside an
+earlier match is dropped (as a single alternation would, except in the rare chain where
+the earlier match was itself dropped). Then status and actor, ``HIT_BATCH`` matches at a
+time: the context of every match is cut and tested with vectorised regular expressions,
+the slow ones only where the cue they require occurs. The stages are not interleaved
+batch by batch: polars keeps a few dozen compiled regexes per thread, fewer than the two
+stages use. Python only maps the distinct matched strings (usually a few hundred) to the
 pattern that produced them, and the distinct cue strings to actors.
 """
 
