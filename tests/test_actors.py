@@ -193,9 +193,7 @@ def test_attribute_actors_reports_the_rule() -> None:
 
 def test_object_inside_the_match_is_not_the_actor() -> None:
     # the country right after an object-taking verb inside the match is its target
-    assert actor("The Pentagon pressed Mexico to close the labs.", category="DEMAND") == {
-        "US"
-    }
+    assert actor("The Pentagon pressed Mexico to close the labs.", category="DEMAND") == {"US"}
     assert actor("Washington wants Mexico to seize more precursors.", category="DEMAND") == {"US"}
 
 
@@ -277,8 +275,13 @@ def test_allowing_the_other_side_to_act_is_by_the_side_that_allows() -> None:
 def _turns(texts: list[str], speakers: list[str | None]) -> pl.DataFrame:
     n = len(texts)
     frame = pl.DataFrame(
-        {"doc_id": ["t"] * n, "sent_id": list(range(1, n + 1)), "start": [0] * n,
-         "text": texts, "speaker": speakers},
+        {
+            "doc_id": ["t"] * n,
+            "sent_id": list(range(1, n + 1)),
+            "start": [0] * n,
+            "text": texts,
+            "speaker": speakers,
+        },
         schema_overrides={"speaker": pl.String},
     )
     return code_sentences(frame, load_codebook())
@@ -286,17 +289,22 @@ def _turns(texts: list[str], speakers: list[str | None]) -> pl.DataFrame:
 
 def test_speaker_turns_give_first_person_and_addressed_acts_their_sides() -> None:
     label = "PRESIDENTA CLAUDIA SHEINBAUM PARDO"
-    codes = _turns(["Le planteé el tema de las armas.", "Y me dijo que lo revisaría."],
-                   [label, label])
-    got = {(r["sent_id"], r["category"], r["actor"], r["actor_rule"])
-           for r in codes.iter_rows(named=True)}
+    codes = _turns(
+        ["Le planteé el tema de las armas.", "Y me dijo que lo revisaría."], [label, label]
+    )
+    got = {
+        (r["sent_id"], r["category"], r["actor"], r["actor_rule"])
+        for r in codes.iter_rows(named=True)
+    }
     assert (1, "CONSULT", "MX", "speaker") in got
     assert (2, "CONSULT", "US", "addressee") in got
 
 
 def test_a_demand_with_no_actor_is_the_documents_voice() -> None:
-    codes = _turns(["Asimismo, deben actuar contra los grupos delictivos."],
-                   ["Presidencia de la República, Gobierno de México"])
+    codes = _turns(
+        ["Asimismo, deben actuar contra los grupos delictivos."],
+        ["Presidencia de la República, Gobierno de México"],
+    )
     assert codes.select("category", "actor", "actor_rule").rows() == [("DEMAND", "MX", "voice")]
     # a newspaper has no side: the demand stays unattributed
     codes = _turns(["Asimismo, deben actuar contra los grupos delictivos."], ["Proceso"])
