@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from analysis import cache, data
+from analysis import cache, data, review
 from analysis import dataset as stored
 from analysis.config import NOTEBOOKS_DIR, QUARTO_PROJECT, REPORTS_DIR, SEEDS_DIR
 from analysis.data import TABLES_ENV, Dataset, load_dataset, load_documents, write_tables
@@ -358,7 +358,11 @@ def _build_locked(
             emit(BuildEvent(None, "rendering", renderer_used))
             t0 = time.perf_counter()
             result.renderer = render_site(
-                pages, stage / "site", renderer=renderer, pdf=pdf, project=project,
+                pages,
+                stage / "site",
+                renderer=renderer,
+                pdf=pdf,
+                project=project,
                 on_event=emit,
             )
             timings["render"] = round(time.perf_counter() - t0, 3)
@@ -401,9 +405,10 @@ def _build_locked(
     return result
 
 
-
 # --------------------------------------------------------------------------- publishing
 
+#: The folder, beside the notebooks, that keeps the numbers of the blessed outputs.
+BLESSED_TABLES = "blessed"
 LOCK_NAME = ".lock"
 CURRENT_LINK = ".current"
 BUILD_PREFIX = ".build-"
@@ -458,8 +463,11 @@ def lock_reports(reports_dir: Path) -> Iterator[Path]:
 
 def _output_dirs(plans: Mapping[str, dict[str, Any]]) -> list[str]:
     return sorted(
-        {str(p["params"]["output_dir"]) for p in plans.values()
-         if p["params"].get("output_dir") is not None}
+        {
+            str(p["params"]["output_dir"])
+            for p in plans.values()
+            if p["params"].get("output_dir") is not None
+        }
     )
 
 
@@ -545,7 +553,6 @@ def publish_build(stage: Path, reports_dir: Path) -> None:
         shutil.rmtree(previous, ignore_errors=True)
 
 
-
 # --------------------------------------------------------------------------- the data set
 
 
@@ -621,21 +628,24 @@ def fill_datasets(
         t0 = time.perf_counter()
         if source["dataset"] is not None:
             folder = Path(source["dataset"])
-            filled.append({"source": "dataset", "folder": relative(folder), "reused": True,
-                           "seconds": 0.0})
+            filled.append(
+                {"source": "dataset", "folder": relative(folder), "reused": True, "seconds": 0.0}
+            )
             continue
         emit(BuildEvent(None, "coding", "coded data set: looking it up"))
         folder, hit = cache.coded_dataset(
             seeds_dir=source["seeds_dir"], codebook_path=source["codebook_path"]
         )
         seconds = round(time.perf_counter() - t0, 3)
-        filled.append({
-            "source": "cache",
-            "folder": relative(folder),
-            "key": folder.name.removeprefix(cache.DATASET_PREFIX),
-            "reused": hit,
-            "seconds": seconds,
-        })
+        filled.append(
+            {
+                "source": "cache",
+                "folder": relative(folder),
+                "key": folder.name.removeprefix(cache.DATASET_PREFIX),
+                "reused": hit,
+                "seconds": seconds,
+            }
+        )
         what = "read from the cache" if hit else "coded and cached"
         emit(BuildEvent(None, "coding", f"coded data set {what} ({seconds} s)"))
     return filled
@@ -691,6 +701,7 @@ def bless_notebooks(
     only: Sequence[str] | None = None,
     workers: int = 2,
     on_event: Callable[[BuildEvent], None] | None = None,
+    on_changes: Callable[[list[review.Change]], None] | None = None,
 ) -> list[Path]:
     """Re-run the notebooks in place with their defaults; keep outputs, strip volatile metadata.
 
@@ -699,10 +710,21 @@ def bless_notebooks(
     as they were. The tables they write go to that temporary folder too (``tables``,
     through ``COCO_TABLES_DIR``), never into the published report.
 
+    The numbers those tables publish are kept beside the notebooks, as CSV without the
+    corpus text, in ``<notebooks_dir>/blessed/`` (:data:`BLESSED_TABLES`; see
+    :func:`analysis.review.store_tables`): the stored outputs' numbers in a form that
+    ``git diff`` shows line by line. Before they are replaced, the new tables are
+    compared with them (:func:`analysis.review.compare_tables`) and the list of changed
+    values (table, row, column, old → new) goes to ``on_changes``: ``coco bless``
+    prints it. With ``only``, the other notebooks' tables are kept as they were.
+
     Parameters
     ----------
     only : sequence of str or None, keyword-only
         As in :func:`select_notebooks` (``coco bless --only``).
+    on_changes : callable or None, keyword-only
+        Called once, after the notebooks are stored, with every change to the
+        published numbers (an empty list when none moved).
 
     Returns
     -------
@@ -712,9 +734,7 @@ def bless_notebooks(
     emit = on_event or (lambda event: None)
     notebooks = select_notebooks(notebooks_dir, only)
     plans = {p.name: {"path": p, "params": {}} for p in notebooks}
-    prepare_datasets(
-        [notebook_parameters(p) for p in notebooks], on_event=emit
-    )
+    prepare_datasets([notebook_parameters(p) for p in notebooks], on_event=emit)
     staging = Path(tempfile.mkdtemp(prefix=".bless-"))
     executed = staging / "notebooks"
     tables = staging / "tables"
@@ -725,8 +745,20 @@ def bless_notebooks(
     os.environ[TABLES_ENV] = str(tables)
     try:
         execute_all(plans, list(plans), executed, notebooks_dir, workers, emit, {})
+        blessed = notebooks_dir / BLESSED_TABLES
+        kept = staging / "kept"
+        review.store_tables(tables, kept)
+        if only and blessed.is_dir():
+            # the notebooks not re-run keep their tables: they compare as unchanged
+            for previous in blessed.glob("*.csv"):
+                if not (kept / previous.name).exists():
+                    shutil.copy2(previous, kept / previous.name)
+        changes = review.compare_tables(blessed, kept)
         for path in notebooks:
             store_notebook(executed / path.name, path)
+        review.store_tables(kept, blessed)
+        if on_changes is not None:
+            on_changes(changes)
     finally:
         if saved is None:
             os.environ.pop(TABLES_ENV, None)

@@ -34,7 +34,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from analysis import build, parameters, record, render
+from analysis import build, parameters, record, render, review
 from analysis.config import NOTEBOOKS_DIR, PROJ_ROOT, REPORTS_DIR
 from analysis.scale import DEFAULT_PARTITION_DOCS, DEFAULT_PARTITION_MB
 
@@ -212,11 +212,18 @@ def bless_command(
         if event.status in ("done", "failed"):
             console.print(f"  {event.notebook}: {event.status} {event.detail}".rstrip())
 
+    changes: list[review.Change] = []
     try:
-        blessed = build.bless_notebooks(only=only, on_event=on_event)
+        blessed = build.bless_notebooks(only=only, on_event=on_event, on_changes=changes.extend)
     except (build.BuildError, ValueError) as err:
         raise _fail(str(err)) from None
-    console.print(f"Blessed {len(blessed)} notebook(s) in {NOTEBOOKS_DIR.relative_to(PROJ_ROOT)}/.")
+    folder = NOTEBOOKS_DIR.relative_to(PROJ_ROOT)
+    console.print(f"Blessed {len(blessed)} notebook(s) in {folder}/.")
+    console.print("Published numbers against the last bless:")
+    for line in review.format_changes(changes):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+    if changes:
+        console.print(f"Every value: git diff {folder}/{build.BLESSED_TABLES}/", markup=False)
 
 
 def _kernel_python() -> str | None:

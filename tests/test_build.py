@@ -20,7 +20,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from analysis import build, cache, data, execute, parameters, render
+from analysis import build, cache, data, execute, parameters, render, review
 from analysis import record as build_record
 from analysis.cli import app
 from analysis.config import NOTEBOOKS_DIR
@@ -92,8 +92,11 @@ def test_parameters_cell_defaults_help_and_errors(tmp_path: Path) -> None:
     assert declared["a"] == parameters.Parameter(name="a", default=None, help="a note")
     assert declared["b"].help == ""
     _notebook(path, params="a = 1\nb = len([])")
-    with pytest.raises(ValueError, match=r"p.ipynb: the default of parameter 'b' \('len\(\[\]\)'\) "
-                       r"is not a Python literal"):
+    with pytest.raises(
+        ValueError,
+        match=r"p.ipynb: the default of parameter 'b' \('len\(\[\]\)'\) "
+        r"is not a Python literal",
+    ):
         parameters.notebook_parameters(path)
     assert parameters.notebook_parameters(_notebook(tmp_path / "none.ipynb", params="")) == {}
 
@@ -161,8 +164,15 @@ def test_input_hashes_cover_the_inputs_and_combine_into_a_key() -> None:
     notebook = NOTEBOOKS_DIR / "02_indicators.ipynb"
     hashes = cache.input_hashes(notebook, {"seeds_dir": None, "n_boot": 1})
     assert set(hashes) == {
-        "notebook", "seeds", "codebook", "dataset", "parameters", "library", "gold",
-        "real_dev", "key",
+        "notebook",
+        "seeds",
+        "codebook",
+        "dataset",
+        "parameters",
+        "library",
+        "gold",
+        "real_dev",
+        "key",
     }
     assert hashes["dataset"] == "none"
     other = cache.input_hashes(notebook, {"seeds_dir": None, "n_boot": 2})
@@ -213,6 +223,19 @@ def test_clean_notebook_strips_volatile_metadata_and_keeps_outputs() -> None:
     assert clean.cells[0].metadata == {"tags": ["x"]}
     assert clean.cells[0].outputs == cell.outputs
     assert "papermill" in nb.metadata  # the input is left as it was
+
+
+#: The longest line a stored notebook may hold: its outputs stay readable in ``git diff``
+#: (charts are written one SVG element per line, tables one row per line).
+MAX_STORED_LINE = 4_000
+
+
+def test_stored_notebooks_stay_diffable() -> None:
+    for path in sorted(NOTEBOOKS_DIR.glob("*.ipynb")):
+        text = path.read_text(encoding="utf-8")
+        longest = max(text.splitlines(), key=len)
+        assert len(longest) <= MAX_STORED_LINE, (path.name, len(longest), longest[:120])
+        assert "image/png" not in text, f"{path.name}: a base64 image in the stored outputs"
 
 
 def test_cell_options_and_captions() -> None:
@@ -298,8 +321,11 @@ def test_filters_that_match_nothing_name_the_parameter_and_the_corpus() -> None:
     holds = re.escape("the corpus holds 3 documents, in en (3), published 2025-07-01 to 2026-06-01")
     assert data.check_filters(docs, language="en", date_to="2025-12-31").height == 1
     assert data.check_filters(docs).height == 3
-    with pytest.raises(ValueError, match=r"language='xx' is not a language code .* use one of "
-                       r"\['en', 'es'\] \(the corpus holds 3 documents"):
+    with pytest.raises(
+        ValueError,
+        match=r"language='xx' is not a language code .* use one of "
+        r"\['en', 'es'\] \(the corpus holds 3 documents",
+    ):
         data.check_filters(docs, language="xx")
     with pytest.raises(ValueError, match=r"language='fr' is not a language code"):
         data.check_filters(docs, language=["en", "fr"])
@@ -499,8 +525,11 @@ def test_a_failed_build_puts_back_the_tables_of_the_previous_one(tmp_path: Path)
     _notebook(notebooks / "01_b.ipynb", "raise ValueError('late')", params=params)
     with pytest.raises(build.NotebookError):
         build.run_build(
-            notebooks_dir=notebooks, reports_dir=out, renderer="nbconvert",
-            overrides={"value": 2}, workers=1,
+            notebooks_dir=notebooks,
+            reports_dir=out,
+            renderer="nbconvert",
+            overrides={"value": 2},
+            workers=1,
         )
     assert sorted(p.name for p in (out / "data").iterdir()) == ["a.txt", "b.txt"]
     assert (out / "data" / "a.txt").read_text() == "1"
@@ -698,7 +727,8 @@ def test_a_build_is_published_by_one_rename_and_leftovers_are_cleaned(tmp_path: 
     assert record["notebooks"]["00_a.ipynb"]["output_dir"] == str(out / "data")
     assert record["notebooks"]["00_a.ipynb"]["parameters"]["output_dir"] == str(out / "data")
     assert record["data"][str(out / "data")] == {
-        "a.txt": cache.hash_bytes(b"1"), "b.txt": cache.hash_bytes(b"1")
+        "a.txt": cache.hash_bytes(b"1"),
+        "b.txt": cache.hash_bytes(b"1"),
     }
     first = os.readlink(out / ".current")
 
@@ -729,8 +759,11 @@ def test_a_second_build_in_process_is_refused_while_one_holds_the_lock(tmp_path:
     out.mkdir()
     with build.lock_reports(out) as lock:
         assert lock.read_text(encoding="ascii").strip() == str(os.getpid())
-        with pytest.raises(build.BuildLockedError, match=rf"\(pid {os.getpid()}\): it holds the "
-                           rf"lock {re.escape(str(out / '.lock'))}\. Wait for it to finish"):
+        with pytest.raises(
+            build.BuildLockedError,
+            match=rf"\(pid {os.getpid()}\): it holds the "
+            rf"lock {re.escape(str(out / '.lock'))}\. Wait for it to finish",
+        ):
             build.run_build(notebooks_dir=notebooks, reports_dir=out, renderer="nbconvert")
     assert sorted(p.name for p in out.iterdir()) == [".lock"]  # nothing was staged
     assert build.run_build(notebooks_dir=notebooks, reports_dir=out).executed == ["00_a.ipynb"]
@@ -761,7 +794,8 @@ def test_two_builds_at_once_the_second_fails_naming_the_lock_and_the_pid(tmp_pat
     try:
         _wait_for(
             lambda: lock.is_file() and lock.read_text(encoding="ascii").strip() == str(first.pid),
-            60, "the first build to take the lock",
+            60,
+            "the first build to take the lock",
         )
         second = _coco(*args)
         _, err = second.communicate(timeout=60)
@@ -798,6 +832,7 @@ def test_sigkill_mid_build_leaves_the_previous_report_and_the_next_build_cleans_
     # the same notebook on fewer documents: its tables change
     killed = _coco("build", *only, "--param", "date_from=2026-01-01", start_new_session=True)
     try:
+
         def new_tables_written() -> bool:
             return any(
                 p.read_bytes() != before["data/documents.parquet"]
@@ -848,6 +883,45 @@ def test_bless_writes_its_tables_outside_the_published_report(tmp_path: Path) ->
     assert os.environ.get(build.TABLES_ENV) == before  # put back as it was
 
 
+def test_bless_lists_the_published_numbers_that_moved(tmp_path: Path) -> None:
+    notebooks = tmp_path / "nb"
+    notebooks.mkdir()
+
+    def notebook(name: str, table: str, value: float) -> None:
+        code = (
+            "import polars as pl\nfrom analysis import build\n"
+            f"frame = pl.DataFrame({{'stance': ['coop', 'coer'], 'balance': [value, -0.5],"
+            " 'text': ['A sentence.', 'Another.']})\n"
+            f"build.write_tables({{{table!r}: frame}}, output_dir)"
+        )
+        _notebook(notebooks / f"{name}.ipynb", code, params=f"value = {value}\noutput_dir = None")
+
+    notebook("00_a", "balance_a", 0.25)
+    notebook("01_b", "balance_b", 0.75)
+    seen: list[list] = []
+    build.bless_notebooks(notebooks_dir=notebooks, on_changes=seen.append)
+    blessed = notebooks / build.BLESSED_TABLES
+    assert sorted(p.name for p in blessed.iterdir()) == ["balance_a.csv", "balance_b.csv"]
+    assert "text" not in pl.read_csv(blessed / "balance_a.csv").columns  # no corpus text
+    assert [c.kind for c in seen[0]] == ["new table", "new table"]
+
+    # a new default moves one number of one table; --only keeps the other table as it was
+    notebook("00_a", "balance_a", 0.3)
+    build.bless_notebooks(notebooks_dir=notebooks, only=["00_a"], on_changes=seen.append)
+    assert seen[1] == [
+        review.Change("balance_a", "changed", "stance=coop", "balance", "0.25", "0.3")
+    ]
+    assert sorted(p.name for p in blessed.iterdir()) == ["balance_a.csv", "balance_b.csv"]
+    assert pl.read_csv(blessed / "balance_a.csv")["balance"].to_list() == [0.3, -0.5]
+
+    build.bless_notebooks(notebooks_dir=notebooks, on_changes=seen.append)
+    assert seen[2] == []
+    assert review.format_changes(seen[1]) == [
+        "1 change in 1 table (balance_a).",
+        "  balance_a: stance=coop: balance 0.25 → 0.3",
+    ]
+
+
 def test_tests_write_no_table_into_the_published_report() -> None:
     from analysis.config import REPORTS_DIR
 
@@ -862,7 +936,8 @@ def test_build_and_bless_take_the_same_only(tmp_path: Path) -> None:
         _notebook(notebooks / f"{name}.ipynb", "value")
     assert build.select_notebooks(notebooks, ["01_b.ipynb"]) == [notebooks / "01_b.ipynb"]
     assert build.select_notebooks(notebooks, ["01_b", "00_a"]) == [
-        notebooks / "00_a.ipynb", notebooks / "01_b.ipynb"
+        notebooks / "00_a.ipynb",
+        notebooks / "01_b.ipynb",
     ]
     assert build.bless_notebooks(notebooks_dir=notebooks, only=["01_b"]) == [
         notebooks / "01_b.ipynb"
@@ -974,10 +1049,14 @@ def _write_dataset(folder: Path, tables: build.Dataset, *, keep: int) -> Path:
 
     ids = tables.documents["doc_id"].head(keep)
     for i, doc in enumerate(ids):
-        dataset.write_part(folder, i, {
-            name: getattr(tables, name).filter(pl.col("doc_id") == doc)
-            for name in ("documents", "sentences", "codes")
-        })
+        dataset.write_part(
+            folder,
+            i,
+            {
+                name: getattr(tables, name).filter(pl.col("doc_id") == doc)
+                for name in ("documents", "sentences", "codes")
+            },
+        )
     dataset.write_record(folder, {"documents": keep})
     return folder
 
@@ -989,36 +1068,53 @@ def test_a_coded_dataset_on_disk_is_read_and_filtered(tmp_path: Path) -> None:
     folder = _write_dataset(tmp_path / "coded", whole, keep=3)
     loaded = build.load_dataset(dataset=folder)
     assert loaded.documents.equals(whole.documents.head(3))
-    assert loaded.codes.height == whole.codes.filter(
-        pl.col("doc_id").is_in(whole.documents["doc_id"].head(3).implode())
-    ).height
+    assert (
+        loaded.codes.height
+        == whole.codes.filter(
+            pl.col("doc_id").is_in(whole.documents["doc_id"].head(3).implode())
+        ).height
+    )
     assert loaded.codebook.path == whole.codebook.path  # no codebook named: the packaged one
     late = build.load_dataset(dataset=folder, date_from="2026-01-01")
     assert set(late.sentences["doc_id"]) == set(late.documents["doc_id"])
-    with pytest.raises(ValueError, match=r"dataset='.*coded' is already coded: seeds_dir "
-                       r"cannot apply to it; leave them None"):
+    with pytest.raises(
+        ValueError,
+        match=r"dataset='.*coded' is already coded: seeds_dir "
+        r"cannot apply to it; leave them None",
+    ):
         build.load_dataset(dataset=folder, seeds_dir="seeds")
     with pytest.raises(DatasetError, match=r"no such folder"):
         build.load_dataset(dataset=tmp_path / "nope")
     table = build_record.parameters_table({"dataset": str(folder), "seeds_dir": None})
-    assert table["in_effect"].to_list() == [
-        str(folder), "(not used: the dataset is already coded)"
-    ]
+    assert table["in_effect"].to_list() == [str(folder), "(not used: the dataset is already coded)"]
 
 
 @pytest.mark.slow
 def test_coco_build_reports_on_a_coded_dataset(tmp_path: Path) -> None:
     folder = _write_dataset(tmp_path / "coded", build.load_dataset(), keep=2)
     out = tmp_path / "reports"
-    args = ["build", "--only", "01_corpus", "--renderer", "nbconvert", "--output", str(out),
-            "--param", f"dataset={folder}"]
+    args = [
+        "build",
+        "--only",
+        "01_corpus",
+        "--renderer",
+        "nbconvert",
+        "--output",
+        str(out),
+        "--param",
+        f"dataset={folder}",
+    ]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert pl.read_parquet(out / "data" / "documents.parquet").height == 2
     built = json.loads((out / "build.json").read_text(encoding="utf-8"))
     assert built["datasets"] == [
-        {"source": "dataset", "folder": str(folder), "reused": True,
-         "seconds": built["datasets"][0]["seconds"]}
+        {
+            "source": "dataset",
+            "folder": str(folder),
+            "reused": True,
+            "seconds": built["datasets"][0]["seconds"],
+        }
     ]
     entry = built["notebooks"]["01_corpus.ipynb"]
     assert entry["parameters"]["dataset"] == str(folder)
@@ -1041,7 +1137,8 @@ def test_ctrl_c_mid_build_leaves_the_previous_report_and_nothing_else(tmp_path: 
     try:
         _wait_for(
             lambda: any(p.read_text() == "4" for p in out.glob(".build-*/data/a.txt")),
-            60, "the build to write its table",
+            60,
+            "the build to write its table",
         )
         stopped.send_signal(signal.SIGINT)
         stopped.communicate(timeout=60)
@@ -1052,3 +1149,19 @@ def test_ctrl_c_mid_build_leaves_the_previous_report_and_nothing_else(tmp_path: 
     assert stopped.returncode != 0
     assert _snapshot(out) == before
     assert _layout(out) == ["build.json", "data", "notebooks", "site"]  # nothing left over
+
+
+def test_coco_bless_prints_the_changes_as_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    change = review.Change("kwic_counts", "changed", "doc_id=[bold]x[/bold]", "n", "1", "2")
+
+    def fake_bless(*, only, on_event, on_changes):
+        on_changes([change])
+        return [NOTEBOOKS_DIR / "01_corpus.ipynb"]
+
+    monkeypatch.setattr(build, "bless_notebooks", fake_bless)
+    result = CliRunner().invoke(app, ["bless"])
+    assert result.exit_code == 0, result.output
+    assert "1 change in 1 table (kwic_counts)." in result.output
+    # corpus-derived labels are printed as they are, never read as console markup
+    assert "kwic_counts: doc_id=[bold]x[/bold]: n 1 → 2" in result.output
+    assert "git diff notebooks/blessed/" in result.output
