@@ -146,7 +146,10 @@ _BOLD_LINE = re.compile(r"^\*\*[^*]+\*\*$")
 _MD_LINK = re.compile(r"!?\[((?:[^\[\]\\\n]|\\.)+)\]\(([^()\s]*)\)")
 # Markdown escapes: a backslash before ASCII punctuation that markdown treats as syntax.
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|$<>~])")
-_WORD = re.compile(r"\S+")
+# A line that ends in a letter and a hyphen: a word broken across lines.
+_LETTER_HYPHEN = re.compile(r"[^\W\d_]-$")
+# A token (a run of non-space characters) with no letter or digit in it.
+_NON_WORD = re.compile(r"(?<!\S)(?:[^\w\s]|_)+(?!\S)")
 
 
 def _strip_closers(line: str) -> str:
@@ -158,19 +161,24 @@ def _is_heading_line(line: str) -> bool:
     stripped = line.strip()
     if _MD_HEADING.match(stripped) or _BOLD_LINE.match(stripped):
         return True
-    n = len(stripped.split())
+    n = _n_tokens(stripped, 9)
     return 0 < n <= 8 and not _strip_closers(stripped).endswith(tuple(_TERMINALS + ":"))
 
 
 def _is_dangling(line: str) -> bool:
     """A prose line that stops mid-sentence (no terminator, ends like running text)."""
     stripped = line.strip()
-    if len(stripped.split()) < 5 or _MD_HEADING.match(stripped) or _BOLD_LINE.match(stripped):
-        return False
-    if _HASHTAG_LINE.match(stripped) or is_chrome_line(stripped):
+    if _n_tokens(stripped, 5) < 5 or _MD_HEADING.match(stripped) or _BOLD_LINE.match(stripped):
         return False
     core = _strip_closers(stripped)
-    return bool(core) and core[-1] not in _TERMINALS + ":"
+    if not core or core[-1] in _TERMINALS + ":":
+        return False
+    return not (_HASHTAG_LINE.match(stripped) or is_chrome_line(stripped))
+
+
+def _n_tokens(text: str, most: int) -> int:
+    """``min(len(text.split()), most)``, without splitting the rest of a long line."""
+    return len(text.split(maxsplit=most - 1)) if most > 0 else 0
 
 
 def _starts_lowercase(line: str) -> bool:
@@ -211,9 +219,26 @@ _NOTICE = re.compile(
     )\b""",
     re.IGNORECASE | re.VERBOSE,
 )
+# The words of the notices, in lower case: a line holds a notice only if its lower-cased
+# text contains one of them (see _has_notice).
+_NOTICE_WORDS: tuple[str, ...] = (
+    "published this content on",
+    "is solely responsible for the",
+    "unedited and unaltered",
+    "all rights reserved",
+    "if you believe the information",
+)
+# Letters that match an ASCII letter of _NOTICE when case is ignored but that str.lower()
+# leaves different (dotted and dotless i, long s).
+_FOLDS_TO_ASCII = "\u0130\u0131\u017f"
 # Words glued together where a page's links lost their separators
 # ("HomeOffice of the SpokespersonPress Releases"); names like McDonald do not qualify.
-_GLUED_WORD = re.compile(rf"^[{_UPPER}][a-záéíóúñü]{{2,}}[{_UPPER}][a-záéíóúñü]+$")
+# Each match is one whole whitespace-separated word; the pattern starts with the capital
+# (the look-behind then checks that nothing but space precedes it) so that the search skips
+# ahead from capital to capital.
+_GLUED_WORD = re.compile(
+    rf"[{_UPPER}](?<![^\s][{_UPPER}])[a-záéíóúñü]{{2,}}[{_UPPER}][a-záéíóúñü]+(?!\S)"
+)
 # Hard wraps: at least this many wrapped lines, 40 to 100 characters wide, mostly near
 # that width.
 _MIN_WRAPPED_LINES = 3
@@ -237,10 +262,22 @@ def is_chrome_line(line: str) -> bool:
     [True, True, True, False, False]
     """
     s = line.strip()
-    if _MD_COMMENT.match(s) or _UI_LINE.match(s) or _NOTICE.search(s):
+    if _MD_COMMENT.match(s) or _UI_LINE.match(s) or _has_notice(s):
         return True
-    glued = sum(1 for word in s.split() if _GLUED_WORD.match(word))
-    return glued >= 2 and not _strip_closers(s).endswith(tuple(_TERMINALS))
+    return not _strip_closers(s).endswith(tuple(_TERMINALS)) and _has_two(_GLUED_WORD, s)
+
+
+def _has_notice(s: str) -> bool:
+    """``_NOTICE.search(s)``, skipping the search when none of its words is in the text."""
+    low = s.lower()
+    if any(words in low for words in _NOTICE_WORDS) or any(ch in s for ch in _FOLDS_TO_ASCII):
+        return _NOTICE.search(s) is not None
+    return False
+
+
+def _has_two(pattern: re.Pattern[str], s: str) -> bool:
+    matches = pattern.finditer(s)
+    return next(matches, None) is not None and next(matches, None) is not None
 
 
 def starts_block(line: str) -> bool:
@@ -398,15 +435,16 @@ def _line_pass(text: str, removed: list[dict[str, str]]) -> str:
         if (
             not wrapped
             and out
-            and _is_dangling(out[-1])
             and _starts_lowercase(ln)
+            and _is_dangling(out[-1])
             and not is_chrome_line(ln)
         ):
             prev_words = out[-1].split()
             nxt = ln.lstrip()
             brk = "\n" * (len(gap) + 1)
             removed.append({"kind": "line_break", "text": f"{prev_words[-1]}{brk}{nxt.split()[0]}"})
-            hyphenated = re.search(r"[^\W\d_]-$", out[-1]) is not None
+            # only the end of the line can match (it grows with each join)
+            hyphenated = _LETTER_HYPHEN.search(out[-1][-3:]) is not None
             out[-1] = out[-1] + ("" if hyphenated else " ") + nxt
         else:
             out.extend(gap)
@@ -495,8 +533,12 @@ _DAY_DATE = re.compile(
     rf"|(?P<y3>\d{{4}})-(?P<m3>\d{{2}})-(?P<d3>\d{{2}}))\b",
     re.IGNORECASE,
 )
+# The look-ahead for the first letters of the months only saves trying every month name
+# at every word.
+_MONTH_INITIALS = "".join(sorted({name[0] for name in _MONTHS}))
 _MONTH_DATE = re.compile(
-    rf"\b(?P<m>{_MONTH_RE})\.?\s+(?:de\s+|of\s+)?(?P<y>\d{{4}})\b", re.IGNORECASE
+    rf"\b(?=[{_MONTH_INITIALS}])(?P<m>{_MONTH_RE})\.?\s+(?:de\s+|of\s+)?(?P<y>\d{{4}})\b",
+    re.IGNORECASE,
 )
 _FUTURE = re.compile(
     r"\b(?:will|scheduled|expires?|until|upcoming|due|deadline|next|faces|review|"
@@ -640,7 +682,7 @@ def _infer_title(text: str) -> str:
 def _infer_date(text: str) -> tuple[str, str, str]:
     """(published, precision, basis) from a dateline, else the latest month mentioned."""
     for line in text.split("\n"):
-        if len(line.split()) > 12:
+        if _n_tokens(line, 13) > 12:
             continue
         m = _DAY_DATE.search(line)
         if m:
@@ -908,7 +950,8 @@ def _extract_html(html: str, where: str) -> tuple[str, dict[str, str]]:
 
 
 def _n_words(text: str) -> int:
-    return sum(1 for tok in _WORD.findall(text) if any(ch.isalnum() for ch in tok))
+    """Whitespace-separated tokens with at least one letter or digit."""
+    return len(text.split()) - len(_NON_WORD.findall(text))
 
 
 def _build_record(

@@ -1115,6 +1115,52 @@ def test_is_chrome_line(line, chrome):
     assert is_chrome_line(line) is chrome
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "ALL RIGHTS RESERVED",
+        "all r\u0130ghts reserved",  # dotted capital I matches i when case is ignored
+        "Acme is \u017folely responsible for the content",  # long s
+        "If you bel\u0131eve the information here is inaccurate",  # dotless i
+    ],
+)
+def test_is_chrome_line_finds_notices_in_any_case(line):
+    assert is_chrome_line(line)
+
+
+_LAYOUT_TEXT = st.lists(
+    st.sampled_from(
+        list("AaHhOoMmPpRrSs ÁéñÑ\u00a0\t\n.-_#—2²\u0130\u0131\u017f")
+        + ["HomeOffice", "PressReleases", "all rights reserved", "Is Solely Responsible For The"]
+    ),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_LAYOUT_TEXT)
+def test_chrome_and_word_count_shortcuts_agree_with_their_definitions(text):
+    import re
+
+    import analysis.corpus as corpus
+
+    s = text.strip()
+    glued = sum(
+        1
+        for word in s.split()
+        if re.fullmatch(r"[A-ZÁÉÍÓÚÑÜ][a-záéíóúñü]{2,}[A-ZÁÉÍÓÚÑÜ][a-záéíóúñü]+", word)
+    )
+    chrome = bool(
+        corpus._MD_COMMENT.match(s)
+        or corpus._UI_LINE.match(s)
+        or corpus._NOTICE.search(s)
+        or (glued >= 2 and not corpus._strip_closers(s).endswith(tuple(corpus._TERMINALS)))
+    )
+    assert is_chrome_line(text) is chrome
+    words = sum(1 for tok in text.split() if any(ch.isalnum() for ch in tok))
+    assert corpus._n_words(text) == words
+
+
 def test_load_corpus_error_names_the_file(write_corpus, monkeypatch):
     import analysis.corpus as corpus
 
