@@ -629,7 +629,19 @@ def code_sentences(sentences: pl.DataFrame, codebook: Codebook | None = None) ->
     for b in batch.unique(maintain_order=True):
         part = hits.filter(batch == b)
         coded.append(_code_hits(_documents_of(base, part), part, cb))
-    return pl.concat(coded).sort("doc_id", "sent_id", "match_start", "category")
+    return _concat_sorted(coded, ["doc_id", "sent_id", "match_start", "category"])
+
+
+def _concat_sorted(frames: list[pl.DataFrame], keys: list[str]) -> pl.DataFrame:
+    """Frames each sorted by ``keys``, concatenated and sorted.
+
+    When they follow one another (the batches of a table sorted by document, the usual
+    case) the concatenation is already sorted, and sorting it would only copy it.
+    """
+    ends = [f.select(keys).gather([0, f.height - 1]) for f in frames if f.height]
+    if not ends or (e := pl.concat(ends)).equals(e.sort(keys, maintain_order=True)):
+        return pl.concat(frames)
+    return pl.concat(frames).sort(keys)
 
 
 def _documents_of(base: pl.DataFrame, hits: pl.DataFrame) -> pl.DataFrame:
@@ -648,12 +660,15 @@ def _locate_hits(base: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
     regexes stay compiled between slices (nothing else runs in between: polars keeps a
     few dozen compiled regexes, and compiling one of the codebook's takes milliseconds).
     """
-    body = base.filter(~pl.col("is_heading")) if "is_heading" in base.columns else base
+    coded = pl.lit(True)
+    if "is_heading" in base.columns:
+        coded = ~pl.col("is_heading")
     if cb.spec.uncoded_units:
         # units the codebook leaves uncoded as a whole (questions that only ask)
-        uncoded = rf"(?i){cb.cue_body(cb.spec.uncoded_units)}"
-        body = body.filter(~pl.col("text").str.contains(uncoded))
-    body = body.select("_row", "text")
+        coded = coded & ~pl.col("text").str.contains(rf"(?i){cb.cue_body(cb.spec.uncoded_units)}")
+    # the columns it needs only, filtered once: each filter copies every column it keeps
+    needed = ["_row", "text", *(["is_heading"] if "is_heading" in base.columns else [])]
+    body = base.select(needed).filter(coded).select("_row", "text")
     chunks, keywords = list(cb.indicator_chunks), list(cb.indicator_keywords)
     return pl.concat(
         [
