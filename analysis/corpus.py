@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import re
@@ -261,7 +262,12 @@ def is_chrome_line(line: str) -> bool:
     ...                              "Mexico agreed.", "McDonald and DeSantis")]
     [True, True, True, False, False]
     """
-    s = line.strip()
+    return _is_chrome(line.strip())
+
+
+# Cleaning and segmentation ask about the same lines several times.
+@functools.lru_cache(maxsize=1024)
+def _is_chrome(s: str) -> bool:
     if _MD_COMMENT.match(s) or _UI_LINE.match(s) or _has_notice(s):
         return True
     return not _strip_closers(s).endswith(tuple(_TERMINALS)) and _has_two(_GLUED_WORD, s)
@@ -439,10 +445,11 @@ def _line_pass(text: str, removed: list[dict[str, str]]) -> str:
             and _is_dangling(out[-1])
             and not is_chrome_line(ln)
         ):
-            prev_words = out[-1].split()
+            last_word = out[-1].rsplit(maxsplit=1)[-1]
             nxt = ln.lstrip()
             brk = "\n" * (len(gap) + 1)
-            removed.append({"kind": "line_break", "text": f"{prev_words[-1]}{brk}{nxt.split()[0]}"})
+            first_word = nxt.split(maxsplit=1)[0]
+            removed.append({"kind": "line_break", "text": f"{last_word}{brk}{first_word}"})
             # only the end of the line can match (it grows with each join)
             hyphenated = _LETTER_HYPHEN.search(out[-1][-3:]) is not None
             out[-1] = out[-1] + ("" if hyphenated else " ") + nxt

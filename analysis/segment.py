@@ -149,7 +149,8 @@ _MD_HEADING = re.compile(r"^#{1,6}\s")
 _BOLD_ONLY = re.compile(r"^\*\*[^*]+\*\*$")
 _HASHTAGS = re.compile(r"^#[^\W_][\w-]*(?:\s+#[^\W_][\w-]*)*$")
 _MAX_HEADING_WORDS = 12
-_ANY_SPACE = re.compile(r"\s")
+# Whitespace other than the plain space.
+_OTHER_SPACE = re.compile(r"[^\S ]")
 # Cleaning (escapes, link syntax) shortens wrapped lines: a line this close to the wrap
 # width still counts as full.
 _WRAP_TOLERANCE = 8
@@ -208,7 +209,7 @@ def _sentencex_ends(line: str, language: str) -> list[int]:
     plain space: the same length, so its offsets still index ``line``. Should it panic
     anyway, the project's own rules (terminal clusters) still propose boundaries.
     """
-    plain = _ANY_SPACE.sub(" ", line)
+    plain = _OTHER_SPACE.sub(" ", line)
     try:
         return [b["end_index"] for b in sentencex.get_sentence_boundaries(language, plain)]
     except BaseException as exc:  # PanicException derives from BaseException only
