@@ -216,9 +216,10 @@ def _candidates(
     words = sorted(set(table["_w"].to_list()) - {ch.lower() for ch in FOLDS_TO_ASCII})
     words += list(FOLDS_TO_ASCII)
 
-    def bits(part: pl.DataFrame) -> pl.DataFrame:
+    def bits(part: pl.DataFrame) -> pl.LazyFrame:
         return (
-            part.select(
+            part.lazy()
+            .select(
                 key,
                 pl.col(col)
                 .str.extract_many(words, ascii_case_insensitive=True, overlapping=True)
@@ -227,14 +228,16 @@ def _candidates(
             .explode("_w")
             .drop_nulls("_w")
             .with_columns(pl.col("_w").str.to_lowercase())
-            .join(table, on="_w", how="inner")
+            .join(table.lazy(), on="_w", how="inner")
             .group_by(key)
             .agg(pl.col(c).bitwise_or() for c in table.columns[1:])
         )
 
-    # the occurrences take more room than the text: listed a slice at a time
+    # the occurrences take more room than the text: listed a slice at a time, the slices
+    # in parallel (a union of lazy queries runs its inputs on the thread pool)
     n = CANDIDATE_ROWS
-    found = pl.concat([bits(frame.slice(i, n)) for i in range(0, max(frame.height, 1), n)])
+    slices = [bits(frame.slice(i, n)) for i in range(0, max(frame.height, 1), n)]
+    found = pl.concat(slices).collect(engine="in-memory")
     return frame.join(found, on=key, how="inner", maintain_order="left")
 
 
