@@ -144,18 +144,36 @@ def subject_cues(
     """
     if which not in ("first", "last"):
         raise ValueError(f"which must be 'first' or 'last', got {which!r}")
+    items = _cue_items(texts.lazy(), codebook, col=col, key=key).collect(engine="in-memory")
+    return _first_subject(texts, items, codebook, key=key, which=which, pronouns=pronouns)
+
+
+def _cue_items(texts: pl.LazyFrame, codebook: Codebook, *, col: str, key: str) -> pl.LazyFrame:
+    """Every cue in ``col`` not governed by a preposition or verb, in text order, as ``_c``."""
     spec = codebook.spec.actors
     markers = codebook.cue_body(spec.object_markers)
     cue = codebook.actor_body()
     regex = rf"(?i)(?:{markers}\s+(?:{codebook.words('determiners')}\s+)?)?{cue}"
     marker_start = rf"(?i)^{markers}\s"
-    items = (
+    return (
         texts.select(
             pl.col(key), where_cue(pl.col(col), rf"(?i){cue}").str.extract_all(regex).alias("_c")
         )
         .explode("_c")
         .filter(pl.col("_c").is_not_null() & ~pl.col("_c").str.contains(marker_start))
     )
+
+
+def _first_subject(
+    texts: pl.DataFrame,
+    items: pl.DataFrame,
+    codebook: Codebook,
+    *,
+    key: str,
+    which: str = "first",
+    pronouns: bool = True,
+) -> pl.DataFrame:
+    """:func:`subject_cues` from the listed cues (:func:`_cue_items`) of ``texts``."""
     # exploding keeps each text's cues in text order, so the first (last) row of a key is
     # its earliest (latest) cue
     items = (
@@ -260,7 +278,8 @@ def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         rf"(?i)(?P<c>(?:{markers}\s+{det})?{cue})(?P<g>(?:\s+[^\s,;]+){{0,{gap}}}?)\s*$"
     )
     feats = (
-        codes.select(
+        codes.lazy()
+        .select(
             "_code",
             before.struct.field("c").alias("_before"),
             before.struct.field("g").alias("_gapwords"),
@@ -330,6 +349,15 @@ def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         )
         .drop("_gapwords")
     )
+    # the features and the two subject searches (a single large regex each) in parallel
+    feats, subj, early = pl.collect_all(
+        [
+            feats,
+            _cue_items(codes.lazy(), codebook, col="left_clause", key="_code"),
+            _cue_items(codes.lazy(), codebook, col="left_sentence", key="_code"),
+        ],
+        engine="in-memory",
+    )
     for col, out in (
         ("_before", "a_before"),
         ("_inside", "inside"),
@@ -339,8 +367,8 @@ def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
     ):
         feats = _resolve(feats, col, out, codebook)
     # subject_cues and the feature frame keep the rows of ``codes`` in order: stack them
-    subj = subject_cues(codes, codebook, col="left_clause", key="_code")["actor"]
-    early = subject_cues(codes, codebook, col="left_sentence", key="_code")["actor"]
+    subj = _first_subject(codes, subj, codebook, key="_code")["actor"]
+    early = _first_subject(codes, early, codebook, key="_code")["actor"]
     out = pl.concat(
         [codes, feats.drop("_code"), pl.DataFrame([subj.alias("subject"), early.alias("early")])],
         how="horizontal",
