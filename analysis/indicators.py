@@ -80,6 +80,7 @@ pattern that produced them, and the distinct cue strings to actors.
 from __future__ import annotations
 
 import functools
+from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
 
@@ -712,18 +713,41 @@ def _code_hits(base: pl.DataFrame, hits: pl.DataFrame, cb: Codebook) -> pl.DataF
     voiced = base.join(
         hits.select("doc_id", "sent_id").unique(), on=["doc_id", "sent_id"], how="semi"
     )
-    prev = _previous_actor(base, needs_prev, cb).join(
-        voiced.select("doc_id", "sent_id", speaker_voice(voiced, cb)),
-        on=["doc_id", "sent_id"],
-        how="full",
-        coalesce=True,
-    )
+
+    def previous() -> pl.DataFrame:
+        return _previous_actor(base, needs_prev, cb).join(
+            voiced.select("doc_id", "sent_id", speaker_voice(voiced, cb)),
+            on=["doc_id", "sent_id"],
+            how="full",
+            coalesce=True,
+        )
+
+    # the previous sentences' actors are found while the context query runs (polars
+    # releases the GIL; the two searches are independent and each is mostly one regex)
+    prev = _helper().submit(previous)
+    ctx = _status_frame(hits, cb)
+    ctx = ctx.join(prev.result(), on=["doc_id", "sent_id"], how="left", maintain_order="left")
+    return _finish_codes(attribute_actors(ctx, cb), cb)
+
+
+@functools.cache
+def _helper() -> ThreadPoolExecutor:
+    """One thread that runs a query while the caller runs another.
+
+    The same thread every time: polars keeps its compiled regexes per thread, so a new
+    thread would compile again every regex it uses.
+    """
+    return ThreadPoolExecutor(1, thread_name_prefix="code_sentences")
+
+
+def _status_frame(hits: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
+    """The context and status of each match (acts absorbed by a threat or refusal dropped)."""
     status, recast, content = _status(cb)
     t_plover, t_mode, t_score = cb.category_profile("THREATEN")
+    ana = cb.cue_body(cb.spec.actors.anaphora)
     # lazily, so that the cue tests shared by status and recast run once
-    ctx = (
+    return (
         _context(hits.lazy(), cb)
-        .join(prev.lazy(), on=["doc_id", "sent_id"], how="left", maintain_order="left")
         .with_columns(pl.col("text").str.contains(rf"(?i){ana}").alias("anaphoric"))
         .drop("text", "_right")
         .with_columns(
@@ -752,7 +776,10 @@ def _code_hits(base: pl.DataFrame, hits: pl.DataFrame, cb: Codebook) -> pl.DataF
         )
         .collect(engine="in-memory")
     )
-    ctx = attribute_actors(ctx, cb)
+
+
+def _finish_codes(ctx: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
+    """The codes table from the matches with status and actor."""
     if cb.scope == "bilateral":
         # only acts between the U.S. and Mexico (coder's convention 3)
         ctx = ctx.filter(pl.col("actor") != "OTHER")
