@@ -80,6 +80,7 @@ pattern that produced them, and the distinct cue strings to actors.
 from __future__ import annotations
 
 import functools
+import os
 from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
@@ -738,6 +739,10 @@ def _helper() -> ThreadPoolExecutor:
     thread would compile again every regex it uses.
     """
     return ThreadPoolExecutor(1, thread_name_prefix="code_sentences")
+
+
+# a forked child has no copy of the thread: it starts its own
+os.register_at_fork(after_in_child=_helper.cache_clear)
 
 
 def _status_frame(hits: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
