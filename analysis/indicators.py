@@ -626,10 +626,11 @@ def code_sentences(sentences: pl.DataFrame, codebook: Codebook | None = None) ->
     if hits.height <= HIT_BATCH:
         return _code_hits(_documents_of(base, hits), hits, cb)
     # whole sentences per batch, each with the sentences of its documents (pronouns look
-    # back): memory grows with the batch, not with the corpus
-    batch = hits.with_row_index("_i").select(
-        (pl.col("_i").min().over("_row") // HIT_BATCH).alias("_b")
-    )["_b"]
+    # back): memory grows with the batch, not with the corpus. As few batches as
+    # HIT_BATCH allows, of equal size: the largest batch sets the peak
+    size = -(-hits.height // -(-hits.height // HIT_BATCH))
+    first = pl.col("_i").min().over("_row")  # a sentence's matches stay together
+    batch = hits.with_row_index("_i").select((first // size).alias("_b"))["_b"]
     coded = []
     for b in batch.unique(maintain_order=True):
         part = hits.filter(batch == b)
