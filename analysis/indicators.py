@@ -69,9 +69,12 @@ holds, and each piece runs only on the sentences that hold one of its literals. 
 marks its matches with a separator, splits, and sums piece lengths to get character
 offsets. The pieces' matches are merged leftmost-first: a match that starts inside an
 earlier match is dropped (as a single alternation would, except in the rare chain where
-the earlier match was itself dropped). Then status and actor, ``HIT_BATCH`` matches at a
-time: the context of every match is cut and tested with vectorised regular expressions,
-the slow ones only where the cue they require occurs. The stages are not interleaved
+the earlier match was itself dropped). Then status and actor, in batches of at most
+``HIT_BATCH`` matches: the context of every match is cut and tested with vectorised
+regular expressions, the slow ones only where the cue they require occurs; the searches
+that are one large regex each (the subjects of the previous sentences and of the
+match's clause and sentence) run beside the rest, so that both cores stay busy. The
+stages are not interleaved
 batch by batch: polars keeps a few dozen compiled regexes per thread, fewer than the two
 stages use. Python only maps the distinct matched strings (usually a few hundred) to the
 pattern that produced them, and the distinct cue strings to actors.
