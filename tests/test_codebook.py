@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -37,12 +38,41 @@ def _sentences(*texts: str) -> pl.DataFrame:
     )
 
 
+@functools.cache
+def _match_example_codes() -> dict[tuple[str, str], pl.DataFrame]:
+    """The codes of every match example, each coded as a document of its own.
+
+    One call of the engine for all of them: a call has a fixed cost (its regexes are
+    compiled for it), which 269 calls of one sentence each would pay 269 times. Each
+    example is its own document, so no pronoun looks back into another example.
+    """
+    frame = pl.DataFrame(
+        {
+            "doc_id": [f"ex{i:04d}" for i in range(len(MATCH))],
+            "sent_id": [1] * len(MATCH),
+            "start": [0] * len(MATCH),
+            "end": [len(ex) for _, ex in MATCH],
+            "text": [ex for _, ex in MATCH],
+        }
+    )
+    codes = code_sentences(frame, CB)
+    return {key: codes.filter(pl.col("doc_id") == f"ex{i:04d}") for i, key in enumerate(MATCH)}
+
+
+def test_batched_examples_are_coded_as_alone() -> None:
+    # the batch above stands for one call per example: check it on a sample
+    batch = _match_example_codes()
+    for key in MATCH[:: max(1, len(MATCH) // 8)]:
+        alone = code_sentences(_sentences(key[1]), CB)
+        assert batch[key].drop("doc_id").equals(alone.drop("doc_id")), key
+
+
 @pytest.mark.parametrize(("indicator", "example"), MATCH)
 def test_match_example_matches_its_indicator(indicator: str, example: str) -> None:
     ind = CB.indicator(indicator)
     assert any(engine_matches(list(ind.patterns), [example])[0])
     # and the engine codes it with the indicator's category (or THREATEN for a threatened act)
-    codes = code_sentences(_sentences(example), CB)
+    codes = _match_example_codes()[(indicator, example)]
     assert set(codes["category"]) & {ind.category, "THREATEN"}, codes
 
 
@@ -428,8 +458,6 @@ def test_no_language_words_in_the_rule_code() -> None:
 
     for module in (analysis.actors, analysis.indicators):
         source = Path(module.__file__).read_text(encoding="utf-8")
-        code = "\n".join(
-            line for line in source.splitlines() if not line.lstrip().startswith("#")
-        )
+        code = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith("#"))
         for words in ("(?:that|que)", "pero|y|aunque", r"el\s+|la\s+", "administration|government"):
             assert words not in code, (module.__name__, words)
