@@ -295,14 +295,17 @@ def locate(
         # each regex sees only the rows holding one of its literals (filtered eagerly: in
         # one lazy query the two filters would merge and the regex would run on every row)
         inputs = [
-            cand.filter((pl.col(f"_b{i // 63}") & (1 << (i % 63))) != 0).select(key, col).lazy()
+            cand.filter((pl.col(f"_b{i // 63}") & (1 << (i % 63))) != 0).select(key, col)
             for i in range(len(regexes))
         ]
     else:
-        inputs = [frame.lazy()] * len(regexes)
+        inputs = [frame] * len(regexes)
+    # a regex with no row to search is not run: polars would compile it all the same (a
+    # few milliseconds each, most of the cost of coding a few sentences)
     parts = [
-        _locate_lazy(lf, rx, col=col, key=key, part=i)
-        for i, (lf, rx) in enumerate(zip(inputs, regexes, strict=True))
+        _locate_lazy(df.lazy(), rx, col=col, key=key, part=i)
+        for i, (df, rx) in enumerate(zip(inputs, regexes, strict=True))
+        if df.height
     ]
     if not parts:
         return pl.DataFrame(
