@@ -84,6 +84,40 @@ def where_cue(text: pl.Expr, cue: str) -> pl.Expr:
     return pl.when(text.str.contains(cue)).then(text).otherwise(pl.lit(""))
 
 
+def _gated(text: pl.Expr, gate: str) -> pl.Expr:
+    """:func:`where_cue` with the cue tested beforehand, in the boolean column ``gate``.
+
+    For :func:`columns`: a regex inside ``when`` would run on polars' thread pool.
+    """
+    return pl.when(gate).then(text).otherwise(pl.lit(""))
+
+
+def columns(frame: pl.DataFrame, steps: list[tuple[str, pl.Expr | None]]) -> pl.DataFrame:
+    """Evaluate ``steps`` (name, expression) in order, one ``select`` each, on this thread.
+
+    polars compiles the regex of a string operation each time it runs one, through a
+    cache of the last 32 regexes compiled on each thread. A lazy query, or a ``select``
+    of several expressions, runs on polars' thread pool, where the coder's regexes (26
+    chunk regexes, some 50 for status and actor) do not fit: every batch compiled them
+    again, 6 to 17 ms each for the large actor-cue alternations. A ``select`` of one
+    expression runs on the calling thread, its regexes included unless they sit inside a
+    ``when`` (whose inputs go to the pool): run on a long-lived thread (the coder runs
+    :func:`actor_features` on its helper thread, :func:`subject_features` and the
+    previous sentences' subjects on the caller's and the helper's), they stay compiled
+    from batch to batch and from call to call.
+
+    A step may use the columns of the steps before it; a step whose expression is None
+    drops the column ``name`` (an intermediate no longer needed). Returns ``frame`` with
+    the new columns.
+    """
+    for name, expr in steps:
+        if expr is None:
+            frame = frame.drop(name)
+        else:
+            frame = frame.with_columns(frame.select(expr.alias(name)).to_series())
+    return frame
+
+
 def _cue_actor_map(values: pl.Series, codebook: Codebook) -> pl.DataFrame:
     """Map each distinct cue string to its actor (one Python call per distinct string)."""
     uniq = values.drop_nulls().unique().sort().to_list()
@@ -144,24 +178,34 @@ def subject_cues(
     """
     if which not in ("first", "last"):
         raise ValueError(f"which must be 'first' or 'last', got {which!r}")
-    items = _cue_items(texts.lazy(), codebook, col=col, key=key).collect(engine="in-memory")
+    items = _cue_items(texts, codebook, col=col, key=key)
     return _first_subject(texts, items, codebook, key=key, which=which, pronouns=pronouns)
 
 
-def _cue_items(texts: pl.LazyFrame, codebook: Codebook, *, col: str, key: str) -> pl.LazyFrame:
-    """Every cue in ``col`` not governed by a preposition or verb, in text order, as ``_c``."""
+def _cue_items(texts: pl.DataFrame, codebook: Codebook, *, col: str, key: str) -> pl.DataFrame:
+    """Every cue in ``col`` not governed by a preposition or verb, in text order, as ``_c``.
+
+    Computed on the calling thread (:func:`columns`).
+    """
     spec = codebook.spec.actors
     markers = codebook.cue_body(spec.object_markers)
     cue = codebook.actor_body()
     regex = rf"(?i)(?:{markers}\s+(?:{codebook.words('determiners')}\s+)?)?{cue}"
     marker_start = rf"(?i)^{markers}\s"
-    return (
-        texts.select(
-            pl.col(key), where_cue(pl.col(col), rf"(?i){cue}").str.extract_all(regex).alias("_c")
+    found = (
+        columns(
+            texts.select(key, col),
+            [
+                ("_g", pl.col(col).str.contains(rf"(?i){cue}")),
+                ("_c", _gated(pl.col(col), "_g").str.extract_all(regex)),
+            ],
         )
+        .select(key, "_c")
         .explode("_c")
-        .filter(pl.col("_c").is_not_null() & ~pl.col("_c").str.contains(marker_start))
+        .filter(pl.col("_c").is_not_null())
     )
+    governed = columns(found, [("_m", pl.col("_c").str.contains(marker_start))])["_m"]
+    return found.filter(~governed)
 
 
 def _first_subject(
@@ -229,7 +273,163 @@ def apply_rules(rows, tests: dict[str, pl.Expr], *, default, result):
     return value, name, recast
 
 
-def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
+def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
+    """The regex features of each match that the actor rules read (:func:`attribute_actors`).
+
+    Computed on the calling thread, one column at a time (:func:`columns`).
+
+    Returns
+    -------
+    polars.DataFrame
+        ``_code`` and one column per feature, one row per row of ``codes``, in order.
+    """
+    spec = codebook.spec.actors
+    cue = codebook.actor_body()
+    body = codebook.cue_body
+    markers = body(spec.object_markers)
+    marker_start = rf"(?i)^{markers}\s"
+    joint = body(spec.joint_modifiers)
+    gap = spec.attributive_max_gap
+    det = rf"(?:{codebook.words('determiners')}\s+)?"
+    passive = body(spec.passive)
+    left, matched, right = pl.col("left_clause"), pl.col("matched"), pl.col("right_clause")
+    # the clause before the match and the match itself
+    up_to_match = pl.concat_str(left, matched)
+    steps = [
+        # the slow regexes run only on the texts that hold a cue they require
+        ("_lg", left.str.contains(rf"(?i){cue}")),
+        ("_rg", right.str.contains(rf"(?i){cue}")),
+        ("_mg", matched.str.contains(rf"(?i){cue}")),
+        (
+            "_bg",
+            _gated(left, "_lg").str.extract_groups(
+                rf"(?i)(?P<c>(?:{markers}\s+{det})?{cue})(?P<g>(?:\s+[^\s,;]+){{0,{gap}}}?)\s*$"
+            ),
+        ),
+        ("_before", pl.col("_bg").struct.field("c")),
+        ("_gapwords", pl.col("_bg").struct.field("g")),
+        ("_bg", None),
+        # a cue among the first two words of the match, with the word that governs it
+        (
+            "_inside",
+            _gated(matched, "_mg").str.extract(
+                rf"(?i)^(?:\S+\s+){{0,1}}?((?:{markers}\s+{det})?{cue})", 1
+            ),
+        ),
+        # the subject is the target of a passive verb that reaches the match
+        ("_m0", matched.str.extract(r"^(\S*)", 1).fill_null("")),
+        ("_pt", pl.concat_str(left, pl.col("_m0"))),
+        ("_pg", pl.col("_pt").str.contains(rf"(?i){passive}")),
+        (
+            "_passive",
+            _gated(pl.col("_pt"), "_pg").str.contains(
+                rf"(?i){passive}(?:\s+{codebook.words('passive_prepositions')}"
+                rf"(?-u:\b)(?:\s+\S+){{0,4}}?)?\s*$"
+            ),
+        ),
+        ("_pt", None),
+        ("_jg", left.str.contains(rf"(?i){joint}")),
+        (
+            "_joint",
+            matched.str.contains(rf"(?i)^{joint}")
+            | _gated(left, "_jg").str.contains(rf"(?i){joint}(?:\s+[^\s,;]+){{0,1}}?\s*$"),
+        ),
+        (
+            "_agent",
+            _gated(right, "_rg").str.extract(
+                rf"(?i)^\s*{body(spec.agent_prepositions)}\s+{det}({cue})", 1
+            ),
+        ),
+        # a partner or target inside the match ("flown to the United States"), else
+        # right after it
+        (
+            "_cpm",
+            _gated(matched, "_mg").str.extract(
+                rf"(?i)\s{body(spec.counterpart_prepositions)}\s+{det}({cue})", 1
+            ),
+        ),
+        (
+            "_cpr",
+            _gated(right, "_rg").str.extract(
+                rf"(?i)^(?:\s*[^\s,;]+){{0,{spec.counterpart_max_gap}}}?\s+"
+                rf"{body(spec.counterpart_prepositions)}\s+{det}({cue})",
+                1,
+            ),
+        ),
+        ("_cp", pl.coalesce("_cpm", "_cpr")),
+        (
+            "_dobj",
+            _gated(right, "_rg").str.extract(rf"(?i)^\s+({cue})(?:\s|[,.;:]|$)", 1),
+        ),
+        (
+            "_circ",
+            pl.col("left_sentence").str.contains(
+                rf"(?i){body(spec.circumstantial)}\s+(?:[^\s,;]+\s+){{0,3}}$"
+            ),
+        ),
+        # the speaker of the turn as subject, or as the one addressed
+        ("_first_person", up_to_match.str.contains(rf"(?i){body(spec.first_person)}")),
+        ("_fp_object", up_to_match.str.contains(rf"(?i){body(spec.first_person_object)}")),
+        # the subject receives the act ("Mexico's navy took delivery of helicopters")
+        ("_recipient", up_to_match.str.contains(rf"(?i){body(spec.recipient)}")),
+        ("_bm", pl.col("_before").str.contains(marker_start)),
+        ("_im", pl.col("_inside").str.contains(marker_start)),
+    ]
+    feats = columns(
+        codes.select("_code", "left_clause", "matched", "right_clause", "left_sentence"), steps
+    )
+    feats = feats.select(
+        "_code",
+        # a cue governed by a preposition is a target, unless it directly modifies the
+        # match ("a response to US pressure"); so is the subject of a passive verb
+        pl.when(
+            (pl.col("_bm") | pl.col("_passive")) & (pl.col("_gapwords").str.strip_chars() != "")
+        )
+        .then(None)
+        .otherwise(pl.col("_before"))
+        .alias("_before"),
+        # inside the match too: "pressed Mexico", "wants Mexico to" name the target
+        pl.when(pl.col("_im")).then(None).otherwise(pl.col("_inside")).alias("_inside"),
+        "_passive",
+        "_joint",
+        "_agent",
+        "_cp",
+        "_dobj",
+        "_circ",
+        "_first_person",
+        "_fp_object",
+        "_recipient",
+    )
+    for col, out in (
+        ("_before", "a_before"),
+        ("_inside", "inside"),
+        ("_agent", "agent"),
+        ("_cp", "cp"),
+        ("_dobj", "dobj"),
+    ):
+        feats = _resolve(feats, col, out, codebook)
+    return feats
+
+
+def subject_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
+    """``_code``, ``subject`` and ``early``: the first subject cue of each match's clause
+    before it and of the sentence before it (see :func:`attribute_actors`)."""
+    subj = _cue_items(codes, codebook, col="left_clause", key="_code")
+    early = _cue_items(codes, codebook, col="left_sentence", key="_code")
+    return _first_subject(codes, subj, codebook, key="_code").select(
+        "_code",
+        pl.col("actor").alias("subject"),
+        _first_subject(codes, early, codebook, key="_code")["actor"].alias("early"),
+    )
+
+
+def attribute_actors(
+    codes: pl.DataFrame,
+    codebook: Codebook,
+    *,
+    features: pl.DataFrame | None = None,
+    subjects: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """Add ``actor`` and ``actor_rule`` to per-match context rows, following the module's rules.
 
     Parameters
@@ -241,6 +441,10 @@ def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         ``fixed_actor`` and ``attributive`` (bool), ``prev_actor`` (actor of the previous
         sentences, or null) and ``anaphoric`` (bool: the sentence opens with a pronoun).
     codebook : Codebook
+    features, subjects : polars.DataFrame, optional
+        :func:`actor_features` and :func:`subject_features` of these rows (or of a
+        superset, by ``_code``), when the caller computed them beforehand (the coder does,
+        on threads of their own); None computes them here.
 
     Returns
     -------
@@ -259,120 +463,19 @@ def attribute_actors(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
     >>> attribute_actors(df, load_codebook())["actor"].to_list()
     ['US']
     """
-    spec = codebook.spec.actors
-    cue = codebook.actor_body()
-    body = codebook.cue_body
-    markers = body(spec.object_markers)
-    joint = body(spec.joint_modifiers)
-    gap = spec.attributive_max_gap
-    det = rf"(?:{codebook.words('determiners')}\s+)?"
-    passive = body(spec.passive)
-    # the clause before the match and the match itself
-    up_to_match = pl.concat_str(pl.col("left_clause"), pl.col("matched"))
-
-    # the slow regexes run only on the texts that hold a cue they require
-    lc_cue = where_cue(pl.col("left_clause"), rf"(?i){cue}")
-    rc_cue = where_cue(pl.col("right_clause"), rf"(?i){cue}")
-    m_cue = where_cue(pl.col("matched"), rf"(?i){cue}")
-    before = lc_cue.str.extract_groups(
-        rf"(?i)(?P<c>(?:{markers}\s+{det})?{cue})(?P<g>(?:\s+[^\s,;]+){{0,{gap}}}?)\s*$"
+    if features is None:
+        features = actor_features(codes, codebook)
+    if subjects is None:
+        subjects = subject_features(codes, codebook)
+    # the feature columns brought into the rows' order and stacked beside them (a join
+    # would copy every column of ``codes``)
+    found = (
+        codes.select("_code")
+        .join(features, on="_code", how="left", maintain_order="left")
+        .join(subjects, on="_code", how="left", maintain_order="left")
+        .drop("_code")
     )
-    feats = (
-        codes.lazy()
-        .select(
-            "_code",
-            before.struct.field("c").alias("_before"),
-            before.struct.field("g").alias("_gapwords"),
-            # a cue among the first two words of the match, with the word that governs it
-            m_cue.str.extract(rf"(?i)^(?:\S+\s+){{0,1}}?((?:{markers}\s+{det})?{cue})", 1).alias(
-                "_inside"
-            ),
-            # the subject is the target of a passive verb that reaches the match
-            where_cue(
-                pl.concat_str(
-                    pl.col("left_clause"),
-                    pl.col("matched").str.extract(r"^(\S*)", 1).fill_null(""),
-                ),
-                rf"(?i){passive}",
-            )
-            .str.contains(
-                rf"(?i){passive}(?:\s+{codebook.words('passive_prepositions')}"
-                rf"(?-u:\b)(?:\s+\S+){{0,4}}?)?\s*$"
-            )
-            .alias("_passive"),
-            (
-                pl.col("matched").str.contains(rf"(?i)^{joint}")
-                | where_cue(pl.col("left_clause"), rf"(?i){joint}").str.contains(
-                    rf"(?i){joint}(?:\s+[^\s,;]+){{0,1}}?\s*$"
-                )
-            ).alias("_joint"),
-            rc_cue.str.extract(rf"(?i)^\s*{body(spec.agent_prepositions)}\s+{det}({cue})", 1).alias(
-                "_agent"
-            ),
-            # a partner or target inside the match ("flown to the United States"), else
-            # right after it
-            pl.coalesce(
-                m_cue.str.extract(
-                    rf"(?i)\s{body(spec.counterpart_prepositions)}\s+{det}({cue})", 1
-                ),
-                rc_cue.str.extract(
-                    rf"(?i)^(?:\s*[^\s,;]+){{0,{spec.counterpart_max_gap}}}?\s+"
-                    rf"{body(spec.counterpart_prepositions)}\s+{det}({cue})",
-                    1,
-                ),
-            ).alias("_cp"),
-            rc_cue.str.extract(rf"(?i)^\s+({cue})(?:\s|[,.;:]|$)", 1).alias("_dobj"),
-            pl.col("left_sentence")
-            .str.contains(rf"(?i){body(spec.circumstantial)}\s+(?:[^\s,;]+\s+){{0,3}}$")
-            .alias("_circ"),
-            # the speaker of the turn as subject, or as the one addressed
-            up_to_match.str.contains(rf"(?i){body(spec.first_person)}").alias("_first_person"),
-            up_to_match.str.contains(rf"(?i){body(spec.first_person_object)}").alias("_fp_object"),
-            # the subject receives the act ("Mexico's navy took delivery of helicopters")
-            up_to_match.str.contains(rf"(?i){body(spec.recipient)}").alias("_recipient"),
-        )
-        .with_columns(
-            # a cue governed by a preposition is a target, unless it directly modifies the
-            # match ("a response to US pressure"); so is the subject of a passive verb
-            pl.when(
-                (pl.col("_before").str.contains(rf"(?i)^{markers}\s") | pl.col("_passive"))
-                & (pl.col("_gapwords").str.strip_chars() != "")
-            )
-            .then(None)
-            .otherwise(pl.col("_before"))
-            .alias("_before"),
-            # inside the match too: "pressed Mexico", "wants Mexico to" name the target
-            pl.when(pl.col("_inside").str.contains(rf"(?i)^{markers}\s"))
-            .then(None)
-            .otherwise(pl.col("_inside"))
-            .alias("_inside"),
-        )
-        .drop("_gapwords")
-    )
-    # the features and the two subject searches (a single large regex each) in parallel
-    feats, subj, early = pl.collect_all(
-        [
-            feats,
-            _cue_items(codes.lazy(), codebook, col="left_clause", key="_code"),
-            _cue_items(codes.lazy(), codebook, col="left_sentence", key="_code"),
-        ],
-        engine="in-memory",
-    )
-    for col, out in (
-        ("_before", "a_before"),
-        ("_inside", "inside"),
-        ("_agent", "agent"),
-        ("_cp", "cp"),
-        ("_dobj", "dobj"),
-    ):
-        feats = _resolve(feats, col, out, codebook)
-    # subject_cues and the feature frame keep the rows of ``codes`` in order: stack them
-    subj = _first_subject(codes, subj, codebook, key="_code")["actor"]
-    early = _first_subject(codes, early, codebook, key="_code")["actor"]
-    out = pl.concat(
-        [codes, feats.drop("_code"), pl.DataFrame([subj.alias("subject"), early.alias("early")])],
-        how="horizontal",
-    )
+    out = pl.concat([codes, found], how="horizontal")
     prev = pl.col("prev_actor")
     inside_ok = _real(pl.col("inside"), prev)
     inside_ok = pl.when(inside_ok.is_in(["US", "MX"])).then(inside_ok)
@@ -470,9 +573,11 @@ def speaker_voice(sentences: pl.DataFrame, codebook: Codebook) -> pl.Series:
     """
     if "speaker" not in sentences.columns:
         return pl.Series("voice", [None] * sentences.height, dtype=pl.String)
-    # a document has few speakers: match each distinct one once
-    speakers = sentences.select(pl.col("speaker").unique().drop_nulls()).with_columns(
-        pl.col("speaker").str.extract(rf"(?i)({codebook.actor_body()})", 1).alias("_cue")
+    # a document has few speakers: match each distinct one once (the whole match, with
+    # the same regex as the cue tests, so that one compiled copy serves both)
+    speakers = columns(
+        sentences.select(pl.col("speaker").unique().drop_nulls()),
+        [("_cue", pl.col("speaker").str.extract(rf"(?i){codebook.actor_body()}", 0))],
     )
     side = _actor_expr("_cue", speakers["_cue"], codebook)
     sides = speakers.select("speaker", pl.when(side.is_in(["US", "MX"])).then(side).alias("voice"))

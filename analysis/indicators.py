@@ -71,13 +71,15 @@ offsets. The pieces' matches are merged leftmost-first: a match that starts insi
 earlier match is dropped (as a single alternation would, except in the rare chain where
 the earlier match was itself dropped). Then status and actor, in batches of at most
 ``HIT_BATCH`` matches: the context of every match is cut and tested with vectorised
-regular expressions, the slow ones only where the cue they require occurs; the searches
-that are one large regex each (the subjects of the previous sentences and of the
-match's clause and sentence) run beside the rest, so that both cores stay busy. The
-stages are not interleaved
-batch by batch: polars keeps a few dozen compiled regexes per thread, fewer than the two
-stages use. Python only maps the distinct matched strings (usually a few hundred) to the
-pattern that produced them, and the distinct cue strings to actors.
+regular expressions, the slow ones only where the cue they require occurs. The actor
+searches (the previous sentences' actors, then the actor features of the matches) run
+on a helper thread while this one finds the subjects and runs the status query, so that
+both cores stay busy. polars keeps 32 compiled regexes per thread: the actor searches
+run one column at a time on their own threads (:func:`analysis.actors.columns`), which
+keep their regexes compiled from call to call, and the stages are not interleaved batch
+by batch, so that the pool's threads keep the chunk regexes. Python only maps the
+distinct matched strings (usually a few hundred) to the pattern that produced them, and
+the distinct cue strings to actors.
 """
 
 from __future__ import annotations
@@ -89,10 +91,13 @@ from concurrent.futures import ThreadPoolExecutor
 import polars as pl
 
 from analysis.actors import (
+    actor_features,
     apply_rules,
     attribute_actors,
+    columns,
     speaker_voice,
     subject_cues,
+    subject_features,
     where_cue,
 )
 from analysis.codebook import (
@@ -535,7 +540,8 @@ def _context(hits: pl.LazyFrame, codebook: Codebook) -> pl.LazyFrame:
             pl.col("left_sentence").str.slice(0, n_left - n_clause).alias("_governor"),
             pl.col("_right").str.slice(0, pl.col("_n_right")).alias("right_clause"),
         )
-        .drop("_mtext", "_ml", "_lc", "_n_right")
+        # the sentence's text is no longer needed (the batch's peak is what is alive)
+        .drop("text", "_right", "_mtext", "_ml", "_lc", "_n_right")
     )
 
 
@@ -561,10 +567,12 @@ def _previous_actor(
         .with_row_index("_k")
     )
     first = subject_cues(prev, codebook, col="text", key="_k")
-    vals = prev.join(first, on="_k", how="left").select(
+    # the pronoun test in a column of its own: inside ``when`` it would run on the pool
+    has_ana = [("_ana", pl.col("text").str.contains(rf"(?i){ana}"))]
+    vals = columns(prev.join(first, on="_k", how="left"), has_ana).select(
         "doc_id",
         "sent_id",
-        pl.when(pl.col("actor").is_null() & pl.col("text").str.contains(rf"(?i){ana}"))
+        pl.when(pl.col("actor").is_null() & pl.col("_ana"))
         .then(pl.lit("ANAPHOR"))
         .otherwise(pl.col("actor"))
         .alias("_v"),
@@ -692,23 +700,30 @@ def _locate_hits(base: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
 
 def _code_hits(base: pl.DataFrame, hits: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
     """Status, actor and the codes table for the located matches of ``base``'s sentences."""
+    ana = cb.cue_body(cb.spec.actors.anaphora)
     # sorted while narrow; the joins keep that order
     hits = (
         hits.sort("_row", "s_start")
         .join(_pattern_map(hits["matched"], cb), on="matched", how="inner", maintain_order="left")
         .join(_indicator_frame(cb), on="_ind", how="inner", maintain_order="left")
         .join(
-            # the masked copy of each sentence (clause limits), once per sentence
-            base.select("_row", "doc_id", "sent_id", "start", "text")
-            .join(hits.select("_row").unique(), on="_row", how="semi")
-            .with_columns(_masked(pl.col("text"), cb).alias("_mtext")),
+            # once per sentence: its masked copy (clause limits) and whether it opens
+            # with a pronoun
+            columns(
+                base.select("_row", "doc_id", "sent_id", "start", "text").join(
+                    hits.select("_row").unique(), on="_row", how="semi"
+                ),
+                [
+                    ("_mtext", _masked(pl.col("text"), cb)),
+                    ("anaphoric", pl.col("text").str.contains(rf"(?i){ana}")),
+                ],
+            ),
             on="_row",
             how="inner",
             maintain_order="left",
         )
         .with_row_index("_code")
     )
-    ana = cb.cue_body(cb.spec.actors.anaphora)
     pron = cb.cue_body(cb.spec.actors.pronouns)
     # only sentences that open with, or contain, a pronoun need the previous sentences
     needs_prev = (
@@ -730,20 +745,31 @@ def _code_hits(base: pl.DataFrame, hits: pl.DataFrame, cb: Codebook) -> pl.DataF
             coalesce=True,
         )
 
-    # the previous sentences' actors are found while the context query runs (polars
-    # releases the GIL; the two searches are independent and each is mostly one regex)
+    # the previous sentences' actors, then the actor features of the matches, are found
+    # on the helper thread while this one finds the subjects and runs the status query
+    # (polars releases the GIL); the actor searches run one column at a time
+    # (analysis.actors.columns), so that each thread keeps its regexes compiled
     prev = _helper().submit(previous)
-    ctx = _status_frame(hits, cb)
+    ctx = _context(hits.lazy(), cb).collect(engine="in-memory")
+    del hits  # the text and its masked copy, per match (a batch's peak is what is alive)
+    features = _helper().submit(actor_features, ctx, cb)
+    subjects = subject_features(ctx, cb)
+    ctx = _status_frame(ctx, cb)
     ctx = ctx.join(prev.result(), on=["doc_id", "sent_id"], how="left", maintain_order="left")
-    return _finish_codes(attribute_actors(ctx, cb), cb)
+    return _finish_codes(
+        attribute_actors(ctx, cb, features=features.result(), subjects=subjects), cb
+    )
 
 
 @functools.cache
 def _helper() -> ThreadPoolExecutor:
-    """One thread that runs a query while the caller runs another.
+    """One thread that runs the actor searches while the caller runs the status query.
 
-    The same thread every time: polars keeps its compiled regexes per thread, so a new
-    thread would compile again every regex it uses.
+    The same thread every time: polars keeps its compiled regexes per thread, 32 of them.
+    The actor searches run there one column at a time (:func:`analysis.actors.columns`),
+    so their regexes (about 20, among them the large actor-cue alternations) are
+    compiled once per process; on polars' thread pool, beside the chunk, context and
+    status regexes, they were compiled again for every batch and every call.
     """
     return ThreadPoolExecutor(1, thread_name_prefix="code_sentences")
 
@@ -752,16 +778,14 @@ def _helper() -> ThreadPoolExecutor:
 os.register_at_fork(after_in_child=_helper.cache_clear)
 
 
-def _status_frame(hits: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
-    """The context and status of each match (acts absorbed by a threat or refusal dropped)."""
+def _status_frame(ctx: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
+    """The status of each match, from its context (acts absorbed by a threat or refusal
+    dropped)."""
     status, recast, content = _status(cb)
     t_plover, t_mode, t_score = cb.category_profile("THREATEN")
-    ana = cb.cue_body(cb.spec.actors.anaphora)
     # lazily, so that the cue tests shared by status and recast run once
     return (
-        _context(hits.lazy(), cb)
-        .with_columns(pl.col("text").str.contains(rf"(?i){ana}").alias("anaphoric"))
-        .drop("text", "_right")
+        ctx.lazy()
         .with_columns(
             status.alias("_status"),
             recast.alias("_recast"),
