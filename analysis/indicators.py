@@ -780,7 +780,7 @@ os.register_at_fork(after_in_child=_helper.cache_clear)
 
 def _status_frame(ctx: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
     """The status of each match, from its context (acts absorbed by a threat or refusal
-    dropped)."""
+    marked ``_absorbed``)."""
     status, recast, content = _status(cb)
     t_plover, t_mode, t_score = cb.category_profile("THREATEN")
     # lazily, so that the cue tests shared by status and recast run once
@@ -816,9 +816,12 @@ def _status_frame(ctx: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
 
 def _finish_codes(ctx: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
     """The codes table from the matches with status and actor."""
+    # acts absorbed by a threat or a refusal (see _absorb_threat_content) are dropped
+    keep = ~pl.col("_absorbed")
     if cb.scope == "bilateral":
         # only acts between the U.S. and Mexico (coder's convention 3)
-        ctx = ctx.filter(pl.col("actor") != "OTHER")
+        keep = keep & (pl.col("actor") != "OTHER")
+    ctx = ctx.filter(keep)
     ctx = pl.concat([ctx, _implied(ctx, cb)], how="vertical_relaxed")
     keep = [c for c in CODES_SCHEMA if c not in ("match_start", "match_end")]
     return (
@@ -839,7 +842,8 @@ def _finish_codes(ctx: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
 
 
 def _absorb_threat_content(ctx: pl.LazyFrame) -> pl.LazyFrame:
-    """Drop acts that are the content of a threat or a refusal matched earlier in the sentence.
+    """Mark (``_absorbed``) acts that are the content of a threat or a refusal matched
+    earlier in the sentence.
 
     "Trump had never threatened her with military action" is one (negated) THREATEN: the
     military action is what the threat is about, not a second act. A coercive match with a
@@ -874,8 +878,11 @@ def _absorb_threat_content(ctx: pl.LazyFrame) -> pl.LazyFrame:
         | (after_refusal & (pl.col("status") == "negated"))
         | (refused & ~pl.col("_named_us"))
     )
+    # marked, not dropped: the rows are filtered once, at the end (:func:`_finish_codes`);
+    # a filter here would copy every context column while the unfiltered ones are still
+    # in use. Absorbed rows are never refusals, so the windows over refusals are the same
     return (
-        ctx.filter(~absorbed.fill_null(False))
+        ctx.with_columns(absorbed.fill_null(False).alias("_absorbed"))
         .with_columns(
             pl.when(refused).then(pl.lit(True)).otherwise(pl.col("_recast")).alias("_recast"),
             pl.when(refused).then(pl.lit("threatened")).otherwise(pl.col("status")).alias("status"),
