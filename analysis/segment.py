@@ -254,6 +254,11 @@ def _is_heading(unit: str) -> bool:
     words = unit.split()
     if not core or core[-1] in _TERMINALS + ",;":
         return False
+    if core[-1] == ":" and len(words) > 1:
+        # a clause that leads into a list ("Duties imposed ... are now:", "se abren dos
+        # mesas de trabajo:") is a sentence; a one-word label ("Background:") is not,
+        # and a Title Case label is caught below
+        return not any(w[:1].islower() for w in words[1:])
     # Title Case, however long, is a heading or a list of tags.
     title_case = all(w[:1].isupper() or (w.isalpha() and len(w) <= 3) for w in words)
     return title_case or (len(words) <= _MAX_HEADING_WORDS and words[-1] not in _RUNNING_ENDS)
