@@ -687,14 +687,38 @@ def _locate_hits(base: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
         # units the codebook leaves uncoded as a whole (questions that only ask)
         coded = coded & ~pl.col("text").str.contains(rf"(?i){cb.cue_body(cb.spec.uncoded_units)}")
     # the columns it needs only, filtered once: each filter copies every column it keeps
-    needed = ["_row", "text", *(["is_heading"] if "is_heading" in base.columns else [])]
-    body = base.select(needed).filter(coded).select("_row", "text")
+    extra = [c for c in ("is_heading", "speaker") if c in base.columns]
+    body = base.select("_row", "text", *extra).filter(coded)
+    if "speaker" in base.columns:
+        body = body.with_columns(_without_label(pl.col("text"), pl.col("speaker")))
+    body = body.select("_row", "text")
     chunks, keywords = list(cb.indicator_chunks), list(cb.indicator_keywords)
     return pl.concat(
         [
             locate(body.slice(i, BATCH_ROWS), chunks, keywords=keywords)
             for i in range(0, max(body.height, 1), BATCH_ROWS)
         ]
+    )
+
+
+def _without_label(text: pl.Expr, speaker: pl.Expr) -> pl.Expr:
+    """``text`` with the speaker label that opens it blanked out, offsets kept.
+
+    A label names who speaks ("INTERVENCIÓN:", a participant's turn in a Mexican
+    transcript; "PRESIDENTA DE MÉXICO, CLAUDIA SHEINBAUM PARDO:"): its words are no act.
+
+    Examples
+    --------
+    >>> df = pl.DataFrame({"text": ["INTERVENCIÓN: Sí.", "Sí."], "speaker": ["INTERVENCIÓN", None]})
+    >>> df.select(_without_label(pl.col("text"), pl.col("speaker")))["text"].to_list()
+    ['              Sí.', 'Sí.']
+    """
+    label = speaker + pl.lit(":")
+    return (
+        pl.when(text.str.starts_with(label).fill_null(False))
+        .then(text.str.slice(label.str.len_chars()).str.pad_start(text.str.len_chars()))
+        .otherwise(text)
+        .alias("text")
     )
 
 

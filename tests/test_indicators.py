@@ -83,6 +83,18 @@ def test_headings_are_not_coded() -> None:
     assert code_sentences(s, CB)["sent_id"].to_list() == [2]
 
 
+def test_a_speaker_label_is_not_coded_and_the_turn_is() -> None:
+    texts = ("INTERVENCIÓN: “Contra las cuerdas”.", "PRESIDENTA: Rechazamos la intervención.")
+    s = sentences(*texts).with_columns(pl.Series("speaker", ["INTERVENCIÓN", "PRESIDENTA"]))
+    codes = code_sentences(s, CB)
+    # "INTERVENCIÓN" names a participant's turn, not an intervention
+    assert codes["sent_id"].to_list() == [2]
+    text = " ".join(texts)
+    assert [text[a:b] for a, b in codes.select("match_start", "match_end").rows()] == [
+        "Rechazamos la intervención"
+    ]
+
+
 def test_default_codebook_is_loaded() -> None:
     assert code_sentences(sentences("Mexico extradited two cartel bosses.")).height == 1
 
