@@ -52,6 +52,24 @@ def test_attributive_cue_inside_the_match() -> None:
     assert actor("Exporters face punitive US tariffs on tomatoes.", category="SANCTION") == {"US"}
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sheinbaum rejected U.S. military strikes against cartels.",
+        "Mexico rejected American intervention.",
+        "Sheinbaum rechazó la intervención estadounidense.",
+    ],
+)
+def test_the_object_of_a_rejection_is_not_its_actor(text: str) -> None:
+    # the side named right after the verb is the one rejected, not the one rejecting
+    assert actor(text, category="REJECT") == {"MX"}
+
+
+def test_the_object_of_an_accusation_is_not_its_actor() -> None:
+    text = "Sheinbaum accused U.S. gun makers of fuelling violence."
+    assert actor(text, category="ACCUSE") == {"MX"}
+
+
 def test_possessive_is_the_target_when_the_indicator_says_so() -> None:
     assert actor(
         "Washington complained about Mexico's insufficient efforts.", category="ACCUSE"
