@@ -74,20 +74,43 @@ def key_columns(df: pl.DataFrame) -> list[str]:
     return keys
 
 
+def _number(value: object) -> float | None:
+    """``value`` as a number: a float, or text that reads as one; else None."""
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
 def _show(value: object) -> str:
+    """A value as the change list prints it: numbers to six significant digits, other
+    text as written (a version "2.0" stays "2.0")."""
     if value is None:
         return "null"
     if isinstance(value, float):
         return f"{value:.6g}"
-    return str(value)
+    text = str(value)
+    number = _number(text)
+    digits = sum(ch.isdigit() for ch in text.lstrip("-0."))
+    if number is not None and digits > 6:
+        return f"{number:.6g}"
+    return text
 
 
 def _same(a: object, b: object) -> bool:
-    if isinstance(a, float) and isinstance(b, float):
-        if math.isnan(a) and math.isnan(b):
-            return True
-        return math.isclose(a, b, rel_tol=REL_TOL, abs_tol=1e-12)
-    return a == b
+    """Equal, or numbers equal to within ``REL_TOL``."""
+    if a == b:
+        return True
+    x, y = _number(a), _number(b)
+    if x is None or y is None:
+        return False
+    if math.isnan(x) and math.isnan(y):
+        return True
+    return math.isclose(x, y, rel_tol=REL_TOL, abs_tol=1e-12)
 
 
 def _row_label(row: dict, keys: Iterable[str], *, width: int = 40) -> str:
@@ -171,7 +194,9 @@ def compare_frames(table: str, old: pl.DataFrame, new: pl.DataFrame) -> list[Cha
 
 
 def _read(path: Path) -> pl.DataFrame:
-    return pl.read_csv(path, infer_schema_length=None, try_parse_dates=True)
+    """A table as the text its CSV holds: values compare as numbers where both read as
+    numbers (:func:`_same`) and print as written (a version "2.0" is not the number 2)."""
+    return pl.read_csv(path, infer_schema=False)
 
 
 def compare_tables(old_dir: str | Path, new_dir: str | Path) -> list[Change]:

@@ -18,9 +18,30 @@ def test_a_changed_value_is_named_by_table_row_and_column(tmp_path):
         new / "rates.csv"
     )
     changes = review.compare_tables(old, new)
-    assert changes == [review.Change("rates", "changed", "group=b", "rate", "2", "2.25")]
+    # values print as the CSV holds them
+    assert changes == [review.Change("rates", "changed", "group=b", "rate", "2.0", "2.25")]
     lines = review.format_changes(changes)
-    assert lines[1] == "  rates: group=b: rate 2 → 2.25"
+    assert lines[1] == "  rates: group=b: rate 2.0 → 2.25"
+
+
+def test_text_that_looks_like_a_number_prints_as_written(tmp_path):
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir()
+    new.mkdir()
+    (old / "sets.csv").write_text("set,codebook,f1\na,2.0,0.8668327258991\n", encoding="utf-8")
+    (new / "sets.csv").write_text("set,codebook,f1\na,2.1,0.8746891234\n", encoding="utf-8")
+    shown = {(c.column, c.old, c.new) for c in review.compare_tables(old, new)}
+    # a version stays "2.0", not the number 2; a long number is cut to six digits
+    assert shown == {("codebook", "2.0", "2.1"), ("f1", "0.866833", "0.874689")}
+
+
+def test_numbers_written_differently_are_the_same_number(tmp_path):
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir()
+    new.mkdir()
+    (old / "t.csv").write_text("k,v\na,2\nb,0.1\n", encoding="utf-8")
+    (new / "t.csv").write_text("k,v\na,2.0\nb,0.10000000000001\n", encoding="utf-8")
+    assert review.compare_tables(old, new) == []
 
 
 def test_rows_added_and_removed_and_tables_new_or_gone(tmp_path):
