@@ -25,7 +25,9 @@ follow the gold standard's (``seeds/gold/README.md``, "Sentence splitting"):
   with the first sentence of the turn, and a turn is never a heading;
 * ``is_heading`` also marks page chrome (``analysis.corpus.is_chrome_line``: Markdown
   comments, interface words, glued link trails, syndication notices) and Title Case lines,
-  so none of it is coded;
+  so none of it is coded; a line that ends in a colon is a heading only as a one-word or
+  Title Case label ("Background:"): a clause leading into a list ("Duties imposed ... are
+  now:") is a sentence and is coded;
 * no unit is longer than ``MAX_UNIT_CHARS`` (2,000 characters; the longest unit of the
   seeds and of real-dev has 587): a longer run without a sentence end (a table or a page
   flattened into one line) is cut at whitespace near the cap, after a comma, semicolon
