@@ -133,8 +133,13 @@ def _shortest_unique_key(old: pl.DataFrame, new: pl.DataFrame, keys: list[str]) 
     return []
 
 
-def compare_frames(table: str, old: pl.DataFrame, new: pl.DataFrame) -> list[Change]:
+def compare_frames(
+    table: str, old: pl.DataFrame, new: pl.DataFrame, *, keys: list[str] | None = None
+) -> list[Change]:
     """Every difference between two versions of one table.
+
+    ``keys``: the columns that may name a row, in order (default :func:`key_columns` of
+    ``new``).
 
     Examples
     --------
@@ -159,7 +164,8 @@ def compare_frames(table: str, old: pl.DataFrame, new: pl.DataFrame) -> list[Cha
     if mixed:
         old = old.with_columns(pl.col(mixed).cast(pl.String))
         new = new.with_columns(pl.col(mixed).cast(pl.String))
-    keys = _shortest_unique_key(old, new, key_columns(new))
+    keys = [k for k in (keys if keys is not None else key_columns(new)) if k in common]
+    keys = _shortest_unique_key(old, new, keys)
     if not keys:
         # no key names the rows: compare them as a multiset of whole rows
         keys = common
@@ -199,6 +205,12 @@ def _read(path: Path) -> pl.DataFrame:
     return pl.read_csv(path, infer_schema=False)
 
 
+def _keys_of(path: Path) -> list[str]:
+    """The key columns of a CSV table, from the types its values read as (a column of
+    numbers is a value, not a name, though :func:`_read` keeps it as text)."""
+    return key_columns(pl.read_csv(path, infer_schema_length=None, try_parse_dates=True))
+
+
 def compare_tables(old_dir: str | Path, new_dir: str | Path) -> list[Change]:
     """Every difference between the CSV tables of two folders, table by table.
 
@@ -214,7 +226,9 @@ def compare_tables(old_dir: str | Path, new_dir: str | Path) -> list[Change]:
         elif name not in new:
             changes.append(Change(name, "table removed"))
         else:
-            changes.extend(compare_frames(name, _read(old[name]), _read(new[name])))
+            changes.extend(
+                compare_frames(name, _read(old[name]), _read(new[name]), keys=_keys_of(new[name]))
+            )
     return changes
 
 

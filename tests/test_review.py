@@ -35,6 +35,18 @@ def test_text_that_looks_like_a_number_prints_as_written(tmp_path):
     assert shown == {("codebook", "2.0", "2.1"), ("f1", "0.866833", "0.874689")}
 
 
+def test_a_moved_number_in_a_longer_table_is_a_change_of_its_row(tmp_path):
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir()
+    new.mkdir()
+    (old / "sets.csv").write_text("set,f1,stance\na,0.5,coop\na,0.7,coer\n", encoding="utf-8")
+    (new / "sets.csv").write_text("set,f1,stance\na,0.5,coop\na,0.75,coer\n", encoding="utf-8")
+    # the numbers are values, not part of the row's name, though read as text
+    assert review.compare_tables(old, new) == [
+        review.Change("sets", "changed", "set=a, stance=coer", "f1", "0.7", "0.75")
+    ]
+
+
 def test_numbers_written_differently_are_the_same_number(tmp_path):
     old, new = tmp_path / "old", tmp_path / "new"
     old.mkdir()
