@@ -85,13 +85,30 @@ MANUAL_PROFILE: dict[str, tuple[str, str, float]] = {
     c: (CATEGORY_PLOVER[c], CATEGORY_MODE[c], CATEGORY_SCORE[c]) for c in CATEGORY_STANCE
 }
 #: Budget per regular expression when the engine runs the codebook (see Codebook): a
-#: pattern weighs 1 plus the sizes of its bounded gaps ({0,N}); beyond about 50 the Rust
-#: engine's DFA cache overflows and matching slows down a hundredfold.
+#: pattern weighs 1, plus the sizes of its bounded gaps ({0,N}), plus 1 for each repeated
+#: wide class (``\w*``, ``\S+``, ``[^...]+``: thousands of code points each, and many
+#: states of the DFA). Beyond the budget the Rust engine's lazy-DFA cache overflows and a
+#: search of the chunk slows down tenfold to a hundredfold: with gaps alone counted, one
+#: chunk of codebook 2.1 (32 patterns, eight of them with ``\w*`` or ``\S+``) took
+#: 0.5 s of the 0.8 s its 200,000 sentences spent in all the chunks.
 CHUNK_WEIGHT = 48
+_BOUNDED = re.compile(r"\{\d*,(\d+)\}")
+_WIDE_REPEAT = re.compile(r"(?:\\[wWSD]|\[\^(?:\\.|[^\]])*\]|\.)(?:[*+]|\{)")
 
 
 def _weight(regex: str) -> int:
-    return 1 + sum(int(n) for n in re.findall(r"\{\d*,(\d+)\}", regex))
+    r"""A pattern's share of :data:`CHUNK_WEIGHT`.
+
+    Examples
+    --------
+    >>> _weight(r"\bthreat\b"), _weight(r"\bimpos\w*\s+(?:\S+\s+){0,3}?tariffs")
+    (1, 6)
+    """
+    return (
+        1
+        + sum(int(n) for n in _BOUNDED.findall(regex))
+        + len(_WIDE_REPEAT.findall(regex))
+    )
 
 
 #: Words allowed inside a ``..`` gap when no number is given.
