@@ -309,6 +309,14 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         ("_before", pl.col("_bg").struct.field("c")),
         ("_gapwords", pl.col("_bg").struct.field("g")),
         ("_bg", None),
+        # a noun phrase opens between the cue and the match: the cue is no attribute
+        (
+            "_go",
+            pl.concat_str(pl.col("_gapwords"), pl.lit(" "), matched.str.extract(r"^(\S+)", 1))
+            .str.contains(
+                rf"(?i)(?-u:\b){codebook.words('noun_phrase_openers')}(?-u:\b)"
+            ),
+        ),
         # a cue among the first two words of the match, with the word that governs it
         (
             "_inside",
@@ -334,12 +342,37 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
             matched.str.contains(rf"(?i)^{joint}")
             | _gated(left, "_jg").str.contains(rf"(?i){joint}(?:\s+[^\s,;]+){{0,1}}?\s*$"),
         ),
+        # a noun may come between the preposition and the cue when the cue is a
+        # postnominal adjective: "las amenazas del presidente estadounidense"
         (
-            "_agent",
-            _gated(right, "_rg").str.extract(
-                rf"(?i)^\s*{body(spec.agent_prepositions)}\s+{det}({cue})", 1
+            "_ag",
+            _gated(right, "_rg").str.extract_groups(
+                rf"(?i)^\s*(?P<p>{body(spec.agent_prepositions)})\s+{det}"
+                rf"(?:[^\s,;]+\s+)??(?P<c>{cue})"
             ),
         ),
+        ("_agent", pl.col("_ag").struct.field("c")),
+        # "de" and "from" also name what a cooperative act is about ("la extradición de
+        # narcotraficantes"): there a third party is the agent only after by or por
+        (
+            "_by",
+            pl.col("_ag")
+            .struct.field("p")
+            .str.contains(rf"(?i)^{codebook.words('passive_agents')}$")
+            .fill_null(False),
+        ),
+        ("_ag", None),
+        # the agent of a participle after the act ("tariffs announced by the White
+        # House"), or of the participle the match ends with ("aranceles impuestos por")
+        ("_tail", pl.concat_str(matched.str.extract(r"(\S+)$", 1).fill_null(""), right)),
+        (
+            "_pagent",
+            _gated(pl.col("_tail"), "_rg").str.extract(
+                rf"(?i)^(?:[^\s,;]+\s+){{0,2}}?{codebook.words('passive_agents')}\s+{det}({cue})",
+                1,
+            ),
+        ),
+        ("_tail", None),
         # a partner or target inside the match ("flown to the United States"), else
         # right after it
         (
@@ -384,6 +417,7 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         # match ("a response to US pressure"); so is the subject of a passive verb
         pl.when(
             (pl.col("_bm") | pl.col("_passive")) & (pl.col("_gapwords").str.strip_chars() != "")
+            | pl.col("_go").fill_null(False)
         )
         .then(None)
         .otherwise(pl.col("_before"))
@@ -393,6 +427,8 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         "_passive",
         "_joint",
         "_agent",
+        "_by",
+        "_pagent",
         "_cp",
         "_dobj",
         "_circ",
@@ -404,6 +440,7 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         ("_before", "a_before"),
         ("_inside", "inside"),
         ("_agent", "agent"),
+        ("_pagent", "pagent"),
         ("_cp", "cp"),
         ("_dobj", "dobj"),
     ):
@@ -513,8 +550,14 @@ def attribute_actors(
         "attributive_before": (attributive & before_ok.is_not_null(), before_ok),
         "joint": (pl.col("_joint"), pl.lit("UNSPECIFIED")),
         "agent": (
-            pl.col("agent").is_not_null() & (pl.col("agent") != "ANAPHOR"),
+            pl.col("agent").is_not_null()
+            & (pl.col("agent") != "ANAPHOR")
+            & ((pl.col("agent") != "OTHER") | pl.col("_by") | (pl.col("stance") != "cooperation")),
             pl.col("agent"),
+        ),
+        "passive_agent": (
+            pl.col("pagent").is_not_null() & (pl.col("pagent") != "ANAPHOR"),
+            pl.col("pagent"),
         ),
         "subject": (subject.is_not_null() & ~pl.col("_passive"), subject),
         "counterpart": (cp_actor.is_not_null(), cp_actor),
@@ -536,6 +579,8 @@ def attribute_actors(
         "a_before",
         "_joint",
         "agent",
+        "_by",
+        "pagent",
         "cp",
         "dobj",
         "_circ",

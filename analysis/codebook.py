@@ -444,7 +444,7 @@ STATUS_TESTS = (
 #: The actor tests the engine knows (:mod:`analysis.actors`), by rule name.
 ACTOR_TESTS = (
     "third_party", "fixed", "attributive", "recipient", "attributive_before", "joint",
-    "agent", "subject", "counterpart", "circumstantial", "default", "addressee", "speaker",
+    "agent", "passive_agent", "subject", "counterpart", "circumstantial", "default", "addressee", "speaker",
     "anaphora", "voice", "sentence",
 )  # fmt: skip
 _ALL_STANCES: list[Stance] = ["cooperation", "coercion", "resistance"]
@@ -491,6 +491,8 @@ class WordsSpec(_Strict):
     coordinators: list[str] = Field(min_length=1)
     sequence_adverbs: list[str] = Field(default_factory=list)
     determiners: list[str] = Field(min_length=1)
+    noun_phrase_openers: list[str] = Field(default_factory=list)
+    passive_agents: list[str] = Field(default_factory=list)
     passive_prepositions: list[str] = Field(default_factory=list)
     head_nouns: list[str] = Field(default_factory=list)
 

@@ -327,3 +327,46 @@ def test_a_demand_with_no_actor_is_the_documents_voice() -> None:
     # a newspaper has no side: the demand stays unattributed
     codes = _turns(["Asimismo, deben actuar contra los grupos delictivos."], ["Proceso"])
     assert codes.select("actor").rows() == [("UNSPECIFIED",)]
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "expected", "rule"),
+    [
+        ("Sheinbaum rechazó las amenazas de Trump.", "THREATEN", "US", "agent"),
+        ("Ebrard dijo que las amenazas del presidente estadounidense no ayudan.", "THREATEN", "US",
+         "agent"),
+        ("Mexico criticized the tariffs announced by the White House.", "SANCTION", "US",
+         "passive_agent"),
+        ("La presidenta respondió a los aranceles impuestos por Washington.", "SANCTION", "US",
+         "passive_agent"),
+    ],
+)  # fmt: skip
+def test_a_cue_before_an_article_is_no_attribute_of_the_act(
+    text: str, category: str, expected: str, rule: str
+) -> None:
+    """A noun phrase opens between the cue and the act: the cue is the clause's subject,
+    and the act's own agent, after it, decides."""
+    c = code_sentences(sentences(text), CB).filter(pl.col("category") == category)
+    assert c.select("actor", "actor_rule").rows() == [(expected, rule)]
+
+
+def test_an_attributive_cue_with_no_article_between_is_kept() -> None:
+    assert actor("Trump's new threats alarmed investors.", category="THREATEN") == {"US"}
+    assert actor("U.S. pressure on Mexico grew.", category="DEMAND") == {"US"}
+
+
+def test_a_third_party_after_de_is_what_a_cooperative_act_is_about() -> None:
+    """For cooperation only by or por name a third-party agent: "de" also names the act's
+    object (a third-party actor would drop the code from a bilateral codebook)."""
+    assert actor(
+        "La extradición de narcotraficantes a Estados Unidos continuó.", category="JUDICIAL"
+    ) == {"MX"}
+    c = code_sentences(sentences("Las amenazas de los cárteles contra Washington crecieron."), CB)
+    assert "THREATEN" not in set(c["category"])
+
+
+def test_the_participle_after_a_refused_object_is_not_the_refusals_agent() -> None:
+    assert actor(
+        "Sheinbaum rejected suggestions made by US President Donald Trump to send troops.",
+        category="REJECT",
+    ) == {"MX"}
