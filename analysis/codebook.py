@@ -444,8 +444,8 @@ STATUS_TESTS = (
 #: The actor tests the engine knows (:mod:`analysis.actors`), by rule name.
 ACTOR_TESTS = (
     "third_party", "fixed", "attributive", "recipient", "attributive_before", "joint",
-    "agent", "passive_agent", "subject", "counterpart", "circumstantial", "default", "addressee", "speaker",
-    "anaphora", "voice", "sentence",
+    "agent", "passive_agent", "subject", "counterpart", "circumstantial", "default",
+    "addressee", "speaker", "anaphora", "voice", "sentence",
 )  # fmt: skip
 _ALL_STANCES: list[Stance] = ["cooperation", "coercion", "resistance"]
 _ALL_MODES: list[Mode] = ["verbal", "material"]
