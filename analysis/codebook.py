@@ -411,6 +411,8 @@ class StatusSpec(_Strict):
     hypothetical_scope: list[str] = Field(default_factory=list)
     announced: list[str] = Field(default_factory=list)
     negation_exceptions: list[str] = Field(default_factory=list)
+    refused_force: list[str] = Field(default_factory=list)
+    refused_any: list[str] = Field(default_factory=list)
 
 
 class ActorSpec(_Strict):
@@ -493,6 +495,7 @@ class WordsSpec(_Strict):
     determiners: list[str] = Field(min_length=1)
     noun_phrase_openers: list[str] = Field(default_factory=list)
     passive_agents: list[str] = Field(default_factory=list)
+    agent_of: list[str] = Field(default_factory=list)
     passive_prepositions: list[str] = Field(default_factory=list)
     head_nouns: list[str] = Field(default_factory=list)
 

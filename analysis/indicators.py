@@ -50,7 +50,10 @@ Keyword counting goes wrong in several ways; the engine handles each:
   A refusal's content: an act negated inside a refusal matched earlier in the sentence
   ("does not accept foreign intervention") is the refusal's, and a coercive act right
   after a refusal is what it refuses; it is kept as a refused threat (``status_rule``
-  ``refused_proposal``) only when its U.S. author is named.
+  ``refused_proposal``) only when its U.S. author is named. U.S. force held in the
+  refusal's own match ("rejected the idea of U.S. military strikes", ``refused_force``)
+  is coded the same way, as a THREATEN the refusal implies, unless it is refused whatever
+  it is ("any U.S. intervention", ``refused_any``).
 - **Actor.** See :mod:`analysis.actors`.
 - **Scope.** With the codebook's ``scope: bilateral`` (the packaged setting: only acts
   between the U.S. and Mexico are coded, the coder's convention 3), codes whose actor is
@@ -824,7 +827,8 @@ def _status_frame(ctx: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
                 pl.col("right_clause").str.slice(0, 45),
             )
             .str.contains(rf"(?i){cb.cue_body(cb.spec.actors.US)}")
-            .alias("_named_us")
+            .alias("_named_us"),
+            _swallowed_force(cb).alias("_swallowed"),
         )
         .pipe(_absorb_threat_content)
         .drop("_right_sentence", "_governor")
@@ -836,6 +840,34 @@ def _status_frame(ctx: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
         )
         .collect(engine="in-memory")
     )
+
+
+def _swallowed_force(cb: Codebook) -> pl.Expr:
+    """A refusal whose match holds the U.S. force it refuses: "rejected the idea of U.S.
+    military strikes", "rejected Trump's suggestion of U.S. strikes".
+
+    The refused proposal is a threat by the U.S. (:func:`_implied` codes it), as when it
+    is matched on its own after the refusal (:func:`_absorb_threat_content`); the U.S.
+    is named in the match or in a "de"/"of"/"by" phrase right after it. Force refused
+    whatever it is ("any U.S. intervention", ``refused_any``) is a standing position, not
+    the answer to a proposal, and implies no threat.
+    """
+    force = cb.spec.status.refused_force
+    us = cb.cue_body(cb.spec.actors.US)
+    if not force:
+        return pl.lit(False)
+    matched = pl.col("matched")
+    named = matched.str.contains(rf"(?i){us}") | pl.col("right_clause").str.contains(
+        rf"(?i)^\s*{cb.words('agent_of')}\s+(?:[^\s,;]+\s+){{0,3}}?{us}"
+    )
+    # "any U.S. intervention": a standing refusal, not the answer to a proposal
+    generic = matched.str.contains(rf"(?i){cb.cue_body(cb.spec.status.refused_any)}")
+    return (
+        (pl.col("stance") == "resistance")
+        & matched.str.contains(rf"(?i){cb.cue_body(force)}")
+        & named
+        & ~generic
+    ).fill_null(False)
 
 
 def _finish_codes(ctx: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
@@ -899,7 +931,9 @@ def _absorb_threat_content(ctx: pl.LazyFrame) -> pl.LazyFrame:
             & (pl.col("category") != "THREATEN")
             & (first_threat < pl.col("s_start"))
         )
-        | (after_refusal & (pl.col("status") == "negated"))
+        # a negation in the refusal is the refusal's own ("no va a ocurrir una
+        # intervención"), except over the U.S. force it refuses, a threat
+        | (after_refusal & (pl.col("status") == "negated") & ~(refused & pl.col("_named_us")))
         | (refused & ~pl.col("_named_us"))
     )
     # marked, not dropped: the rows are filtered once, at the end (:func:`_finish_codes`);
@@ -920,8 +954,17 @@ def _absorb_threat_content(ctx: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def _implied(ctx: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
-    """Codes implied by others (``implies``): a refused demand is a DEMAND by the other side."""
-    src = ctx.filter(pl.col("implies").is_not_null())
+    """Codes implied by others, by the other side: a refused demand is a DEMAND
+    (``implies``); U.S. force a refusal swallows is a THREATEN (:func:`_swallowed_force`),
+    threatened, by the rule ``refused_proposal``."""
+    src = ctx.filter(pl.col("implies").is_not_null() | pl.col("_swallowed")).with_columns(
+        pl.when("_swallowed").then(pl.lit("THREATEN")).otherwise("implies").alias("implies"),
+        pl.when("_swallowed").then(pl.lit("threatened")).otherwise("status").alias("status"),
+        pl.when("_swallowed")
+        .then(pl.lit("refused_proposal"))
+        .otherwise("status_rule")
+        .alias("status_rule"),
+    )
     if src.height == 0:
         return ctx.clear().with_columns(pl.lit(True).alias("_implied"))
     profile = {c: codebook.category_profile(c) for c in src["implies"].unique().to_list()}

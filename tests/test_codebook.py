@@ -422,7 +422,7 @@ def test_a_rule_listed_twice_is_an_error(tmp_path: Path) -> None:
     path = _write(tmp_path, lambda r: r["rules"]["actor"].append(dict(r["rules"]["actor"][0])))
     with pytest.raises(
         CodebookError,
-        match=r"field 'rules\.actor', row 17 \(third_party\): rule 'third_party' is listed twice",
+        match=r"field 'rules\.actor', row 18 \(third_party\): rule 'third_party' is listed twice",
     ):
         load_codebook(path)
 

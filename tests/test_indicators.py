@@ -228,6 +228,40 @@ def test_refused_demand_implies_a_demand_by_the_other_side() -> None:
     }
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sheinbaum on Tuesday rejected the idea of U.S. military strikes against cartels.",
+        "Sheinbaum rejected Trump's threats of military action.",
+        "La presidenta afirmó que “no va a ocurrir” una intervención de las fuerzas armadas de "
+        "Estados Unidos.",
+    ],
+)
+def test_refused_us_force_is_a_threat_by_the_us(text: str) -> None:
+    """U.S. force a refusal holds (in its match, or negated right after it) is the U.S.
+    proposal it answers: a THREATEN by the U.S., threatened, rule refused_proposal."""
+    c = code_sentences(sentences(text))
+    assert ("REJECT", "MX", "actual") in set(c.select("category", "actor", "status").rows())
+    threat = c.filter(pl.col("category") == "THREATEN")
+    assert threat.select("actor", "status", "status_rule").rows() == [
+        ("US", "threatened", "refused_proposal")
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "She rejects any U.S. intervention on Mexican territory.",
+        "Mexico will not allow foreign troops on its soil.",
+        "Sheinbaum rechazó cualquier intervención de Estados Unidos.",
+    ],
+)
+def test_refused_force_of_nobody_named_or_of_any_kind_implies_no_threat(text: str) -> None:
+    c = code_sentences(sentences(text))
+    assert "REJECT" in set(c["category"])
+    assert "THREATEN" not in set(c["category"])
+
+
 # --------------------------------------------------------------------------- Spanish
 
 
