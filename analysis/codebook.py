@@ -421,6 +421,8 @@ class ActorSpec(_Strict):
     US: list[str] = Field(min_length=1)
     MX: list[str] = Field(min_length=1)
     OTHER: list[str] = Field(default_factory=list)
+    third_countries: list[str] = Field(default_factory=list)
+    bilateral_anchors: list[str] = Field(default_factory=list)
     UNSPECIFIED: list[str] = Field(default_factory=list)
     ignore: list[str] = Field(default_factory=list)
     joint_modifiers: list[str] = Field(default_factory=list)
@@ -621,7 +623,8 @@ class Codebook:
 
     @property
     def scope(self) -> str:
-        """``bilateral`` (codes whose actor is OTHER are dropped) or ``all``."""
+        """``bilateral`` (codes whose actor is OTHER, and U.S. coercion aimed at a third
+        country only, are dropped) or ``all``."""
         return self.spec.scope
 
     def cue_body(self, patterns: list[str]) -> str:

@@ -58,7 +58,8 @@ Keyword counting goes wrong in several ways; the engine handles each:
 - **Scope.** With the codebook's ``scope: bilateral`` (the packaged setting: only acts
   between the U.S. and Mexico are coded, the coder's convention 3), codes whose actor is
   OTHER (China, Canada, the cartels, other governments) are dropped, and so are the codes
-  they imply; ``scope: all`` keeps them.
+  they imply; so is U.S. coercion aimed at another country ("imposed tariffs on China")
+  when nothing in its clause ties it to Mexico; ``scope: all`` keeps them.
 - **Language.** English and Spanish patterns and cues sit side by side in the codebook.
 
 Headings (``is_heading`` true, when the column exists) are not coded.
@@ -829,6 +830,7 @@ def _status_frame(ctx: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
             .str.contains(rf"(?i){cb.cue_body(cb.spec.actors.US)}")
             .alias("_named_us"),
             _swallowed_force(cb).alias("_swallowed"),
+            _third_country_target(cb).alias("_third_target"),
         )
         .pipe(_absorb_threat_content)
         .drop("_right_sentence", "_governor")
@@ -870,13 +872,32 @@ def _swallowed_force(cb: Codebook) -> pl.Expr:
     ).fill_null(False)
 
 
+def _third_country_target(cb: Codebook) -> pl.Expr:
+    """A coercive act aimed at another country, with nothing in its clause about Mexico:
+    "President Trump imposed tariffs on China", "designated the Houthis a foreign
+    terrorist organization" (``actors.third_countries``, ``actors.bilateral_anchors``)."""
+    a = cb.spec.actors
+    if not a.third_countries:
+        return pl.lit(False)
+    target = pl.concat_str(pl.col("matched"), pl.col("right_clause").str.slice(0, 60))
+    clause = pl.concat_str(pl.col("left_clause"), pl.col("matched"), pl.col("right_clause"))
+    tied = rf"(?i){cb.cue_body(a.MX)}|{cb.cue_body(a.bilateral_anchors)}"
+    return (
+        (pl.col("stance") == "coercion")
+        & target.str.contains(rf"(?i){cb.cue_body(a.third_countries)}")
+        & ~clause.str.contains(tied)
+    ).fill_null(False)
+
+
 def _finish_codes(ctx: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
     """The codes table from the matches with status and actor."""
     # acts absorbed by a threat or a refusal (see _absorb_threat_content) are dropped
     keep = ~pl.col("_absorbed")
     if cb.scope == "bilateral":
-        # only acts between the U.S. and Mexico (coder's convention 3)
+        # only acts between the U.S. and Mexico (coder's convention 3): not by a third
+        # party, nor U.S. coercion of another country
         keep = keep & (pl.col("actor") != "OTHER")
+        keep = keep & ~(pl.col("_third_target") & (pl.col("actor") == "US"))
     ctx = ctx.filter(keep)
     ctx = pl.concat([ctx, _implied(ctx, cb)], how="vertical_relaxed")
     keep = [c for c in CODES_SCHEMA if c not in ("match_start", "match_end")]

@@ -262,6 +262,43 @@ def test_refused_force_of_nobody_named_or_of_any_kind_implies_no_threat(text: st
     assert "THREATEN" not in set(c["category"])
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "President Trump imposed tariffs on China.",
+        "Trump threatened Colombia with tariffs.",
+        "President Trump also designated the Houthis a foreign terrorist organization.",
+        "The administration imposed a 25% tariff on Canadian steel.",
+        "Estados Unidos impuso aranceles a China.",
+    ],
+)
+def test_us_coercion_of_a_third_country_is_not_bilateral(text: str) -> None:
+    assert code_sentences(sentences(text)).height == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("Trump imposed tariffs on Canada, Mexico and China.", "SANCTION"),
+        ("Trump threatened to impose tariffs on Mexico and Canada.", "THREATEN"),
+        ("The State Department designated the cartels as foreign terrorist organizations.",
+         "SANCTION"),
+    ],
+)  # fmt: skip
+def test_us_coercion_tied_to_mexico_or_the_cartels_stays(text: str, category: str) -> None:
+    c = code_sentences(sentences(text))
+    assert c.filter(pl.col("category") == category)["actor"].to_list() == ["US"]
+
+
+def test_scope_all_keeps_us_coercion_of_a_third_country(tmp_path: Path) -> None:
+    raw = yaml.safe_load(CODEBOOK_PATH.read_text(encoding="utf-8"))
+    raw["scope"] = "all"
+    path = tmp_path / "codebook.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    c = code_sentences(sentences("President Trump imposed tariffs on China."), load_codebook(path))
+    assert c.select("category", "actor").rows() == [("SANCTION", "US")]
+
+
 # --------------------------------------------------------------------------- Spanish
 
 
