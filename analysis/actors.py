@@ -405,6 +405,16 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         ("_fp_object", up_to_match.str.contains(rf"(?i){body(spec.first_person_object)}")),
         # the subject receives the act ("Mexico's navy took delivery of helicopters")
         ("_recipient", up_to_match.str.contains(rf"(?i){body(spec.recipient)}")),
+        # the subject is told what it must do ("Mexico must do more", "ellos tienen que
+        # actuar"): the demand is the other side's
+        ("_og", up_to_match.str.contains(rf"(?i){body(spec.obligation)}")),
+        (
+            "_obligee",
+            _gated(up_to_match, "_og").str.extract(
+                rf"(?i)({cue})(?:\s+[^\s,;]+)?\s+{body(spec.obligation)}", 1
+            ),
+        ),
+        ("_og", None),
         ("_bm", pl.col("_before").str.contains(marker_start)),
         ("_im", pl.col("_inside").str.contains(marker_start)),
     ]
@@ -435,8 +445,10 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         "_first_person",
         "_fp_object",
         "_recipient",
+        "_obligee",
     )
     for col, out in (
+        ("_obligee", "obligee"),
         ("_before", "a_before"),
         ("_inside", "inside"),
         ("_agent", "agent"),
@@ -519,6 +531,7 @@ def attribute_actors(
     before_ok = _real(pl.col("a_before"), prev)
     before_ok = pl.when(before_ok != "OTHER").then(before_ok)
     subject = _real(pl.col("subject"), prev)
+    obligee = _real(pl.col("obligee"), prev)
     early = _real(pl.col("early"), prev)
     early = pl.when(early != "OTHER").then(early)
     cp_actor = pl.coalesce(pl.col("cp"), pl.col("dobj")).replace_strict(
@@ -546,6 +559,10 @@ def attribute_actors(
         "recipient": (
             subject.is_in(["US", "MX"]) & ~pl.col("_passive") & pl.col("_recipient"),
             subject.replace_strict(_OTHER_SIDE, default=None, return_dtype=pl.String),
+        ),
+        "obligation": (
+            obligee.is_in(["US", "MX"]),
+            obligee.replace_strict(_OTHER_SIDE, default=None, return_dtype=pl.String),
         ),
         "attributive_before": (attributive & before_ok.is_not_null(), before_ok),
         "joint": (pl.col("_joint"), pl.lit("UNSPECIFIED")),
@@ -589,6 +606,7 @@ def attribute_actors(
         "early",
         "_passive",
         "_recipient",
+        "obligee",
         "_first_person",
         "_fp_object",
     )

@@ -434,6 +434,7 @@ class ActorSpec(_Strict):
     counterpart_max_gap: int = Field(default=6, ge=0, le=20)
     passive: list[str] = Field(default_factory=list)
     recipient: list[str] = Field(default_factory=list)
+    obligation: list[str] = Field(default_factory=list)
     object_markers: list[str] = Field(default_factory=list)
     attributive_max_gap: int = Field(default=2, ge=0, le=6)
     first_person: list[str] = Field(default_factory=list)
@@ -447,7 +448,8 @@ STATUS_TESTS = (
 )  # fmt: skip
 #: The actor tests the engine knows (:mod:`analysis.actors`), by rule name.
 ACTOR_TESTS = (
-    "third_party", "fixed", "attributive", "recipient", "attributive_before", "joint",
+    "third_party", "fixed", "attributive", "recipient", "obligation", "attributive_before",
+    "joint",
     "agent", "passive_agent", "subject", "counterpart", "circumstantial", "default",
     "addressee", "speaker", "anaphora", "voice", "sentence",
 )  # fmt: skip

@@ -370,3 +370,45 @@ def test_the_participle_after_a_refused_object_is_not_the_refusals_agent() -> No
         "Sheinbaum rejected suggestions made by US President Donald Trump to send troops.",
         category="REJECT",
     ) == {"MX"}
+
+
+def test_a_spanish_sentence_opening_with_a_reporting_verb_has_the_previous_subject() -> None:
+    """A null subject: "Advirtió que ..." is said by the one the sentence before named."""
+    assert actor(
+        "En un mensaje, Trump justificó la medida.",
+        "Advirtió que responderá con más sanciones si México toma represalias.",
+        category="THREATEN",
+    ) == {"US"}
+
+
+@pytest.mark.parametrize(
+    "text", ["Trump y Sheinbaum acordaron aplazar los aranceles.",
+             "Sheinbaum and Trump agreed to pause the tariffs."],
+)  # fmt: skip
+def test_the_two_sides_leaders_as_one_subject_are_joint(text: str) -> None:
+    assert actor(text, category="AGREE") == {"UNSPECIFIED"}
+
+
+def test_a_capital_after_en_is_a_place_not_the_subject() -> None:
+    assert actor(
+        "Ebrard confirmó que una delegación ya se encuentra en Washington para negociar con "
+        "autoridades estadounidenses.",
+        category="CONSULT",
+    ) == {"MX"}
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        (("Trump said Mexico must do more to stop the flow of fentanyl.",), "US"),
+        (("Trump habló del consumo de drogas en su país.",
+          "Sheinbaum dijo que ellos tienen que actuar para evitar el consumo."), "MX"),
+    ],
+)  # fmt: skip
+def test_an_obligation_put_on_one_side_is_the_other_sides_demand(
+    texts: tuple[str, ...], expected: str
+) -> None:
+    c = code_sentences(sentences(*texts), CB).filter(pl.col("sent_id") == len(texts))
+    assert c.filter(pl.col("stance") == "coercion").select("actor", "actor_rule").rows() == [
+        (expected, "obligation")
+    ]

@@ -420,9 +420,13 @@ def test_rules_table_decides_the_order_and_the_stances(tmp_path: Path) -> None:
 
 def test_a_rule_listed_twice_is_an_error(tmp_path: Path) -> None:
     path = _write(tmp_path, lambda r: r["rules"]["actor"].append(dict(r["rules"]["actor"][0])))
+    row = len(load_codebook().spec.rules.actor) + 1  # the copy, appended
     with pytest.raises(
         CodebookError,
-        match=r"field 'rules\.actor', row 18 \(third_party\): rule 'third_party' is listed twice",
+        match=(
+            rf"field 'rules\.actor', row {row} \(third_party\): "
+            r"rule 'third_party' is listed twice"
+        ),
     ):
         load_codebook(path)
 

@@ -299,6 +299,24 @@ def test_scope_all_keeps_us_coercion_of_a_third_country(tmp_path: Path) -> None:
     assert c.select("category", "actor").rows() == [("SANCTION", "US")]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sheinbaum cuestionó la intención de Donald Trump de imponer aranceles a México.",
+        "Trump's plan to impose tariffs on Mexico worried investors.",
+    ],
+)
+def test_an_intention_to_act_is_not_the_act(text: str) -> None:
+    c = code_sentences(sentences(text)).filter(pl.col("category") == "SANCTION")
+    assert c.select("status", "status_rule").rows() == [("threatened", "announced")]
+
+
+def test_working_together_in_any_tense_is_cooperation() -> None:
+    assert ("AGREE", "UNSPECIFIED", "actual") in codes_of(
+        "The two leaders are working together on migration."
+    )
+
+
 # --------------------------------------------------------------------------- Spanish
 
 
