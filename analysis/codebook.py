@@ -92,6 +92,8 @@ MANUAL_PROFILE: dict[str, tuple[str, str, float]] = {
 #: chunk of codebook 2.1 (32 patterns, eight of them with ``\w*`` or ``\S+``) took
 #: 0.5 s of the 0.8 s its 200,000 sentences spent in all the chunks.
 CHUNK_WEIGHT = 48
+#: The indicator index of the codebook's ``non_acts`` in :attr:`Codebook.pattern_table`.
+NON_ACT = -1
 _BOUNDED = re.compile(r"\{\d*,(\d+)\}")
 _WIDE_REPEAT = re.compile(r"(?:\\[wWSD]|\[\^(?:\\.|[^\]])*\]|\.)(?:[*+]|\{)")
 
@@ -511,6 +513,7 @@ class CodebookSpec(_Strict):
     version: str | int
     scope: Literal["bilateral", "all"] = "bilateral"
     uncoded_units: list[str] = Field(default_factory=list)
+    non_acts: list[str] = Field(default_factory=list)
     indicators: list[IndicatorSpec] = Field(min_length=1)
     clauses: ClauseSpec
     status: StatusSpec
@@ -576,7 +579,11 @@ class Codebook:
     _memo: dict = field(init=False, repr=False, compare=False, default_factory=dict)
 
     def __post_init__(self) -> None:
-        table = []
+        # phrases that read like an act and are none ("a threat to national security"):
+        # first, so that at the same position they win, and with no indicator (index -1),
+        # so that their matches are dropped
+        table = [(NON_ACT, p, re.compile(pattern_to_regex(p), re.IGNORECASE)) for p in
+                 self.spec.non_acts]
         for i, ind in enumerate(self.spec.indicators):
             for p in ind.patterns:
                 table.append((i, p, re.compile(pattern_to_regex(p), re.IGNORECASE)))
@@ -863,6 +870,10 @@ def _validate_semantics(spec: CodebookSpec, path: str) -> None:
             problem = _check_pattern(p)
             if problem:
                 raise _fail(path, f"{where}, field 'patterns'", f"pattern {p!r} {problem}")
+    for p in spec.non_acts:
+        problem = _check_pattern(p)
+        if problem:
+            raise _fail(path, "field 'non_acts'", f"pattern {p!r} {problem}")
     for fld in ("left_boundary", "right_boundary"):
         regex = getattr(spec.clauses, fld)
         problem = _check_pattern("re:" + regex)

@@ -465,3 +465,20 @@ def test_no_language_words_in_the_rule_code() -> None:
         code = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith("#"))
         for words in ("(?:that|que)", "pero|y|aunque", r"el\s+|la\s+", "administration|government"):
             assert words not in code, (module.__name__, words)
+
+
+def test_a_non_act_pattern_that_does_not_compile_is_an_error(tmp_path: Path) -> None:
+    path = _write(tmp_path, lambda r: r["non_acts"].append("re:threat(("))
+    with pytest.raises(CodebookError, match=r"field 'non_acts'.*'re:threat\(\('"):
+        load_codebook(path)
+
+
+def test_non_acts_take_their_text_from_every_indicator(tmp_path: Path) -> None:
+    from analysis.indicators import code_sentences
+
+    text = pl.DataFrame(
+        {"doc_id": ["d"], "sent_id": [1], "start": [0], "text": ["It poses a grave threat."]}
+    )
+    assert code_sentences(text, load_codebook()).height == 0
+    without = load_codebook(_write(tmp_path, lambda r: r.update(non_acts=[])))
+    assert code_sentences(text, without)["category"].to_list() == ["THREATEN"]

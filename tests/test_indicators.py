@@ -317,6 +317,23 @@ def test_working_together_in_any_tense_is_cooperation() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tariffs were imposed to combat the extraordinary threat to U.S. national security.",
+        "The failure of both countries to combat trafficking poses a serious threat.",
+        "It is a national-security threat.",
+        "El narcotráfico representa una amenaza para la seguridad de ambos países.",
+    ],
+)
+def test_a_danger_called_a_threat_is_no_threat(text: str) -> None:
+    assert "THREATEN" not in {c for c, _, _ in codes_of(text)}
+
+
+def test_a_threat_made_is_still_a_threat() -> None:
+    assert ("THREATEN", "US", "threatened") in codes_of("Trump's threats to impose tariffs grew.")
+
+
 # --------------------------------------------------------------------------- Spanish
 
 

@@ -95,7 +95,7 @@ class BaselineCoder:
             if matched not in self.pattern_of:
                 self.pattern_of[matched] = self.cb.match_pattern(matched)
             hit = self.pattern_of[matched]
-            if hit is None:
+            if hit is None or hit[0] < 0:  # no match, or a non-act
                 continue
             ind = self.cb.spec.indicators[hit[0]]
             s, e = m.span()
