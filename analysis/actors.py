@@ -308,6 +308,31 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         ),
         ("_before", pl.col("_bg").struct.field("c")),
         ("_gapwords", pl.col("_bg").struct.field("g")),
+        # the nearest cue: one in the gap after the first ("Rubio welcomed Mexico's
+        # demonstrated commitment" is Mexico's), unless the two are one coordinated
+        # subject ("The Canadian government and Mexico coordinated")
+        (
+            "_bg",
+            pl.when(~pl.col("_gapwords").str.contains(rf"(?i)^\s+{codebook.words('conjunctions')}\s"))
+            .then(pl.col("_gapwords"))
+            .str.extract_groups(
+                rf"(?i)(?P<c>(?:{markers}\s+{det})?{cue})(?P<g>(?:\s+[^\s,;]+){{0,{gap}}}?)\s*$"
+            ),
+        ),
+        # ... and not a pronoun, which refers back to the first ("Sheinbaum said she")
+        (
+            "_bg",
+            pl.when(
+                ~pl.col("_bg").struct.field("c").str.contains(rf"(?i)^{body(spec.pronouns)}$")
+            ).then(pl.col("_bg")),
+        ),
+        ("_before", pl.coalesce(pl.col("_bg").struct.field("c"), "_before")),
+        (
+            "_gapwords",
+            pl.when(pl.col("_bg").struct.field("c").is_not_null())
+            .then(pl.col("_bg").struct.field("g"))
+            .otherwise("_gapwords"),
+        ),
         ("_bg", None),
         # a noun phrase opens between the cue and the match: the cue is no attribute
         (

@@ -500,6 +500,7 @@ class WordsSpec(_Strict):
     sequence_adverbs: list[str] = Field(default_factory=list)
     determiners: list[str] = Field(min_length=1)
     noun_phrase_openers: list[str] = Field(default_factory=list)
+    conjunctions: list[str] = Field(default_factory=list)
     passive_agents: list[str] = Field(default_factory=list)
     agent_of: list[str] = Field(default_factory=list)
     passive_prepositions: list[str] = Field(default_factory=list)

@@ -412,3 +412,24 @@ def test_an_obligation_put_on_one_side_is_the_other_sides_demand(
     assert c.filter(pl.col("stance") == "coercion").select("actor", "actor_rule").rows() == [
         (expected, "obligation")
     ]
+
+
+def test_the_nearest_cue_before_the_act_is_its_attribute() -> None:
+    assert actor(
+        "Secretary Rubio praised Mexico's demonstrated commitment to achieve results.",
+        category="AGREE",
+    ) == {"MX"}
+
+
+def test_a_coordinated_subject_or_a_pronoun_keeps_the_first_cue() -> None:
+    # "X and Mexico" is one subject (here a third party's, dropped by the bilateral scope)
+    assert actor(
+        "The Canadian government and Mexico coordinated their responses to the tariff threat.",
+        category="AGREE",
+    ) == set()
+    # "she" refers back to Sheinbaum
+    assert actor(
+        "Trump spoke of troops.",
+        "Sheinbaum said she would not allow U.S. troops to enter Mexico.",
+        category="REJECT",
+    ) == {"MX"}

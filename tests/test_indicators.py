@@ -324,6 +324,8 @@ def test_working_together_in_any_tense_is_cooperation() -> None:
         "The failure of both countries to combat trafficking poses a serious threat.",
         "It is a national-security threat.",
         "El narcotráfico representa una amenaza para la seguridad de ambos países.",
+        "They also acknowledged that more work is needed to address shared threats.",
+        "Ambos gobiernos buscan enfrentar las amenazas comunes.",
     ],
 )
 def test_a_danger_called_a_threat_is_no_threat(text: str) -> None:
