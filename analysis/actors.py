@@ -391,13 +391,19 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         # House"), or of the participle the match ends with ("aranceles impuestos por")
         ("_tail", pl.concat_str(matched.str.extract(r"(\S+)$", 1).fill_null(""), right)),
         (
+            "_pg",
+            pl.col("_rg")
+            & pl.col("_tail").str.contains(rf"(?i)(?-u:\b){codebook.words('passive_agents')}\s"),
+        ),
+        (
             "_pagent",
-            _gated(pl.col("_tail"), "_rg").str.extract(
+            _gated(pl.col("_tail"), "_pg").str.extract(
                 rf"(?i)^(?:[^\s,;]+\s+){{0,2}}?{codebook.words('passive_agents')}\s+{det}({cue})",
                 1,
             ),
         ),
         ("_tail", None),
+        ("_pg", None),
         # a partner or target inside the match ("flown to the United States"), else
         # right after it
         (

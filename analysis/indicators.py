@@ -858,10 +858,12 @@ def _swallowed_force(cb: Codebook) -> pl.Expr:
     us = cb.cue_body(cb.spec.actors.US)
     if not force:
         return pl.lit(False)
-    matched = pl.col("matched")
-    named = matched.str.contains(rf"(?i){us}") | pl.col("right_clause").str.contains(
-        rf"(?i)^\s*{cb.words('agent_of')}\s+(?:[^\s,;]+\s+){{0,3}}?{us}"
-    )
+    # refusals only (the other rows are null: nothing to search)
+    refusal = pl.col("stance") == "resistance"
+    matched = pl.when(refusal).then(pl.col("matched"))
+    named = matched.str.contains(rf"(?i){us}") | pl.when(refusal).then(
+        pl.col("right_clause")
+    ).str.contains(rf"(?i)^\s*{cb.words('agent_of')}\s+(?:[^\s,;]+\s+){{0,3}}?{us}")
     # "any U.S. intervention": a standing refusal, not the answer to a proposal
     generic = matched.str.contains(rf"(?i){cb.cue_body(cb.spec.status.refused_any)}")
     return (
@@ -879,14 +881,18 @@ def _third_country_target(cb: Codebook) -> pl.Expr:
     a = cb.spec.actors
     if not a.third_countries:
         return pl.lit(False)
-    target = pl.concat_str(pl.col("matched"), pl.col("right_clause").str.slice(0, 60))
-    clause = pl.concat_str(pl.col("left_clause"), pl.col("matched"), pl.col("right_clause"))
+    # coercion only (the other rows are null: nothing to search), and the clause only
+    # where the target is another country
+    coercion = pl.col("stance") == "coercion"
+    target = pl.when(coercion).then(
+        pl.concat_str(pl.col("matched"), pl.col("right_clause").str.slice(0, 60))
+    )
+    aimed = target.str.contains(rf"(?i){cb.cue_body(a.third_countries)}").fill_null(False)
+    clause = pl.when(aimed).then(
+        pl.concat_str(pl.col("left_clause"), pl.col("matched"), pl.col("right_clause"))
+    )
     tied = rf"(?i){cb.cue_body(a.MX)}|{cb.cue_body(a.bilateral_anchors)}"
-    return (
-        (pl.col("stance") == "coercion")
-        & target.str.contains(rf"(?i){cb.cue_body(a.third_countries)}")
-        & ~clause.str.contains(tied)
-    ).fill_null(False)
+    return (aimed & ~clause.str.contains(tied)).fill_null(False)
 
 
 def _finish_codes(ctx: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
