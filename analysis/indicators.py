@@ -694,7 +694,15 @@ def _locate_hits(base: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
     extra = [c for c in ("is_heading", "speaker") if c in base.columns]
     body = base.select("_row", "text", *extra).filter(coded)
     if "speaker" in base.columns:
-        body = body.with_columns(_without_label(pl.col("text"), pl.col("speaker")))
+        # only the rows that open with their label are rewritten (the first of each turn):
+        # an expression over every row would copy the whole text
+        labelled = body.select(
+            pl.col("text").str.starts_with(pl.col("speaker") + pl.lit(":")).fill_null(False)
+        ).to_series()
+        if labelled.any():
+            rows = labelled.arg_true()
+            fixed = body[rows].select(_without_label(pl.col("text"), pl.col("speaker")))
+            body = body.with_columns(body["text"].scatter(rows, fixed["text"]))
     body = body.select("_row", "text")
     chunks, keywords = list(cb.indicator_chunks), list(cb.indicator_keywords)
     return pl.concat(
