@@ -871,6 +871,16 @@ def _validate_semantics(spec: CodebookSpec, path: str) -> None:
             problem = _check_pattern(p)
             if problem:
                 raise _fail(path, f"{where}, field 'patterns'", f"pattern {p!r} {problem}")
+    for p in spec.actors.object_markers:
+        if _WIDE_REPEAT.search(pattern_to_regex(p)):
+            raise _fail(
+                path,
+                "field 'actors.object_markers'",
+                f"pattern {p!r} repeats a wide class (\\w*, \\S+, [^...]+, .*); write its "
+                "endings out (e.g. 're:\\bpersuad(?:e|es|ed|ing)\\b'): joined to the actor "
+                "cues, a repeated wide class overflows the regex engine's DFA and makes "
+                "coding many times slower",
+            )
     for p in spec.non_acts:
         problem = _check_pattern(p)
         if problem:

@@ -482,3 +482,11 @@ def test_non_acts_take_their_text_from_every_indicator(tmp_path: Path) -> None:
     assert code_sentences(text, load_codebook()).height == 0
     without = load_codebook(_write(tmp_path, lambda r: r.update(non_acts=[])))
     assert code_sentences(text, without)["category"].to_list() == ["THREATEN"]
+
+
+def test_an_object_marker_with_a_repeated_wide_class_is_an_error(tmp_path: Path) -> None:
+    path = _write(tmp_path, lambda r: r["actors"]["object_markers"].append(r"re:\bpersuad\w*"))
+    with pytest.raises(
+        CodebookError, match=r"field 'actors\.object_markers'.*persuad.*write its endings out"
+    ):
+        load_codebook(path)
