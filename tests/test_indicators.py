@@ -336,6 +336,22 @@ def test_a_threat_made_is_still_a_threat() -> None:
     assert ("THREATEN", "US", "threatened") in codes_of("Trump's threats to impose tariffs grew.")
 
 
+@pytest.mark.parametrize(
+    ("text", "demand"),
+    [
+        ("La presidenta insistió en que hay un entendimiento con Estados Unidos.", False),
+        ("Trump insisted that tariffs are coming on Canada and Mexico.", False),
+        ("Trump insisted on the extradition of the cartel leaders.", True),
+        ("Hacemos un llamado respetuoso, pero firme, a las autoridades estadounidenses para "
+         "que se respete el debido proceso.", True),
+    ],
+)  # fmt: skip
+def test_insisting_that_is_an_assertion_insisting_on_or_appealing_a_demand(
+    text: str, demand: bool
+) -> None:
+    assert ("DEMAND" in {c for c, _, _ in codes_of(text)}) is demand
+
+
 # --------------------------------------------------------------------------- Spanish
 
 
