@@ -60,3 +60,10 @@ def test_a_literal_run_before_alternatives_requires_each_full_alternative() -> N
     from analysis.codebook import required_literals
 
     assert required_literals(r"\b(?:met|meet|meets)\s+(?:in|at)\b") == ["meet", "meets", "met"]
+
+
+def test_required_literals_avoid_common_words() -> None:
+    """Of two literals every match holds, the one inside no common word is listed: the
+    chunk regex then searches fewer sentences."""
+    assert required_literals(r"\bfunds?\s+for\b") == ["fund"]
+    assert required_literals(r"\bClaudia\s+Sheinbaum\s+(?:acord\w*|pact\w*)") == ["acord", "pact"]
