@@ -816,6 +816,16 @@ class Codebook:
             },
         )
 
+    def non_acts_frame(self) -> pl.DataFrame:
+        """The codebook's ``non_acts`` (phrases coded as no act), one row each, for the report.
+
+        Examples
+        --------
+        >>> load_codebook().non_acts_frame().columns
+        ['pattern']
+        """
+        return pl.DataFrame({"pattern": list(self.spec.non_acts)}, schema={"pattern": pl.String})
+
     def rules_frame(self) -> pl.DataFrame:
         """The status and actor rules as one table, in the order each list is tried.
 
