@@ -295,6 +295,8 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
     left, matched, right = pl.col("left_clause"), pl.col("matched"), pl.col("right_clause")
     # the clause before the match and the match itself
     up_to_match = pl.concat_str(left, matched)
+    # a cue (with the word that governs it) and at most ``gap`` words, at the end of a text
+    before_rx = rf"(?i)(?P<c>(?:{markers}\s+{det})?{cue})(?P<g>(?:\s+[^\s,;]+){{0,{gap}}}?)\s*$"
     steps = [
         # the slow regexes run only on the texts that hold a cue they require
         ("_lg", left.str.contains(rf"(?i){cue}")),
@@ -302,9 +304,7 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         ("_mg", matched.str.contains(rf"(?i){cue}")),
         (
             "_bg",
-            _gated(left, "_lg").str.extract_groups(
-                rf"(?i)(?P<c>(?:{markers}\s+{det})?{cue})(?P<g>(?:\s+[^\s,;]+){{0,{gap}}}?)\s*$"
-            ),
+            _gated(left, "_lg").str.extract_groups(before_rx),
         ),
         ("_before", pl.col("_bg").struct.field("c")),
         ("_gapwords", pl.col("_bg").struct.field("g")),
@@ -315,9 +315,7 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
             "_bg",
             pl.when(~pl.col("_gapwords").str.contains(rf"(?i)^\s+{codebook.words('conjunctions')}\s"))
             .then(pl.col("_gapwords"))
-            .str.extract_groups(
-                rf"(?i)(?P<c>(?:{markers}\s+{det})?{cue})(?P<g>(?:\s+[^\s,;]+){{0,{gap}}}?)\s*$"
-            ),
+            .str.extract_groups(before_rx),
         ),
         # ... and not a pronoun, which refers back to the first ("Sheinbaum said she")
         (
