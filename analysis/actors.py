@@ -571,7 +571,14 @@ def attribute_actors(
     attributive = pl.col("attributive")
     voice = pl.col("voice") if "voice" in out.columns else pl.lit(None, dtype=pl.String)
     other_voice = voice.replace_strict(_OTHER_SIDE, default=None, return_dtype=pl.String)
+    refused = (
+        pl.col("status_rule") == "refused_proposal"
+        if "status_rule" in out.columns
+        else pl.lit(False)
+    )
     tests = {
+        # a proposal of force refused, coded only where its U.S. author is named
+        "proposer": (refused, pl.lit("US")),
         # a joint act of a third party with one side ("Canada and Mexico agreed"): OTHER,
         # which scope: bilateral drops
         "third_party": (

@@ -442,6 +442,18 @@ class StatusSpec(_Strict):
     negation_exceptions: list[str] = Field(default_factory=list)
     refused_force: list[str] = Field(default_factory=list)
     refused_any: list[str] = Field(default_factory=list)
+    refused_proposals: list[str] = Field(default_factory=lambda: ["THREATEN", "MILITARY"])
+
+    @field_validator("refused_proposals")
+    @classmethod
+    def _known_categories(cls, value: list[str]) -> list[str]:
+        unknown = [c for c in value if c not in CATEGORY_STANCE or CATEGORY_STANCE[c] != "coercion"]
+        if unknown:
+            raise ValueError(
+                f"unknown or non-coercive categories {unknown}; expected some of "
+                f"{[c for c, s in CATEGORY_STANCE.items() if s == 'coercion']}"
+            )
+        return value
 
 
 class ActorSpec(_Strict):
@@ -477,7 +489,8 @@ STATUS_TESTS = (
 )  # fmt: skip
 #: The actor tests the engine knows (:mod:`analysis.actors`), by rule name.
 ACTOR_TESTS = (
-    "third_party", "fixed", "attributive", "recipient", "obligation", "attributive_before",
+    "proposer", "third_party", "fixed", "attributive", "recipient", "obligation",
+    "attributive_before",
     "joint",
     "agent", "passive_agent", "subject", "counterpart", "circumstantial", "default",
     "addressee", "speaker", "anaphora", "voice", "sentence",

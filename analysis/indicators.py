@@ -840,7 +840,7 @@ def _status_frame(ctx: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
             _swallowed_force(cb).alias("_swallowed"),
             _third_country_target(cb).alias("_third_target"),
         )
-        .pipe(_absorb_threat_content)
+        .pipe(_absorb_threat_content, cb.spec.status.refused_proposals)
         .drop("_right_sentence", "_governor")
         .with_columns(
             pl.when("_recast").then(pl.lit("THREATEN")).otherwise("category").alias("category"),
@@ -932,7 +932,7 @@ def _finish_codes(ctx: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
     )
 
 
-def _absorb_threat_content(ctx: pl.LazyFrame) -> pl.LazyFrame:
+def _absorb_threat_content(ctx: pl.LazyFrame, proposals: list[str]) -> pl.LazyFrame:
     """Mark (``_absorbed``) acts that are the content of a threat or a refusal matched
     earlier in the sentence.
 
@@ -955,9 +955,12 @@ def _absorb_threat_content(ctx: pl.LazyFrame) -> pl.LazyFrame:
     # the text names its U.S. author ("una intervención de las fuerzas armadas de Estados
     # Unidos", "Trump's suggestion of U.S. strikes"): a proposal of force, refused, is a
     # threat
+    # (force and threats only, ``status.refused_proposals``: an accusation or a demand
+    # refused is the other side's act as it was made, "rejected the claims made by the
+    # White House accusing ...")
     refused = (
         after_refusal
-        & (pl.col("stance") == "coercion")
+        & pl.col("category").is_in(proposals)
         & (pl.col("s_start") - refusal_end <= REFUSED_MAX_CHARS)
     ).fill_null(False)
     absorbed = (

@@ -332,7 +332,7 @@ def test_a_demand_with_no_actor_is_the_documents_voice() -> None:
 @pytest.mark.parametrize(
     ("text", "category", "expected", "rule"),
     [
-        ("Sheinbaum rechazó las amenazas de Trump.", "THREATEN", "US", "agent"),
+        ("Ebrard comentó las amenazas de Trump.", "THREATEN", "US", "agent"),
         ("Ebrard dijo que las amenazas del presidente estadounidense no ayudan.", "THREATEN", "US",
          "agent"),
         ("Mexico criticized the tariffs announced by the White House.", "SANCTION", "US",

@@ -420,13 +420,11 @@ def test_rules_table_decides_the_order_and_the_stances(tmp_path: Path) -> None:
 
 def test_a_rule_listed_twice_is_an_error(tmp_path: Path) -> None:
     path = _write(tmp_path, lambda r: r["rules"]["actor"].append(dict(r["rules"]["actor"][0])))
-    row = len(load_codebook().spec.rules.actor) + 1  # the copy, appended
+    rules = load_codebook().spec.rules.actor
+    row, first = len(rules) + 1, rules[0].rule  # the copy of the first, appended
     with pytest.raises(
         CodebookError,
-        match=(
-            rf"field 'rules\.actor', row {row} \(third_party\): "
-            r"rule 'third_party' is listed twice"
-        ),
+        match=rf"field 'rules\.actor', row {row} \({first}\): rule '{first}' is listed twice",
     ):
         load_codebook(path)
 

@@ -584,3 +584,21 @@ def test_content_of_a_threat_is_absorbed_by_the_threat() -> None:
 def test_content_of_a_threat_cue_without_a_threat_match_is_recast() -> None:
     text = "The envoy warned that U.S. air strikes on cartel labs are coming."
     assert {c[0] for c in codes_of(text)} == {"THREATEN"}
+
+
+def test_a_refused_accusation_stays_the_accusers_act() -> None:
+    c = codes_of(
+        "We categorically reject the defamatory claims made by the White House accusing the "
+        "Mexican government of having alliances with criminal organizations."
+    )
+    assert ("ACCUSE", "US", "actual") in c
+    assert "THREATEN" not in {cat for cat, _, _ in c}
+
+
+def test_a_refused_proposal_of_force_is_the_named_proposers_threat() -> None:
+    c = code_sentences(
+        sentences("México rechazó la oferta de Trump de enviar tropas contra los cárteles.")
+    ).filter(pl.col("category") == "THREATEN")
+    assert c.select("actor", "actor_rule", "status_rule").rows() == [
+        ("US", "proposer", "refused_proposal")
+    ]
