@@ -273,6 +273,37 @@ def apply_rules(rows, tests: dict[str, pl.Expr], *, default, result):
     return value, name, recast
 
 
+def _antecedent_steps(codebook: Codebook) -> list[tuple[str, pl.Expr | None]]:
+    """Steps of :func:`actor_features` giving ``_ante``: the nearest person cue before the
+    last masculine or feminine pronoun of the sentence before the match, of the pronoun's
+    gender (``actors.masculine``, ``actors.feminine``), or null."""
+    spec = codebook.spec.actors
+    body = codebook.cue_body
+    steps: list[tuple[str, pl.Expr | None]] = []
+    names = []
+    for gender, people, pronouns in (
+        ("m", spec.masculine, spec.masculine_pronouns),
+        ("f", spec.feminine, spec.feminine_pronouns),
+    ):
+        if not people or not pronouns:
+            continue
+        gate = f"_pn{gender}"
+        steps += [
+            (gate, pl.col("left_sentence").str.contains(rf"(?i)\s{body(pronouns)}")),
+            (
+                f"_ante{gender}",
+                _gated(pl.col("left_sentence"), gate).str.extract(
+                    rf"(?is)^.*({body(people)})[^.;:]*?\s{body(pronouns)}", 1
+                ),
+            ),
+            (gate, None),
+        ]
+        names.append(f"_ante{gender}")
+    if not names:
+        return [("_ante", pl.lit(None, dtype=pl.String))]
+    return [*steps, ("_ante", pl.coalesce(names)), *((n, None) for n in names)]
+
+
 def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
     """The regex features of each match that the actor rules read (:func:`attribute_actors`).
 
@@ -429,6 +460,10 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
                 rf"(?i){body(spec.circumstantial)}\s+(?:[^\s,;]+\s+){{0,3}}$"
             ),
         ),
+        # a pronoun's antecedent in its own sentence: the nearest person of its gender
+        # before it ("After Trump declared that he would designate ...", "Sheinbaum ...
+        # to assert that her government ...")
+        *_antecedent_steps(codebook),
         # the speaker of the turn as subject, or as the one addressed
         ("_first_person", up_to_match.str.contains(rf"(?i){body(spec.first_person)}")),
         ("_fp_object", up_to_match.str.contains(rf"(?i){body(spec.first_person_object)}")),
@@ -471,6 +506,7 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         "_cp",
         "_dobj",
         "_circ",
+        "_ante",
         "_first_person",
         "_fp_object",
         "_recipient",
@@ -478,6 +514,7 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
     )
     for col, out in (
         ("_obligee", "obligee"),
+        ("_ante", "ante"),
         ("_before", "a_before"),
         ("_inside", "inside"),
         ("_agent", "agent"),
@@ -554,7 +591,9 @@ def attribute_actors(
         .drop("_code")
     )
     out = pl.concat([codes, found], how="horizontal")
-    prev = pl.col("prev_actor")
+    # a pronoun refers to a U.S. or Mexican cue before it in its sentence, else to the
+    # previous sentences' actor
+    prev = pl.coalesce(pl.when(pl.col("ante").is_in(["US", "MX"])).then("ante"), "prev_actor")
     inside_ok = _real(pl.col("inside"), prev)
     inside_ok = pl.when(inside_ok.is_in(["US", "MX"])).then(inside_ok)
     before_ok = _real(pl.col("a_before"), prev)
@@ -618,7 +657,10 @@ def attribute_actors(
         "default": (pl.col("default_actor").is_not_null(), pl.col("default_actor")),
         "addressee": (voice.is_not_null() & pl.col("_fp_object"), other_voice),
         "speaker": (voice.is_not_null() & pl.col("_first_person"), voice),
-        "anaphora": (pl.col("anaphoric") & prev.is_not_null(), prev),
+        "anaphora": (
+            pl.col("anaphoric") & pl.col("prev_actor").is_not_null(),
+            pl.col("prev_actor"),
+        ),
         "voice": (voice.is_not_null(), voice),
         "sentence": (early.is_not_null(), early),
     }
@@ -643,6 +685,7 @@ def attribute_actors(
         "_passive",
         "_recipient",
         "obligee",
+        "ante",
         "_first_person",
         "_fp_object",
     )

@@ -434,3 +434,20 @@ def test_a_coordinated_subject_or_a_pronoun_keeps_the_first_cue() -> None:
         "Sheinbaum said she would not allow U.S. troops to enter Mexico.",
         category="REJECT",
     ) == {"MX"}
+
+
+@pytest.mark.parametrize(
+    ("texts", "category", "expected"),
+    [
+        (("Sheinbaum habló de la soberanía.",
+          "After Trump declared that he would designate the cartels as terrorist "
+          "organizations, Mexico protested."), "THREATEN", {"US"}),
+        (("Trump spoke of tariffs.",
+          "Sheinbaum used the ceremony to oppose the US demands and to assert that her "
+          "government is defending the country's sovereignty."), "ASSERT_SOVEREIGNTY", {"MX"}),
+    ],
+)  # fmt: skip
+def test_a_pronoun_refers_to_the_nearest_person_of_its_gender_before_it(
+    texts: tuple[str, ...], category: str, expected: set[str]
+) -> None:
+    assert actor(*texts, category=category) == expected
