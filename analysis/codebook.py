@@ -442,7 +442,9 @@ class StatusSpec(_Strict):
     negation_exceptions: list[str] = Field(default_factory=list)
     refused_force: list[str] = Field(default_factory=list)
     refused_any: list[str] = Field(default_factory=list)
-    refused_proposals: list[str] = Field(default_factory=lambda: ["THREATEN", "MILITARY"])
+    refused_proposals: list[str] = Field(
+        default_factory=lambda: ["THREATEN", "MILITARY", "SANCTION"]
+    )
 
     @field_validator("refused_proposals")
     @classmethod

@@ -955,7 +955,7 @@ def _absorb_threat_content(ctx: pl.LazyFrame, proposals: list[str]) -> pl.LazyFr
     # the text names its U.S. author ("una intervención de las fuerzas armadas de Estados
     # Unidos", "Trump's suggestion of U.S. strikes"): a proposal of force, refused, is a
     # threat
-    # (force and threats only, ``status.refused_proposals``: an accusation or a demand
+    # (force, threats and sanctions only, ``status.refused_proposals``: an accusation or a demand
     # refused is the other side's act as it was made, "rejected the claims made by the
     # White House accusing ...")
     refused = (
