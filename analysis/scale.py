@@ -1082,7 +1082,12 @@ class _DaskEngine:
     def completed(self, futures: set[Any]) -> tuple[set[Any], set[Any]]:
         from distributed import wait
 
-        done, pending = wait(list(futures), return_when="FIRST_COMPLETED")
+        # distributed.wait runs on the default client's event loop; with another client in
+        # the process (a notebook's, a test's) that can be a different loop from this
+        # client's, and the futures' events, bound there, then fail in future.result()
+        # ("... is bound to a different event loop")
+        with self.client.as_current():
+            done, pending = wait(list(futures), return_when="FIRST_COMPLETED")
         return set(done), set(pending)
 
     def close(self, *, cancel: bool = False) -> None:
