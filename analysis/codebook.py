@@ -399,6 +399,7 @@ class IndicatorSpec(_Strict):
     status: Literal["actual", "threatened"] = "actual"
     attributive: bool = True
     implies: str | None = None
+    implies_side: Literal["other", "same"] = "other"
 
     @field_validator("stance", "category", "implies")
     @classmethod

@@ -54,6 +54,11 @@ Keyword counting goes wrong in several ways; the engine handles each:
   refusal's own match ("rejected the idea of U.S. military strikes", ``refused_force``)
   is coded the same way, as a THREATEN the refusal implies, unless it is refused whatever
   it is ("any U.S. intervention", ``refused_any``).
+
+  Implied codes: an indicator with ``implies`` codes that category too, by the other side
+  ("refused the demands": a DEMAND) or, with ``implies_side: same``, by its own ("paused
+  the tariffs": the tariffs, a THREATEN); an implied THREATEN is threatened
+  (``status_rule`` ``implied``).
 - **Actor.** See :mod:`analysis.actors`.
 - **Scope.** With the codebook's ``scope: bilateral`` (the packaged setting: only acts
   between the U.S. and Mexico are coded, the coder's convention 3), codes whose actor is
@@ -373,6 +378,7 @@ def _indicator_frame(codebook: Codebook) -> pl.DataFrame:
             "default_status": [i.status for i in inds],
             "attributive": [i.attributive for i in inds],
             "implies": [i.implies for i in inds],
+            "implies_side": [i.implies_side for i in inds],
         },
         schema={
             "_ind": pl.Int64,
@@ -387,6 +393,7 @@ def _indicator_frame(codebook: Codebook) -> pl.DataFrame:
             "default_status": pl.String,
             "attributive": pl.Boolean,
             "implies": pl.String,
+            "implies_side": pl.String,
         },
     )
 
@@ -992,14 +999,24 @@ def _absorb_threat_content(ctx: pl.LazyFrame, proposals: list[str]) -> pl.LazyFr
 
 
 def _implied(ctx: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
-    """Codes implied by others, by the other side: a refused demand is a DEMAND
-    (``implies``); U.S. force a refusal swallows is a THREATEN (:func:`_swallowed_force`),
-    threatened, by the rule ``refused_proposal``."""
+    """Codes implied by others (``implies``), by the other side unless ``implies_side`` is
+    "same": a refused demand is a DEMAND by the other side; a paused tariff is a THREATEN
+    by the side that pauses it; U.S. force a refusal swallows is a THREATEN
+    (:func:`_swallowed_force`), by the rule ``refused_proposal``. An implied THREATEN is
+    threatened, whatever became of the act that implies it."""
     src = ctx.filter(pl.col("implies").is_not_null() | pl.col("_swallowed")).with_columns(
         pl.when("_swallowed").then(pl.lit("THREATEN")).otherwise("implies").alias("implies"),
-        pl.when("_swallowed").then(pl.lit("threatened")).otherwise("status").alias("status"),
+        pl.when("_swallowed").then(pl.lit("other")).otherwise("implies_side").alias("_side"),
+    )
+    src = src.with_columns(
+        pl.when(pl.col("implies") == "THREATEN")
+        .then(pl.lit("threatened"))
+        .otherwise("status")
+        .alias("status"),
         pl.when("_swallowed")
         .then(pl.lit("refused_proposal"))
+        .when(pl.col("implies") == "THREATEN")
+        .then(pl.lit("implied"))
         .otherwise("status_rule")
         .alias("status_rule"),
     )
@@ -1019,11 +1036,16 @@ def _implied(ctx: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         cat.replace_strict({k: v[2] for k, v in profile.items()}, return_dtype=pl.Float64).alias(
             "score"
         ),
-        pl.col("actor")
-        .replace_strict({"US": "MX", "MX": "US"}, default="UNSPECIFIED", return_dtype=pl.String)
+        pl.when(pl.col("_side") == "same")
+        .then(pl.col("actor"))
+        .otherwise(
+            pl.col("actor").replace_strict(
+                {"US": "MX", "MX": "US"}, default="UNSPECIFIED", return_dtype=pl.String
+            )
+        )
         .alias("actor"),
         pl.lit(True).alias("_implied"),
-    )
+    ).drop("_side")
 
 
 def kwic(codes: pl.DataFrame, sentences: pl.DataFrame, *, window: int = 60) -> pl.DataFrame:

@@ -231,6 +231,45 @@ def test_refused_demand_implies_a_demand_by_the_other_side() -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        "Trump paused the tariffs on Mexico for 30 days after the call.",
+        "Bueno, primero que se ponen en pausa las tarifas un mes.",
+        "El gobierno de Estados Unidos suspendió los aranceles a México.",
+    ],
+)
+def test_paused_tariffs_imply_a_threat_by_the_side_that_pauses_them(text: str) -> None:
+    """``implies_side: same``: the tariffs put off were announced, a THREATEN by the
+    U.S., threatened (status rule ``implied``), beside the U.S. concession."""
+    c = code_sentences(sentences(text), CB)
+    assert ("CONCEDE", "US", "actual") in set(c.select("category", "actor", "status").rows())
+    threat = c.filter(pl.col("category") == "THREATEN")
+    assert threat.select("actor", "status", "status_rule").rows() == [
+        ("US", "threatened", "implied")
+    ]
+
+
+def test_a_pause_with_its_object_unnamed_implies_no_threat() -> None:
+    c = code_sentences(sentences("Le dije: “Bueno, vamos a ponerlo en pausa un mes."), CB)
+    assert "CONCEDE" in c["category"].to_list()
+    assert "THREATEN" not in c["category"].to_list()
+
+
+@pytest.mark.parametrize(
+    ("text", "actor"),
+    [
+        ("Sheinbaum asked the United States to do more to stop the flow of weapons.", "MX"),
+        ("Sheinbaum asked Washington to stop the flow of guns.", "MX"),
+        ("Washington asked Mexico to hand over the cartel's financial operators.", "US"),
+    ],
+)
+def test_the_side_asked_to_act_is_the_object_of_the_demand(text: str, actor: str) -> None:
+    """``ask`` is an object marker: the side asked is the target, the asker the actor."""
+    c = code_sentences(sentences(text), CB)
+    assert c.filter(pl.col("category") == "DEMAND")["actor"].unique().to_list() == [actor]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "Sheinbaum on Tuesday rejected the idea of U.S. military strikes against cartels.",
         "Sheinbaum rejected Trump's threats of military action.",
         "La presidenta afirmó que “no va a ocurrir” una intervención de las fuerzas armadas de "
