@@ -253,6 +253,67 @@ def _check_pattern(pattern: str) -> str | None:
         return "matches the empty string"
     if "\x00" in regex:
         return "contains a NUL character"
+    letter = _boundary_after_non_ascii(_sre_parse.parse(regex, re.IGNORECASE))
+    if letter is not None:
+        return (
+            f"has \\b right after {letter!r}, a letter outside ASCII: the engine's word "
+            "boundary is ASCII (see pattern_to_regex), so it never holds there and the "
+            "pattern silently misses every word ending in that letter; drop the \\b there, "
+            "or keep it on the ASCII endings only (e.g. 'pact(?:aron\\b|ó)')"
+        )
+    return None
+
+
+def _last_non_ascii(item) -> str | None:
+    """A letter outside ASCII that one parsed regex item can end with, or None."""
+    op, av = item
+    if op is _sre.LITERAL:
+        return chr(av) if av > 127 else None
+    if op is _sre.IN:
+        for sub_op, sub_av in av:
+            if sub_op is _sre.LITERAL and sub_av > 127:
+                return chr(sub_av)
+            if sub_op is _sre.RANGE and sub_av[1] > 127:
+                return chr(max(sub_av[0], 128))
+        return None
+    if op is _sre.SUBPATTERN:
+        return _last_of(av[-1])
+    if op is _sre.BRANCH:
+        for branch in av[1]:
+            found = _last_of(branch)
+            if found is not None:
+                return found
+        return None
+    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):
+        return _last_of(av[2])
+    return None
+
+
+def _last_of(items) -> str | None:
+    items = list(items)
+    return _last_non_ascii(items[-1]) if items else None
+
+
+def _boundary_after_non_ascii(items) -> str | None:
+    """The letter outside ASCII a ``\\b`` in ``items`` can follow, or None (searched
+    through groups, alternatives and repeats)."""
+    items = list(items)
+    for i, (op, av) in enumerate(items):
+        if op is _sre.AT and av is _sre.AT_BOUNDARY and i > 0:
+            found = _last_non_ascii(items[i - 1])
+            if found is not None:
+                return found
+        nested = []
+        if op is _sre.SUBPATTERN:
+            nested = [av[-1]]
+        elif op is _sre.BRANCH:
+            nested = list(av[1])
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):
+            nested = [av[2]]
+        for sub in nested:
+            found = _boundary_after_non_ascii(sub)
+            if found is not None:
+                return found
     return None
 
 

@@ -332,18 +332,21 @@ def test_a_swapped_scheme_changes_the_codes(tmp_path: Path) -> None:
 
 def test_examples_are_checked_with_the_engines_matching(tmp_path: Path) -> None:
     # Python's re sees a word boundary after the accented letter; the engine's ASCII one
-    # does not, so the engine never codes this example: the loader must say so
+    # does not, so the engine never codes this example: the loader must say so (the
+    # pattern itself is refused first, by the boundary check)
     def mutate(raw: dict) -> None:
         _first(raw)["patterns"].append(r"re:\bdesairó\b")
         _first(raw)["examples"]["match"] = ["El canciller desairó al embajador."]
 
     regex = pattern_to_regex(r"re:\bdesairó\b")
     assert re.search(regex, "El canciller desairó al embajador.", re.I)
+    assert engine_matches([r"re:\bdesairó\b"], ["El canciller desairó al embajador."]) == [
+        [False]
+    ]
     with pytest.raises(
         CodebookError,
-        match=r"codebook\.yaml: indicator 'reject_intervention', field 'examples\.match': "
-        r"example 'El canciller desairó al embajador\.' does not match any pattern in the "
-        r"coding engine",
+        match=r"codebook\.yaml: indicator 'reject_intervention', field 'patterns': "
+        r"pattern 're:\\\\bdesairó\\\\b' has \\b right after 'ó'",
     ):
         load_codebook(_write(tmp_path, mutate), check_examples=True)
 
@@ -488,3 +491,30 @@ def test_an_object_marker_with_a_repeated_wide_class_is_an_error(tmp_path: Path)
         CodebookError, match=r"field 'actors\.object_markers'.*persuad.*write its endings out"
     ):
         load_codebook(path)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "letter"),
+    [
+        (r"re:\bpact(?:aron|ó)\b", "ó"),
+        (r"re:\bper[uú]\b", "ú"),
+        (r"re:\bla\s+decisi[oó]n\s+se\s+toma\s+aqu[ií]\b", "í"),
+    ],
+)
+def test_a_word_boundary_after_a_letter_outside_ascii_is_an_error(
+    tmp_path: Path, pattern: str, letter: str
+) -> None:
+    """The engine's \\b is ASCII: after "ó" it never holds, and the pattern would silently
+    miss every such word ("pactó"), so loading refuses it and names the letter."""
+    path = _write(tmp_path, lambda r: _first(r)["patterns"].append(pattern))
+    with pytest.raises(CodebookError, match=rf"field 'patterns'.*right after '{letter}'"):
+        load_codebook(path)
+
+
+@pytest.mark.parametrize(
+    "pattern", [r"re:\bpact(?:aron\b|ó)", r"re:\bacus\w*\b", "extradición", r"re:\b(?:a|b)\b"]
+)
+def test_a_word_boundary_after_ascii_or_a_word_class_is_accepted(pattern: str) -> None:
+    from analysis.codebook import _check_pattern
+
+    assert _check_pattern(pattern) is None
