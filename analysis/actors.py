@@ -45,6 +45,9 @@ name:
   label, else the document's source; :func:`speaker_voice`) has a side, the one who tells
   or asks the speaker (``first_person_object``: "me dijo") is the other side, and an act
   with a first-person subject (``first_person``: "le planteé", "we") is the speaker's.
+- ``other_party``: in such a unit, an act whose subject is a third-person plural
+  (``other_party``: "ellos también presentaron algunos temas") is the other side's: in a
+  side's own turn, "they" are its counterparts.
 - ``anaphora``: a sentence that opens with a pronoun takes the previous sentences'
   subject.
 - ``voice``: an act with no actor so far, in a unit whose speaker has a side, is that
@@ -467,6 +470,14 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         # the speaker of the turn as subject, or as the one addressed
         ("_first_person", up_to_match.str.contains(rf"(?i){body(spec.first_person)}")),
         ("_fp_object", up_to_match.str.contains(rf"(?i){body(spec.first_person_object)}")),
+        # the speaker's counterparts as subject ("ellos también presentaron algunos temas")
+        # (anywhere before it in the sentence: "Y ellos también, a su vez, presentaron")
+        (
+            "_other_party",
+            pl.concat_str(pl.col("left_sentence"), matched).str.contains(
+                rf"(?i){body(spec.other_party)}"
+            ),
+        ),
         # the subject receives the act ("Mexico's navy took delivery of helicopters")
         ("_recipient", up_to_match.str.contains(rf"(?i){body(spec.recipient)}")),
         # the subject is told what it must do ("Mexico must do more", "ellos tienen que
@@ -509,6 +520,7 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         "_ante",
         "_first_person",
         "_fp_object",
+        "_other_party",
         "_recipient",
         "_obligee",
     )
@@ -657,6 +669,7 @@ def attribute_actors(
         "default": (pl.col("default_actor").is_not_null(), pl.col("default_actor")),
         "addressee": (voice.is_not_null() & pl.col("_fp_object"), other_voice),
         "speaker": (voice.is_not_null() & pl.col("_first_person"), voice),
+        "other_party": (voice.is_not_null() & pl.col("_other_party"), other_voice),
         "anaphora": (
             pl.col("anaphoric") & pl.col("prev_actor").is_not_null(),
             pl.col("prev_actor"),
@@ -688,6 +701,7 @@ def attribute_actors(
         "ante",
         "_first_person",
         "_fp_object",
+        "_other_party",
     )
 
 

@@ -290,8 +290,15 @@ def _last_non_ascii(item) -> str | None:
 
 
 def _last_of(items) -> str | None:
-    items = list(items)
-    return _last_non_ascii(items[-1]) if items else None
+    """A letter outside ASCII a sequence can end with: its last item's, or, while the
+    items at its end may match nothing ("n?"), theirs and the one before."""
+    for op, av in reversed(list(items)):
+        found = _last_non_ascii((op, av))
+        if found is not None:
+            return found
+        if op not in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) or av[0] > 0:
+            return None
+    return None
 
 
 def _boundary_after_non_ascii(items) -> str | None:
@@ -300,7 +307,8 @@ def _boundary_after_non_ascii(items) -> str | None:
     items = list(items)
     for i, (op, av) in enumerate(items):
         if op is _sre.AT and av is _sre.AT_BOUNDARY and i > 0:
-            found = _last_non_ascii(items[i - 1])
+            # the items before it, back through those that may match nothing ("[aá]n?")
+            found = _last_of(items[:i])
             if found is not None:
                 return found
         nested = []
@@ -548,6 +556,7 @@ class ActorSpec(_Strict):
     attributive_max_gap: int = Field(default=2, ge=0, le=6)
     first_person: list[str] = Field(default_factory=list)
     first_person_object: list[str] = Field(default_factory=list)
+    other_party: list[str] = Field(default_factory=list)
 
 
 #: The status tests the engine knows (:mod:`analysis.indicators`), by rule name.
@@ -561,7 +570,7 @@ ACTOR_TESTS = (
     "attributive_before",
     "joint",
     "agent", "passive_agent", "subject", "counterpart", "circumstantial", "default",
-    "addressee", "speaker", "anaphora", "voice", "sentence",
+    "addressee", "speaker", "other_party", "anaphora", "voice", "sentence",
 )  # fmt: skip
 _ALL_STANCES: list[Stance] = ["cooperation", "coercion", "resistance"]
 _ALL_MODES: list[Mode] = ["verbal", "material"]

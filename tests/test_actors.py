@@ -318,6 +318,43 @@ def test_speaker_turns_give_first_person_and_addressed_acts_their_sides() -> Non
     assert (2, "CONSULT", "US", "addressee") in got
 
 
+def test_a_third_person_plural_in_a_sides_turn_is_the_other_side() -> None:
+    label = "PRESIDENTA CLAUDIA SHEINBAUM PARDO"
+    codes = _turns(
+        ["Y ellos también, a su vez, presentaron algunos temas.", "Ellos nos plantearon algo."],
+        [label, label],
+    )
+    got = {
+        (r["sent_id"], r["category"], r["actor"], r["actor_rule"])
+        for r in codes.iter_rows(named=True)
+    }
+    assert (1, "CONSULT", "US", "other_party") in got
+    assert (2, "CONSULT", "US", "addressee") in got
+    # with no side to the turn, nobody is named
+    codes = _turns(["Y ellos también, a su vez, presentaron algunos temas."], ["Proceso"])
+    assert codes.select("actor").rows() == [("UNSPECIFIED",)]
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "expected", "rule"),
+    [
+        ("The transfer is the second of its kind this year.", "JUDICIAL", "MX", "default"),
+        ("Fugitives were extradited to Mexico by the U.S.", "JUDICIAL", "US", "counterpart"),
+        ("Estados Unidos puede capacitar a alguna de las Fuerzas Armadas.", "AID", "US",
+         "attributive_before"),
+        ("Llevarán a cabo actividades de capacitación y adiestramiento.", "AID", "US",
+         "default"),
+    ],
+)  # fmt: skip
+def test_judicial_acts_default_to_mexico_and_aid_to_the_us(
+    text: str, category: str, expected: str, rule: str
+) -> None:
+    codes = code_sentences(sentences(text), load_codebook()).filter(
+        pl.col("category") == category
+    )
+    assert codes.select("actor", "actor_rule").rows()[:1] == [(expected, rule)]
+
+
 def test_a_demand_with_no_actor_is_the_documents_voice() -> None:
     codes = _turns(
         ["Asimismo, deben actuar contra los grupos delictivos."],

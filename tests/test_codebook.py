@@ -498,6 +498,7 @@ def test_an_object_marker_with_a_repeated_wide_class_is_an_error(tmp_path: Path)
     [
         (r"re:\bpact(?:aron|ó)\b", "ó"),
         (r"re:\bper[uú]\b", "ú"),
+        (r"re:\b(?:debe|deber[aá]n?)\b", "á"),
         (r"re:\bla\s+decisi[oó]n\s+se\s+toma\s+aqu[ií]\b", "í"),
     ],
 )

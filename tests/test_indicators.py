@@ -641,3 +641,35 @@ def test_a_refused_proposal_of_force_is_the_named_proposers_threat() -> None:
     assert c.select("actor", "actor_rule", "status_rule").rows() == [
         ("US", "proposer", "refused_proposal")
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Should we understand that these tariffs would add up?",
+        "PREGUNTA: ¿En esta conversación hubo alguna posibilidad de un encuentro con Trump?",
+        "PREGUNTA: Ahora quisiera preguntarle, usted, ¿México seguirá entregando objetivos "
+        "prioritarios del crimen organizado a Estados Unidos?",
+        "¿Como parte del programa de cooperación van a enviar más elementos?, ¿su gobierno va "
+        "a enviar más elementos a la frontera?",
+        "Y hay una encuesta sobre si, ¿los estadounidenses están de acuerdo con imponer "
+        "nuevos aranceles a México?",
+        "Q So, you’re confident that they will agree to cooperate with us?",
+    ],
+)
+def test_questions_that_only_ask_are_not_coded(text: str) -> None:
+    """``uncoded_units``: a reporter's question, one or several, after a short preamble,
+    or a labelled turn that ends in one, asserts no act."""
+    assert code_sentences(sentences(text), CB).height == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Y en el caso del comercio, le hice la misma propuesta: ¿por qué no ponemos a los "
+        "secretarios a trabajar juntos?",
+        "Trump threatened tariffs on Mexico. Why?",
+    ],
+)
+def test_a_question_inside_a_statement_is_coded(text: str) -> None:
+    assert code_sentences(sentences(text), CB).height > 0
