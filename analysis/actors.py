@@ -29,6 +29,10 @@ name:
   ("Mexico's insufficient efforts").
 - ``recipient``: a ``recipient`` verb before or inside the match ("took delivery of",
   "recibió") with a U.S. or Mexican subject: the act is by the other side.
+- ``reaction``: a coercive act named right after a ``reaction`` verb (criticise, respond
+  to, call, calificar; or after at most two words and an article: "Sheinbaum criticized the
+  tariffs", "calificó de discriminatorio el impuesto a las remesas") with a U.S. or
+  Mexican subject is the other side's: the subject reacts to it.
 - ``attributive_before``: a cue ending at most ``attributive_max_gap`` words before the
   match ("U.S. pressure", "a response to US pressure"); not the subject of a passive.
 - ``joint``: a joint modifier just before the match ("bilateral cooperation").
@@ -480,6 +484,15 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         ),
         # the subject receives the act ("Mexico's navy took delivery of helicopters")
         ("_recipient", up_to_match.str.contains(rf"(?i){body(spec.recipient)}")),
+        # the subject reacts to the act, named right after the reaction ("Sheinbaum
+        # criticized the tariffs", "calificó de discriminatorio el impuesto")
+        (
+            "_reaction",
+            left.str.contains(
+                rf"(?i){body(spec.reaction)}\s+(?:(?:\S+\s+){{0,2}}?"
+                rf"{codebook.words('determiners')}\s+)?$"
+            ),
+        ),
         # the subject is told what it must do ("Mexico must do more", "ellos tienen que
         # actuar"): the demand is the other side's
         ("_og", up_to_match.str.contains(rf"(?i){body(spec.obligation)}")),
@@ -522,6 +535,7 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         "_fp_object",
         "_other_party",
         "_recipient",
+        "_reaction",
         "_obligee",
     )
     for col, out in (
@@ -647,6 +661,10 @@ def attribute_actors(
             subject.is_in(["US", "MX"]) & ~pl.col("_passive") & pl.col("_recipient"),
             subject.replace_strict(_OTHER_SIDE, default=None, return_dtype=pl.String),
         ),
+        "reaction": (
+            subject.is_in(["US", "MX"]) & ~pl.col("_passive") & pl.col("_reaction"),
+            subject.replace_strict(_OTHER_SIDE, default=None, return_dtype=pl.String),
+        ),
         "obligation": (
             obligee.is_in(["US", "MX"]),
             obligee.replace_strict(_OTHER_SIDE, default=None, return_dtype=pl.String),
@@ -697,6 +715,7 @@ def attribute_actors(
         "early",
         "_passive",
         "_recipient",
+        "_reaction",
         "obligee",
         "ante",
         "_first_person",

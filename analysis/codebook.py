@@ -557,6 +557,7 @@ class ActorSpec(_Strict):
     first_person: list[str] = Field(default_factory=list)
     first_person_object: list[str] = Field(default_factory=list)
     other_party: list[str] = Field(default_factory=list)
+    reaction: list[str] = Field(default_factory=list)
 
 
 #: The status tests the engine knows (:mod:`analysis.indicators`), by rule name.
@@ -566,7 +567,7 @@ STATUS_TESTS = (
 )  # fmt: skip
 #: The actor tests the engine knows (:mod:`analysis.actors`), by rule name.
 ACTOR_TESTS = (
-    "proposer", "third_party", "fixed", "attributive", "recipient", "obligation",
+    "proposer", "third_party", "fixed", "attributive", "recipient", "reaction", "obligation",
     "attributive_before",
     "joint",
     "agent", "passive_agent", "subject", "counterpart", "circumstantial", "default",

@@ -355,6 +355,34 @@ def test_judicial_acts_default_to_mexico_and_aid_to_the_us(
     assert codes.select("actor", "actor_rule").rows()[:1] == [(expected, rule)]
 
 
+@pytest.mark.parametrize(
+    ("text", "category", "expected", "rule"),
+    [
+        ("Sheinbaum criticized the tariffs.", "SANCTION", "US", "reaction"),
+        ("Sheinbaum responded to the tariffs with a plan.", "SANCTION", "US", "reaction"),
+        ("La presidenta calificó de discriminatorio el impuesto a las remesas.", "SANCTION",
+         "US", "reaction"),
+        # a conjunction, not an article, before the act: the subject's own act
+        ("Trump criticized Mexico and imposed tariffs.", "SANCTION", "US", "subject"),
+    ],
+)  # fmt: skip
+def test_a_coercive_act_the_subject_reacts_to_is_the_other_sides(
+    text: str, category: str, expected: str, rule: str
+) -> None:
+    codes = code_sentences(sentences(text), load_codebook()).filter(
+        pl.col("category") == category
+    )
+    assert codes.select("actor", "actor_rule").rows() == [(expected, rule)]
+
+
+def test_mexicos_own_legislature_is_mexican() -> None:
+    codes = code_sentences(
+        sentences("Mexico's Congress approved tariffs of up to 50% on cars from China."),
+        load_codebook(),
+    )
+    assert codes.select("category", "actor").rows() == [("CONCEDE", "MX")]
+
+
 def test_a_demand_with_no_actor_is_the_documents_voice() -> None:
     codes = _turns(
         ["Asimismo, deben actuar contra los grupos delictivos."],

@@ -673,3 +673,16 @@ def test_questions_that_only_ask_are_not_coded(text: str) -> None:
 )
 def test_a_question_inside_a_statement_is_coded(text: str) -> None:
     assert code_sentences(sentences(text), CB).height > 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sheinbaum niega vuelos de drones de la CIA.",
+        "The government denied the drone flights.",
+    ],
+)
+def test_an_act_denied_outright_is_negated(text: str) -> None:
+    c = code_sentences(sentences(text), CB)
+    assert c.height > 0
+    assert set(c["status"].to_list()) == {"negated"}
