@@ -32,7 +32,8 @@ name:
 - ``reaction``: a coercive act named right after a ``reaction`` verb (criticise, respond
   to, call, calificar; or after at most two words and an article: "Sheinbaum criticized the
   tariffs", "calificó de discriminatorio el impuesto a las remesas") with a U.S. or
-  Mexican subject is the other side's: the subject reacts to it.
+  Mexican subject is the other side's: the subject reacts to it (not when the subject is
+  the side the indicator's ``actor`` names: "Trump called the tariffs a success").
 - ``attributive_before``: a cue ending at most ``attributive_max_gap`` words before the
   match ("U.S. pressure", "a response to US pressure"); not the subject of a passive.
 - ``joint``: a joint modifier just before the match ("bilateral cooperation").
@@ -661,8 +662,12 @@ def attribute_actors(
             subject.is_in(["US", "MX"]) & ~pl.col("_passive") & pl.col("_recipient"),
             subject.replace_strict(_OTHER_SIDE, default=None, return_dtype=pl.String),
         ),
+        # (not against the act's own side: "Trump called the tariffs a success" is his)
         "reaction": (
-            subject.is_in(["US", "MX"]) & ~pl.col("_passive") & pl.col("_reaction"),
+            subject.is_in(["US", "MX"])
+            & ~pl.col("_passive")
+            & pl.col("_reaction")
+            & (pl.col("default_actor").is_null() | (pl.col("default_actor") != subject)),
             subject.replace_strict(_OTHER_SIDE, default=None, return_dtype=pl.String),
         ),
         "obligation": (

@@ -364,6 +364,8 @@ def test_judicial_acts_default_to_mexico_and_aid_to_the_us(
          "US", "reaction"),
         # a conjunction, not an article, before the act: the subject's own act
         ("Trump criticized Mexico and imposed tariffs.", "SANCTION", "US", "subject"),
+        # the side the act belongs to, speaking of it
+        ("Trump called the tariffs a great success.", "SANCTION", "US", "subject"),
     ],
 )  # fmt: skip
 def test_a_coercive_act_the_subject_reacts_to_is_the_other_sides(
