@@ -334,18 +334,95 @@ def locate(
     hits = _pieces_to_matches(pl.concat(parts, how="vertical"), key).collect(engine="in-memory")
     if hits.height == 0 or len(regexes) == 1:
         return hits
+    kept, dropped = _leftmost_first(hits, key)
+    # a regex's dropped match hid the rest of its own text from it: it resumed after the
+    # dropped match, not after the match that won ("declined to comment on the sanctions
+    # plan": a refusal of a "plan" loses to the reporters' formula and took "sanctions"
+    # with it). Each such regex searches its row again from where the winner ends, a few
+    # rounds at most (drops are rare: one row in a few hundred)
+    for _ in range(HIDDEN_ROUNDS):
+        if dropped.height == 0:
+            break
+        found = _search_after(frame, dropped, regexes, col=col, key=key)
+        if found.height == 0:
+            break
+        kept, dropped = _leftmost_first(pl.concat([kept, found]), key)
+        dropped = dropped.join(found, on=[key, "s_start", "part"], how="semi")
+    return kept
+
+
+#: Rounds of searching again after matches dropped by the leftmost-first merge.
+HIDDEN_ROUNDS = 3
+
+
+def _leftmost_first(hits: pl.DataFrame, key: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Matches kept by the leftmost-first merge, and those dropped that reach past the
+    match that won, with ``_reach`` (the end of that match).
+
+    In text order (ties: the earlier regex first), a match is kept when it starts at or
+    after the end of the last match kept in its row. Where no match is dropped, that is a
+    running maximum over the whole frame (each row's offsets lifted above the previous
+    row's); the few rows with a dropped match are merged one match at a time, since a
+    dropped match must not push the reach on ("declined to comment" wins over "declined
+    to comment on the sanctions plan", and "sanctions" still counts).
+    """
     hits = hits.sort(key, "s_start", "part")
-    # leftmost-first merge: drop a match that starts before the furthest end so far in its
-    # row; one running maximum over the whole frame, each row's offsets lifted above the
-    # previous row's
     width = int(hits["s_end"].max()) + 1
     rows = pl.col(key).ne_missing(pl.col(key).shift(1)).cum_sum().cast(pl.Int64)
     if hits.height * width < 2**62:
         lift = rows * width
-        reach = (pl.col("s_end") + lift).cum_max().shift(1)
-        return hits.filter(reach.is_null() | (pl.col("s_start") + lift >= reach))
-    reach = pl.col("s_end").cum_max().shift(1).over(key)
-    return hits.filter(reach.is_null() | (pl.col("s_start") >= reach))
+        reach = (pl.col("s_end") + lift).cum_max().shift(1) - lift
+    else:
+        reach = pl.col("s_end").cum_max().shift(1).over(key)
+    marked = hits.with_columns(reach.alias("_reach"))
+    overlap = pl.col("_reach").is_not_null() & (pl.col("s_start") < pl.col("_reach"))
+    crowded = marked.filter(overlap)[key].unique()
+    if crowded.len() == 0:
+        return marked.drop("_reach"), marked.clear().select(key, "part", "s_start", "_reach")
+    simple = marked.filter(~pl.col(key).is_in(crowded.implode()))
+    busy = marked.filter(pl.col(key).is_in(crowded.implode()))
+    keep, reach_at = [], []
+    last_row, last_end = None, 0
+    for row, start, end in busy.select(key, "s_start", "s_end").iter_rows():
+        if row != last_row:
+            last_row, last_end = row, 0
+        if start >= last_end:
+            keep.append(True)
+            reach_at.append(None)
+            last_end = end
+        else:
+            keep.append(False)
+            reach_at.append(last_end)
+    busy = busy.with_columns(
+        pl.Series("_keep", keep, dtype=pl.Boolean),
+        pl.Series("_reach", reach_at, dtype=busy.schema["_reach"]),
+    )
+    kept = pl.concat([simple.drop("_reach"), busy.filter("_keep").drop("_keep", "_reach")])
+    # a dropped match that ends inside the winner hid nothing: its regex resumed there
+    hiding = ~pl.col("_keep") & (pl.col("s_end") > pl.col("_reach"))
+    return (
+        kept.sort(key, "s_start", "part"),
+        busy.filter(hiding).select(key, "part", "s_start", "_reach"),
+    )
+
+
+def _search_after(
+    frame: pl.DataFrame, dropped: pl.DataFrame, regexes: list[str], *, col: str, key: str
+) -> pl.DataFrame:
+    """The matches of each dropped match's regex in its row, from where the match that
+    won ends (the text before it blanked, offsets kept)."""
+    starts = dropped.group_by(key, "part").agg(pl.col("_reach").min())
+    parts = []
+    for (part,), group in starts.group_by("part", maintain_order=True):
+        texts = frame.join(group, on=key, how="inner").select(
+            key,
+            pl.col(col)
+            .str.slice(pl.col("_reach"))
+            .str.pad_start(pl.col(col).str.len_chars())
+            .alias(col),
+        )
+        parts.append(_locate_lazy(texts.lazy(), regexes[part], col=col, key=key, part=part))
+    return _pieces_to_matches(pl.concat(parts, how="vertical"), key).collect(engine="in-memory")
 
 
 def _pattern_map(matched: pl.Series, codebook: Codebook) -> pl.DataFrame:

@@ -686,3 +686,18 @@ def test_an_act_denied_outright_is_negated(text: str) -> None:
     c = code_sentences(sentences(text), CB)
     assert c.height > 0
     assert set(c["status"].to_list()) == {"negated"}
+
+
+def test_a_dropped_match_does_not_hide_the_matches_after_the_winner() -> None:
+    """Leftmost-first: a match kept ends where the next may start; a match dropped (it
+    starts inside the winner) neither pushes that end on nor hides, in its own regex, the
+    matches after the winner's end."""
+    df = pl.DataFrame({"_row": [0], "text": ["he declined to comment on the sanctions plan"]})
+    found = locate(
+        df, ["declined to comment", "declined to comment on the sanctions plan", "sanctions"]
+    )
+    assert found["matched"].to_list() == ["declined to comment", "sanctions"]
+    df = pl.DataFrame({"_row": [0], "text": ["que se ponen en pausa las tarifas un mes"]})
+    found = locate(df, ["ponen en pausa", "pausa las tarifas|tarifas"])
+    assert found.select("matched", "part").rows() == [("ponen en pausa", 0), ("tarifas", 1)]
+    assert found["s_start"].to_list() == [7, 26]
