@@ -302,7 +302,7 @@ def _turns(texts: list[str], speakers: list[str | None]) -> pl.DataFrame:
         },
         schema_overrides={"speaker": pl.String},
     )
-    return code_sentences(frame, load_codebook())
+    return code_sentences(frame, CB)
 
 
 def test_speaker_turns_give_first_person_and_addressed_acts_their_sides() -> None:
@@ -349,9 +349,7 @@ def test_a_third_person_plural_in_a_sides_turn_is_the_other_side() -> None:
 def test_judicial_acts_default_to_mexico_and_aid_to_the_us(
     text: str, category: str, expected: str, rule: str
 ) -> None:
-    codes = code_sentences(sentences(text), load_codebook()).filter(
-        pl.col("category") == category
-    )
+    codes = code_sentences(sentences(text), CB).filter(pl.col("category") == category)
     assert codes.select("actor", "actor_rule").rows()[:1] == [(expected, rule)]
 
 
@@ -371,16 +369,13 @@ def test_judicial_acts_default_to_mexico_and_aid_to_the_us(
 def test_a_coercive_act_the_subject_reacts_to_is_the_other_sides(
     text: str, category: str, expected: str, rule: str
 ) -> None:
-    codes = code_sentences(sentences(text), load_codebook()).filter(
-        pl.col("category") == category
-    )
+    codes = code_sentences(sentences(text), CB).filter(pl.col("category") == category)
     assert codes.select("actor", "actor_rule").rows() == [(expected, rule)]
 
 
 def test_mexicos_own_legislature_is_mexican() -> None:
     codes = code_sentences(
-        sentences("Mexico's Congress approved tariffs of up to 50% on cars from China."),
-        load_codebook(),
+        sentences("Mexico's Congress approved tariffs of up to 50% on cars from China."), CB
     )
     assert codes.select("category", "actor").rows() == [("CONCEDE", "MX")]
 
