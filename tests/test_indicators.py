@@ -376,6 +376,61 @@ def test_a_threat_made_is_still_a_threat() -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "The cartels are organizations that threaten both countries.",
+        "They threaten the safety of the American people.",
+        "The Order directs the Secretary to use threat intelligence.",
+        "Fentanyl is a serious threat to the United States.",
+        "Los cárteles amenazan a nuestras comunidades.",
+        "Las delegaciones revisaron el análisis de amenazas globales.",
+    ],
+)
+def test_more_dangers_called_threats_are_no_threat(text: str) -> None:
+    assert "THREATEN" not in {c for c, _, _ in codes_of(text)}
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # a reporter's courtesy, and an order's closing formula
+        ("Q    Thank you, Mr. President.", "AGREE"),
+        ("This order shall be implemented subject to the availability of appropriations.", "AID"),
+        # one U.S. office consulting another
+        ("The Secretary of War, in consultation with the Secretary of Homeland Security, "
+         "will update the directives.", "CONSULT"),
+        # a press conference is not pressing anyone
+        ("In a press conference, Sheinbaum said the talks continue.", "DEMAND"),
+        # feeling pressured is a state, not an act
+        ("El gobernante que se siente presionado no reconoce el valor de México.", "DEMAND"),
+        # a side's own goal is no agreement with the other
+        ("The United States remains committed to protecting our nation.", "AGREE"),
+        # Mexico's own financial intelligence unit shares nothing with the U.S.
+        ("La Unidad de Inteligencia Financiera presentó su informe.", "SHARE_INTELLIGENCE"),
+    ],
+)
+def test_formulas_that_read_like_acts_are_none(text: str, category: str) -> None:
+    assert category not in {c for c, _, _ in codes_of(text)}
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # the negation falls on a violation: the sovereignty is asserted
+        ("Es colaboración y coordinación, pero nunca la violación a nuestra soberanía.",
+         "ASSERT_SOVEREIGNTY"),
+        # the negation falls on ending the act, which goes on
+        ("I'm not stopping the tariffs on Mexico.", "SANCTION"),
+    ],
+)
+def test_a_negation_of_the_act_s_end_or_violation_does_not_negate_it(
+    text: str, category: str
+) -> None:
+    found = statuses(text, category)
+    assert found and "negated" not in found, found
+
+
+@pytest.mark.parametrize(
     ("text", "demand"),
     [
         ("La presidenta insistió en que hay un entendimiento con Estados Unidos.", False),
