@@ -365,19 +365,6 @@ def test_working_together_in_any_tense_is_cooperation() -> None:
         "El narcotráfico representa una amenaza para la seguridad de ambos países.",
         "They also acknowledged that more work is needed to address shared threats.",
         "Ambos gobiernos buscan enfrentar las amenazas comunes.",
-    ],
-)
-def test_a_danger_called_a_threat_is_no_threat(text: str) -> None:
-    assert "THREATEN" not in {c for c, _, _ in codes_of(text)}
-
-
-def test_a_threat_made_is_still_a_threat() -> None:
-    assert ("THREATEN", "US", "threatened") in codes_of("Trump's threats to impose tariffs grew.")
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
         "The cartels are organizations that threaten both countries.",
         "They threaten the safety of the American people.",
         "The Order directs the Secretary to use threat intelligence.",
@@ -386,8 +373,12 @@ def test_a_threat_made_is_still_a_threat() -> None:
         "Las delegaciones revisaron el análisis de amenazas globales.",
     ],
 )
-def test_more_dangers_called_threats_are_no_threat(text: str) -> None:
+def test_a_danger_called_a_threat_is_no_threat(text: str) -> None:
     assert "THREATEN" not in {c for c, _, _ in codes_of(text)}
+
+
+def test_a_threat_made_is_still_a_threat() -> None:
+    assert ("THREATEN", "US", "threatened") in codes_of("Trump's threats to impose tariffs grew.")
 
 
 @pytest.mark.parametrize(
