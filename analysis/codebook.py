@@ -862,8 +862,12 @@ class Codebook:
         return memo[matched]
 
     def _match_pattern(self, matched: str) -> tuple[int, str] | None:
+        # a match that starts with a character outside \w ("’ve allowed") was preceded in
+        # its text by a word character wherever a pattern's leading \b held there: read it
+        # after one ("x", outside the match), or that \b fails on the bare string
+        after_word = "x" + matched if matched[:1] and not re.match(r"\w", matched[:1]) else None
         for i, p, rx in self.pattern_table:
-            if rx.fullmatch(matched):
+            if rx.fullmatch(matched) or (after_word and rx.fullmatch(after_word, 1)):
                 return i, p
         for i, p, rx in self.pattern_table:  # context-dependent boundaries: fall back to search
             if rx.search(matched):

@@ -519,3 +519,21 @@ def test_a_word_boundary_after_ascii_or_a_word_class_is_accepted(pattern: str) -
     from analysis.codebook import _check_pattern
 
     assert _check_pattern(pattern) is None
+
+
+def test_a_match_that_opens_with_a_non_word_character_maps_to_its_pattern(tmp_path: Path) -> None:
+    # the engine's leading \b held before "’" because a word character preceded it in the
+    # text ("They’ve"); the bare matched string has none before it
+    def add(raw: dict) -> None:
+        raw["indicators"][0]["patterns"].append(r"re:\b['’]ve\s+let\s+them\s+through\b")
+
+    cb = load_codebook(_write(tmp_path, add))
+    hit = cb.match_pattern("’ve let them through")
+    assert hit is not None
+    assert hit[1] == r"re:\b['’]ve\s+let\s+them\s+through\b"
+    codes = code_sentences(
+        pl.DataFrame({"doc_id": ["d"], "sent_id": [1], "start": [0],
+                      "text": ["They’ve let them through."]}),
+        cb,
+    )
+    assert codes["matched"].to_list() == ["’ve let them through"]
