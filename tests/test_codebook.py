@@ -531,9 +531,5 @@ def test_a_match_that_opens_with_a_non_word_character_maps_to_its_pattern(tmp_pa
     hit = cb.match_pattern("’ve let them through")
     assert hit is not None
     assert hit[1] == r"re:\b['’]ve\s+let\s+them\s+through\b"
-    codes = code_sentences(
-        pl.DataFrame({"doc_id": ["d"], "sent_id": [1], "start": [0],
-                      "text": ["They’ve let them through."]}),
-        cb,
-    )
+    codes = code_sentences(_sentences("They’ve let them through."), cb)
     assert codes["matched"].to_list() == ["’ve let them through"]
