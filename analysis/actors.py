@@ -18,9 +18,10 @@ the first whose test holds for the code's stance (and mode) gives the actor, and
 goes into ``actor_rule`` ("none" when no rule holds: UNSPECIFIED). The tests, by rule
 name:
 
-- ``third_party``: a fixed-actor act whose clause subject is a third party, or a third
-  party with one side ("Canadá y México se reunieron"): OTHER, which ``scope: bilateral``
-  drops.
+- ``third_party``: a fixed-actor joint act (actor UNSPECIFIED) whose clause subject is a
+  third party, or a third party with one side ("Canadá y México se reunieron"): OTHER,
+  which ``scope: bilateral`` drops. A fixed-actor charge keeps its actor: its subject is
+  the accused ("the cartels control entire regions of Mexico").
 - ``fixed``: indicators with ``fixed_actor: true`` (talks, meetings: inherently joint
   acts) get their ``actor``.
 - ``attributive``: a U.S. or Mexican cue among the first two words of the match
@@ -647,8 +648,12 @@ def attribute_actors(
         "proposer": (refused, pl.lit("US")),
         # a joint act of a third party with one side ("Canada and Mexico agreed"): OTHER,
         # which scope: bilateral drops
+        # (only a joint act: a fixed-actor charge, "the cartels control regions of Mexico",
+        # names the accused as its subject, not the accuser)
         "third_party": (
-            pl.col("fixed_actor") & (pl.col("subject") == "OTHER"),
+            pl.col("fixed_actor")
+            & (pl.col("default_actor") == "UNSPECIFIED")
+            & (pl.col("subject") == "OTHER"),
             pl.lit("OTHER"),
         ),
         "fixed": (

@@ -280,6 +280,14 @@ def test_third_party_joint_acts_are_dropped_by_the_scope() -> None:
         assert code_sentences(sentences(text), CB).height == 0, text
 
 
+def test_a_fixed_actor_charge_keeps_its_actor_when_its_subject_is_the_accused() -> None:
+    # the third-party rule is for joint acts; a charge names the accused as its subject
+    text = "Mexican drug cartels are known for control over entire regions of Mexico."
+    assert actor(text, category="ACCUSE") == {"US"}
+    text = "Los cárteles usan armas que llegan a México desde los Estados Unidos."
+    assert actor(text, category="ACCUSE") == {"MX"}
+
+
 def test_joint_acts_of_the_two_sides_are_kept() -> None:
     text = "México y Estados Unidos acordaron un nuevo plan de seguridad."
     assert actor(text, category="AGREE") == {"UNSPECIFIED"}
