@@ -647,9 +647,8 @@ def attribute_actors(
         # a proposal of force refused, coded only where its U.S. author is named
         "proposer": (refused, pl.lit("US")),
         # a joint act of a third party with one side ("Canada and Mexico agreed"): OTHER,
-        # which scope: bilateral drops
-        # (only a joint act: a fixed-actor charge, "the cartels control regions of Mexico",
-        # names the accused as its subject, not the accuser)
+        # which scope: bilateral drops; joint acts only (actor UNSPECIFIED): a fixed-actor
+        # charge ("the cartels control regions of Mexico") names the accused as its subject
         "third_party": (
             pl.col("fixed_actor")
             & (pl.col("default_actor") == "UNSPECIFIED")
