@@ -484,11 +484,11 @@ def _status(codebook: Codebook) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     st = codebook.spec.status
     body = codebook.cue_body
     left, right, sent = pl.col("left_clause"), pl.col("right_clause"), pl.col("left_sentence")
-    neg_tail = rf"(?:\W+\w+){{0,{st.negated_max_gap}}}?\W*$"
+    neg_tail = rust_regex(rf"(?:\W+\w+){{0,{st.negated_max_gap}}}?\W*$")
     that = codebook.words("complementizers")
     # the text just before the clause, when the clause is a "that"/"que" complement
     gov = (
-        pl.when(pl.col("_governor").str.contains(rf"(?i)(?-u:\b){that}\W*$"))
+        pl.when(pl.col("_governor").str.contains(rust_regex(rf"(?i)\b{that}\W*$")))
         .then(pl.col("_governor").str.slice(-GOVERNOR_CHARS))
         .otherwise(pl.lit(""))
     )
