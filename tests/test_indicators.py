@@ -398,6 +398,8 @@ def test_a_threat_made_is_still_a_threat() -> None:
         ("The United States remains committed to protecting our nation.", "AGREE"),
         # Mexico's own financial intelligence unit shares nothing with the U.S.
         ("La Unidad de Inteligencia Financiera presentó su informe.", "SHARE_INTELLIGENCE"),
+        # a place of detention is no arrest
+        ("Un mexicano falleció en un centro de detención de Estados Unidos.", "JUDICIAL"),
     ],
 )
 def test_formulas_that_read_like_acts_are_none(text: str, category: str) -> None:
