@@ -145,8 +145,10 @@ REFUSED_MAX_CHARS = 40
 BATCH_ROWS = 200_000
 #: Sentences whose keyword occurrences are listed at a time (see :func:`locate`).
 CANDIDATE_ROWS = 50_000
+#: The chunk regexes' pieces are turned into match offsets in this many groups (memory).
+PIECE_GROUPS = 6
 #: Matches given a status and an actor at a time (whole sentences): bounds peak memory.
-HIT_BATCH = 40_000
+HIT_BATCH = 30_000
 _SEP = "\x00"
 
 
@@ -331,7 +333,18 @@ def locate(
                 "part": pl.Int32,
             }
         )
-    hits = _pieces_to_matches(pl.concat(parts, how="vertical"), key).collect(engine="in-memory")
+    # the pieces (a copy of each matching text, cut at its matches) are the pass's largest
+    # allocation: turned into offsets PIECE_GROUPS regexes at a time, so that only one
+    # group's pieces are alive at once
+    step = -(-len(parts) // PIECE_GROUPS)
+    hits = pl.concat(
+        [
+            _pieces_to_matches(pl.concat(parts[i : i + step], how="vertical"), key).collect(
+                engine="in-memory"
+            )
+            for i in range(0, len(parts), step)
+        ]
+    )
     if hits.height == 0 or len(regexes) == 1:
         return hits
     kept, dropped = _leftmost_first(hits, key)

@@ -584,6 +584,10 @@ def test_batches_give_the_same_codes(monkeypatch: pytest.MonkeyPatch) -> None:
     # the previous sentence when that sentence's matches fall in another batch
     monkeypatch.setattr(engine, "HIT_BATCH", 2)
     assert code_sentences(s, CB).equals(whole)
+    # the chunk regexes' pieces turned into offsets one regex at a time, or all at once
+    for groups in (1, 1000):
+        monkeypatch.setattr(engine, "PIECE_GROUPS", groups)
+        assert code_sentences(s, CB).equals(whole)
     assert whole.height > 0
 
 
