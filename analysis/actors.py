@@ -47,6 +47,10 @@ name:
   other side.
 - ``circumstantial``: the act sits in a despite/amid phrase: UNSPECIFIED.
 - ``default``: the indicator's ``actor`` (an agentless act only one side could perform).
+- ``reciprocal``: in a unit whose speaker has a side, an act with a first-person subject
+  that both sides perform together (``reciprocal``, in the match or just after it:
+  "estamos de acuerdo", "coincidimos en que", "we agreed") is joint: UNSPECIFIED. The
+  table limits it to agreements.
 - ``addressee`` and ``speaker``: in a unit whose ``speaker`` (a transcript's speaker
   label, else the document's source; :func:`speaker_voice`) has a side, the one who tells
   or asks the speaker (``first_person_object``: "me dijo") is the other side, and an act
@@ -74,6 +78,9 @@ import polars as pl
 from analysis.codebook import Codebook
 
 _OTHER_SIDE = {"US": "MX", "MX": "US"}
+#: Characters after the match in which a reciprocal cue still names the act (rule
+#: ``reciprocal``: "colaborando y coordinando").
+RECIPROCAL_CHARS = 30
 
 
 def where_cue(text: pl.Expr, cue: str) -> pl.Expr:
@@ -243,10 +250,12 @@ def _real(expr: pl.Expr, prev: pl.Expr) -> pl.Expr:
 
 
 def _applies(row) -> pl.Expr:
-    """Whether a rules-table row applies to a code: its stances and modes."""
+    """Whether a rules-table row applies to a code: its stances, modes and categories."""
     fits = pl.col("stance").is_in(list(row.stances))
     if len(row.modes) < 2:
         fits = fits & pl.col("mode").is_in(list(row.modes))
+    if getattr(row, "categories", None):
+        fits = fits & pl.col("category").is_in(list(row.categories))
     return fits
 
 
@@ -476,6 +485,16 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         # the speaker of the turn as subject, or as the one addressed
         ("_first_person", up_to_match.str.contains(rf"(?i){body(spec.first_person)}")),
         ("_fp_object", up_to_match.str.contains(rf"(?i){body(spec.first_person_object)}")),
+        # an act both sides perform together, named in the match or right after it
+        # ("estamos de acuerdo", "colaborando y coordinando")
+        (
+            "_reciprocal",
+            pl.concat_str(matched, right.str.slice(0, RECIPROCAL_CHARS)).str.contains(
+                rf"(?i){body(spec.reciprocal)}"
+            )
+            if spec.reciprocal
+            else pl.lit(False),
+        ),
         # the speaker's counterparts as subject ("ellos también presentaron algunos temas")
         # (anywhere before it in the sentence: "Y ellos también, a su vez, presentaron")
         (
@@ -535,6 +554,7 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         "_ante",
         "_first_person",
         "_fp_object",
+        "_reciprocal",
         "_other_party",
         "_recipient",
         "_reaction",
@@ -582,7 +602,8 @@ def attribute_actors(
         ``left_clause`` (clause text before the match), ``right_clause`` (clause text after
         it), ``left_sentence`` (sentence text before it), ``default_actor`` (str or null),
         ``fixed_actor`` and ``attributive`` (bool), ``prev_actor`` (actor of the previous
-        sentences, or null) and ``anaphoric`` (bool: the sentence opens with a pronoun).
+        sentences, or null) and ``anaphoric`` (bool: the sentence opens with a pronoun);
+        ``mode`` and ``category`` when rules of the table are limited to some of them.
     codebook : Codebook
     features, subjects : polars.DataFrame, optional
         :func:`actor_features` and :func:`subject_features` of these rows (or of a
@@ -633,8 +654,11 @@ def attribute_actors(
     cp_actor = pl.coalesce(pl.col("cp"), pl.col("dobj")).replace_strict(
         _OTHER_SIDE, default=None, return_dtype=pl.String
     )
-    if "mode" not in out.columns:
-        out = out.with_columns(mode=pl.lit(None, dtype=pl.String))
+    # the rules table may name modes and categories: a frame without them fits no row
+    # that does
+    for col in ("mode", "category"):
+        if col not in out.columns:
+            out = out.with_columns(pl.lit(None, dtype=pl.String).alias(col))
     attributive = pl.col("attributive")
     voice = pl.col("voice") if "voice" in out.columns else pl.lit(None, dtype=pl.String)
     other_voice = voice.replace_strict(_OTHER_SIDE, default=None, return_dtype=pl.String)
@@ -694,6 +718,10 @@ def attribute_actors(
         "counterpart": (cp_actor.is_not_null(), cp_actor),
         "circumstantial": (pl.col("_circ"), pl.lit("UNSPECIFIED")),
         "default": (pl.col("default_actor").is_not_null(), pl.col("default_actor")),
+        "reciprocal": (
+            voice.is_not_null() & pl.col("_first_person") & pl.col("_reciprocal"),
+            pl.lit("UNSPECIFIED"),
+        ),
         "addressee": (voice.is_not_null() & pl.col("_fp_object"), other_voice),
         "speaker": (voice.is_not_null() & pl.col("_first_person"), voice),
         "other_party": (voice.is_not_null() & pl.col("_other_party"), other_voice),
@@ -729,6 +757,7 @@ def attribute_actors(
         "ante",
         "_first_person",
         "_fp_object",
+        "_reciprocal",
         "_other_party",
     )
 

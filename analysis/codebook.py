@@ -557,6 +557,7 @@ class ActorSpec(_Strict):
     first_person: list[str] = Field(default_factory=list)
     first_person_object: list[str] = Field(default_factory=list)
     other_party: list[str] = Field(default_factory=list)
+    reciprocal: list[str] = Field(default_factory=list)
     reaction: list[str] = Field(default_factory=list)
 
 
@@ -571,7 +572,7 @@ ACTOR_TESTS = (
     "attributive_before",
     "joint",
     "agent", "passive_agent", "subject", "counterpart", "circumstantial", "default",
-    "addressee", "speaker", "other_party", "anaphora", "voice", "sentence",
+    "reciprocal", "addressee", "speaker", "other_party", "anaphora", "voice", "sentence",
 )  # fmt: skip
 _ALL_STANCES: list[Stance] = ["cooperation", "coercion", "resistance"]
 _ALL_MODES: list[Mode] = ["verbal", "material"]
@@ -582,6 +583,8 @@ class _Rule(_Strict):
 
     stances: list[Stance] = Field(default_factory=lambda: list(_ALL_STANCES), min_length=1)
     modes: list[Mode] = Field(default_factory=lambda: list(_ALL_MODES), min_length=1)
+    #: the categories it applies to (none listed: every category of its stances and modes)
+    categories: list[str] = Field(default_factory=list)
     cues: list[str] = Field(default_factory=list)
     scope: str
     note: str = ""
@@ -968,7 +971,7 @@ class Codebook:
         Returns
         -------
         polars.DataFrame
-            table (status or actor), order, rule, stances, modes, cues, scope, result,
+            table (status or actor), order, rule, stances, modes, categories, cues, scope, result,
             note: the codebook's ``rules`` section, as the report prints it.
 
         Examples
@@ -991,6 +994,7 @@ class Codebook:
                         "rule": r.rule,
                         "stances": ", ".join(r.stances),
                         "modes": ", ".join(r.modes),
+                        "categories": ", ".join(r.categories),
                         "cues": ", ".join(r.cues),
                         "scope": r.scope,
                         "result": result,
@@ -999,7 +1003,8 @@ class Codebook:
                 )
         return pl.DataFrame(rows, schema={
             "table": pl.String, "order": pl.Int64, "rule": pl.String, "stances": pl.String,
-            "modes": pl.String, "cues": pl.String, "scope": pl.String, "result": pl.String,
+            "modes": pl.String, "categories": pl.String, "cues": pl.String, "scope": pl.String,
+            "result": pl.String,
             "note": pl.String,
         })  # fmt: skip
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 import pytest
 
@@ -521,3 +523,50 @@ def test_a_pronoun_refers_to_the_nearest_person_of_its_gender_before_it(
     texts: tuple[str, ...], category: str, expected: set[str]
 ) -> None:
     assert actor(*texts, category=category) == expected
+
+
+def test_an_agreement_in_the_first_person_plural_is_both_sides() -> None:
+    label = "PRESIDENTA CLAUDIA SHEINBAUM PARDO"
+    codes = _turns(
+        [
+            "Entonces, en lo esencial estamos de acuerdo.",
+            "Y coincidimos en que tenemos que hacerlo antes.",
+            # not an agreement: the speaker's own cooperation
+            "Por razones humanitarias colaboramos para evitar el tráfico de drogas.",
+            # not agreement: the table limits the rule to AGREE
+            "Le planteé el tema de las armas.",
+        ],
+        [label] * 4,
+    )
+    got = {
+        (r["sent_id"], r["category"], r["actor"], r["actor_rule"])
+        for r in codes.iter_rows(named=True)
+    }
+    assert (1, "AGREE", "UNSPECIFIED", "reciprocal") in got
+    assert (2, "AGREE", "UNSPECIFIED", "reciprocal") in got
+    assert (3, "AGREE", "MX", "speaker") in got
+    assert (4, "CONSULT", "MX", "speaker") in got
+
+
+def test_a_rule_limited_to_categories_skips_the_others(tmp_path: Path) -> None:
+    import yaml
+
+    from analysis.config import CODEBOOK_PATH
+
+    raw = yaml.safe_load(CODEBOOK_PATH.read_text(encoding="utf-8"))
+    for r in raw["rules"]["actor"]:
+        if r["rule"] == "reciprocal":
+            r["categories"] = ["CONSULT"]
+    path = tmp_path / "codebook.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    frame = pl.DataFrame(
+        {
+            "doc_id": ["t"],
+            "sent_id": [1],
+            "start": [0],
+            "text": ["Entonces, en lo esencial estamos de acuerdo."],
+            "speaker": ["PRESIDENTA CLAUDIA SHEINBAUM PARDO"],
+        }
+    )
+    codes = code_sentences(frame, load_codebook(path))
+    assert codes.select("actor", "actor_rule").rows() == [("MX", "speaker")]
