@@ -753,3 +753,21 @@ def test_a_dropped_match_does_not_hide_the_matches_after_the_winner() -> None:
     found = locate(df, ["ponen en pausa", "pausa las tarifas|tarifas"])
     assert found.select("matched", "part").rows() == [("ponen en pausa", 0), ("tarifas", 1)]
     assert found["s_start"].to_list() == [7, 26]
+
+
+def test_quotation_marks_inside_an_act_do_not_hide_it() -> None:
+    # the patterns see the quotation marks blanked; the codes keep the sentence's own text
+    texts = [
+        "Six cartels were designated as “terrorist organizations” by the U.S.",
+        'FinCEN said it had prohibited "certain funds transfers" involving three banks.',
+    ]
+    frame = pl.DataFrame(
+        {"doc_id": ["a", "b"], "sent_id": [1, 1], "start": [0, 0], "text": texts}
+    )
+    codes = code_sentences(frame, load_codebook())
+    got = {r["doc_id"]: r for r in codes.iter_rows(named=True)}
+    assert got["a"]["category"] == "SANCTION" and "“terrorist" in got["a"]["matched"]
+    assert got["b"]["category"] == "SANCTION" and '"certain' in got["b"]["matched"]
+    for r in codes.iter_rows(named=True):
+        text = texts[0 if r["doc_id"] == "a" else 1]
+        assert text[r["match_start"] : r["match_end"]] == r["matched"]
