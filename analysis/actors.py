@@ -491,9 +491,7 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
             "_reciprocal",
             pl.concat_str(matched, right.str.slice(0, RECIPROCAL_CHARS)).str.contains(
                 rf"(?i){body(spec.reciprocal)}"
-            )
-            if spec.reciprocal
-            else pl.lit(False),
+            ),
         ),
         # the speaker's counterparts as subject ("ellos también presentaron algunos temas")
         # (anywhere before it in the sentence: "Y ellos también, a su vez, presentaron")

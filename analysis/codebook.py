@@ -709,6 +709,53 @@ def rust_regex(regex: str) -> str:
     return "".join(out)
 
 
+#: Double quotation marks, which the indicator patterns read as spaces (:func:`quote_tolerant`).
+QUOTATION_MARKS = "“”„\"«»"
+
+
+def quote_tolerant(regex: str) -> str:
+    """Let a pattern's spaces take a double quotation mark: ``\\s`` (outside a class)
+    matches one too.
+
+    Real text quotes the words of an act: "designated as “terrorist organizations”",
+    "prohibited “certain funds transfers”". Read as a space, a quotation mark no longer
+    hides the act, and the matched text keeps it. ``\\S`` and the classes are left as they
+    are (a word skipped over by ``\\S+`` may carry its quotation marks); widening them
+    made every pattern slower.
+
+    Examples
+    --------
+    >>> rx = quote_tolerant(r"\\bdesignat\\w*\\s+as\\s+terrorist\\s+organizations?")
+    >>> bool(re.search(rx, "designated as “terrorist organizations”"))
+    True
+    >>> print(quote_tolerant(r"a\\s+[^\\s,]+"))
+    a[\\s“”„"«»]+[^\\s,]+
+    """
+    out, depth, i = [], 0, 0
+    while i < len(regex):
+        c = regex[i]
+        if c == "\\" and i + 1 < len(regex):
+            e = regex[i + 1]
+            if e == "s" and not depth:
+                out.append(f"[\\s{QUOTATION_MARKS}]")
+            else:
+                out.append(regex[i : i + 2])
+            i += 2
+            continue
+        if c == "[":
+            depth += 1
+        elif c == "]" and depth:
+            depth -= 1
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def _act_regex(pattern: str) -> str:
+    """An indicator's or non-act's pattern as the engine runs it."""
+    return quote_tolerant(pattern_to_regex(pattern))
+
+
 @dataclass(frozen=True)
 class Codebook:
     """A validated codebook with the regular expressions the engine uses.
@@ -745,13 +792,14 @@ class Codebook:
         # phrases that read like an act and are none ("a threat to national security"):
         # first, so that at the same position they win, and with no indicator (index -1),
         # so that their matches are dropped
-        table = [(NON_ACT, p, re.compile(pattern_to_regex(p), re.IGNORECASE)) for p in
+        # (quotation marks read as spaces: quote_tolerant)
+        table = [(NON_ACT, p, re.compile(_act_regex(p), re.IGNORECASE)) for p in
                  self.spec.non_acts]
         for i, ind in enumerate(self.spec.indicators):
             for p in ind.patterns:
-                table.append((i, p, re.compile(pattern_to_regex(p), re.IGNORECASE)))
+                table.append((i, p, re.compile(_act_regex(p), re.IGNORECASE)))
         object.__setattr__(self, "pattern_table", tuple(table))
-        regex = "(?i)" + "|".join(f"(?:{pattern_to_regex(p)})" for _, p, _ in table)
+        regex = "(?i)" + "|".join(f"(?:{_act_regex(p)})" for _, p, _ in table)
         object.__setattr__(self, "indicator_regex", regex)
         chunks: list[str] = []
         keywords: list[tuple[str, ...] | None] = []
@@ -759,7 +807,7 @@ class Codebook:
         words: set[str] | None = set()
         weight = 0
         for _, p, _ in table:
-            rx = pattern_to_regex(p)
+            rx = _act_regex(p)
             w = _weight(rx)
             if current and weight + w > CHUNK_WEIGHT:
                 chunks.append(rust_regex("(?i)" + "|".join(current)))

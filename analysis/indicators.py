@@ -150,8 +150,6 @@ PIECE_GROUPS = 6
 #: Matches given a status and an actor at a time (whole sentences): bounds peak memory.
 HIT_BATCH = 30_000
 _SEP = "\x00"
-#: Double quotation marks, blanked in the text the patterns search (see :func:`_locate_hits`).
-QUOTATION_MARKS = r"[“”„\"«»]"
 
 
 def _empty_codes() -> pl.DataFrame:
@@ -441,8 +439,7 @@ def _search_after(
 
 
 def _pattern_map(matched: pl.Series, codebook: Codebook) -> pl.DataFrame:
-    """Map each distinct matched string (as the patterns saw it: ``_probe``) to (indicator
-    index, pattern)."""
+    """Map each distinct matched string to (indicator index, pattern)."""
     uniq = matched.unique().sort().to_list()
     idx, pats = [], []
     for m in uniq:
@@ -450,8 +447,8 @@ def _pattern_map(matched: pl.Series, codebook: Codebook) -> pl.DataFrame:
         idx.append(None if hit is None else hit[0])
         pats.append(None if hit is None else hit[1])
     return pl.DataFrame(
-        {"_probe": uniq, "_ind": idx, "pattern": pats},
-        schema={"_probe": pl.String, "_ind": pl.Int64, "pattern": pl.String},
+        {"matched": uniq, "_ind": idx, "pattern": pats},
+        schema={"matched": pl.String, "_ind": pl.Int64, "pattern": pl.String},
     ).drop_nulls("_ind")
 
 
@@ -804,33 +801,12 @@ def _locate_hits(base: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
             fixed = body[rows].select(_without_label(pl.col("text"), pl.col("speaker")))
             body = body.with_columns(body["text"].scatter(rows, fixed["text"]))
     body = body.select("_row", "text")
-    # quotation marks inside an act ("designated as “terrorist organizations”", "prohibited
-    # “certain funds transfers”") are blanked for the patterns, offsets kept; the matched
-    # text is then taken from the sentence itself, quotation marks and all
-    quoted = body.select(pl.col("text").str.contains(QUOTATION_MARKS)).to_series()
-    if quoted.any():
-        rows = quoted.arg_true()
-        blank = body[rows].select(pl.col("text").str.replace_all(QUOTATION_MARKS, " "))
-        body = body.with_columns(body["text"].scatter(rows, blank["text"]))
     chunks, keywords = list(cb.indicator_chunks), list(cb.indicator_keywords)
-    hits = pl.concat(
+    return pl.concat(
         [
             locate(body.slice(i, BATCH_ROWS), chunks, keywords=keywords)
             for i in range(0, max(body.height, 1), BATCH_ROWS)
         ]
-    ).rename({"matched": "_probe"})
-    if not quoted.any():
-        return hits.with_columns(pl.col("_probe").alias("matched"))
-    original = base.select("_row", "text").join(
-        hits.select("_row").unique(), on="_row", how="semi"
-    )
-    return (
-        hits.join(original, on="_row", how="left", maintain_order="left")
-        .with_columns(
-            pl.col("text").str.slice(pl.col("s_start"), pl.col("s_end") - pl.col("s_start"))
-            .alias("matched")
-        )
-        .drop("text")
     )
 
 
@@ -861,8 +837,7 @@ def _code_hits(base: pl.DataFrame, hits: pl.DataFrame, cb: Codebook) -> pl.DataF
     # sorted while narrow; the joins keep that order
     hits = (
         hits.sort("_row", "s_start")
-        .join(_pattern_map(hits["_probe"], cb), on="_probe", how="inner", maintain_order="left")
-        .drop("_probe")
+        .join(_pattern_map(hits["matched"], cb), on="matched", how="inner", maintain_order="left")
         .join(_indicator_frame(cb), on="_ind", how="inner", maintain_order="left")
         .join(
             # once per sentence: its masked copy (clause limits) and whether it opens
