@@ -58,6 +58,11 @@ name:
 - ``other_party``: in such a unit, an act whose subject is a third-person plural
   (``other_party``: "ellos también presentaron algunos temas") is the other side's: in a
   side's own turn, "they" are its counterparts.
+- ``quoted``: an act inside a quotation that the sentence closes and attributes (a
+  speech verb, ``speech``, within a few words after the closing mark: "“…,” said Agriculture
+  Secretary Brooke Rollins", "“…”, señaló Ebrard") is the quoted person's side; an
+  attribution that names nobody ("she said", "afirmó") refers back to the previous
+  sentences' actor.
 - ``anaphora``: a sentence that opens with a pronoun takes the previous sentences'
   subject.
 - ``voice``: an act with no actor so far, in a unit whose speaker has a side, is that
@@ -75,7 +80,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from analysis.codebook import Codebook
+from analysis.codebook import Codebook, rust_regex
 
 _OTHER_SIDE = {"US": "MX", "MX": "US"}
 #: Characters after the match in which a reciprocal cue still names the act (rule
@@ -322,6 +327,33 @@ def _antecedent_steps(codebook: Codebook) -> list[tuple[str, pl.Expr | None]]:
     return [*steps, ("_ante", pl.coalesce(names)), *((n, None) for n in names)]
 
 
+def _quotation_steps(codebook: Codebook, has_right: bool) -> list[tuple[str, pl.Expr | None]]:
+    """Steps of :func:`actor_features` giving ``_quoter`` (the first actor cue of the
+    attribution that follows the quotation a match sits in, or null) and ``_bare_quote``
+    (the attribution names nobody: a pronoun and a speech verb, or the verb alone)."""
+    spec = codebook.spec.actors
+    # the sentence after the match (the clause after it when only that is at hand)
+    rest = pl.col("_right_sentence") if has_right else pl.col("right_clause")
+    body = codebook.cue_body
+    speech = body(spec.speech)
+    pron = body(spec.masculine_pronouns + spec.feminine_pronouns)
+    # the rest of the sentence: no quotation mark before the closing one, then at most
+    # a few words before a speech verb
+    attribution = rust_regex(
+        rf"(?i)^[^“”\"«»]*?[”\"»]\s*,?\s*((?:[^\s.;:!?]+\s+){{0,4}}?{speech}[^.;:!?]{{0,60}})"
+    )
+    bare = rust_regex(rf"(?i)^(?:(?:{pron})\s+{speech}|{speech}(?:\s+(?:{pron}))?)(?:[\s,.;]|$)")
+    return [
+        # (only where a quotation closes after the match: the verbs' alternation is long)
+        ("_qg", rest.str.contains(r"[”\"»]")),
+        ("_qa", _gated(rest, "_qg").str.extract(attribution, 1)),
+        ("_qg", None),
+        ("_quoter", pl.col("_qa").str.extract(rf"(?i)({codebook.actor_body()})", 1)),
+        ("_bare_quote", pl.col("_qa").str.contains(bare).fill_null(False)),
+        ("_qa", None),
+    ]
+
+
 def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
     """The regex features of each match that the actor rules read (:func:`attribute_actors`).
 
@@ -501,6 +533,10 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
                 rf"(?i){body(spec.other_party)}"
             ),
         ),
+        # a quotation closed after the match and attributed ("“…,” said Agriculture
+        # Secretary Brooke Rollins", "“…”, señaló Ebrard"): who is quoted, or a bare
+        # attribution ("she said", "afirmó") that refers back
+        *_quotation_steps(codebook, "_right_sentence" in codes.columns),
         # the subject receives the act ("Mexico's navy took delivery of helicopters")
         ("_recipient", up_to_match.str.contains(rf"(?i){body(spec.recipient)}")),
         # the subject reacts to the act, named right after the reaction ("Sheinbaum
@@ -526,7 +562,15 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         ("_im", pl.col("_inside").str.contains(marker_start)),
     ]
     feats = columns(
-        codes.select("_code", "left_clause", "matched", "right_clause", "left_sentence"), steps
+        codes.select(
+            "_code",
+            "left_clause",
+            "matched",
+            "right_clause",
+            "left_sentence",
+            *(["_right_sentence"] if "_right_sentence" in codes.columns else []),
+        ),
+        steps,
     )
     feats = feats.select(
         "_code",
@@ -553,12 +597,15 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         "_first_person",
         "_fp_object",
         "_reciprocal",
+        "_quoter",
+        "_bare_quote",
         "_other_party",
         "_recipient",
         "_reaction",
         "_obligee",
     )
     for col, out in (
+        ("_quoter", "quoter"),
         ("_obligee", "obligee"),
         ("_ante", "ante"),
         ("_before", "a_before"),
@@ -723,6 +770,13 @@ def attribute_actors(
         "addressee": (voice.is_not_null() & pl.col("_fp_object"), other_voice),
         "speaker": (voice.is_not_null() & pl.col("_first_person"), voice),
         "other_party": (voice.is_not_null() & pl.col("_other_party"), other_voice),
+        "quoted": (
+            pl.col("quoter").is_in(["US", "MX"])
+            | (pl.col("_bare_quote") & pl.col("prev_actor").is_in(["US", "MX"])),
+            pl.when(pl.col("quoter").is_in(["US", "MX"]))
+            .then(pl.col("quoter"))
+            .otherwise(pl.col("prev_actor")),
+        ),
         "anaphora": (
             pl.col("anaphoric") & pl.col("prev_actor").is_not_null(),
             pl.col("prev_actor"),
@@ -756,6 +810,8 @@ def attribute_actors(
         "_first_person",
         "_fp_object",
         "_reciprocal",
+        "quoter",
+        "_bare_quote",
         "_other_party",
     )
 

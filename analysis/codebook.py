@@ -558,6 +558,7 @@ class ActorSpec(_Strict):
     first_person_object: list[str] = Field(default_factory=list)
     other_party: list[str] = Field(default_factory=list)
     reciprocal: list[str] = Field(default_factory=list)
+    speech: list[str] = Field(default_factory=list)
     reaction: list[str] = Field(default_factory=list)
 
 
@@ -572,7 +573,8 @@ ACTOR_TESTS = (
     "attributive_before",
     "joint",
     "agent", "passive_agent", "subject", "counterpart", "circumstantial", "default",
-    "reciprocal", "addressee", "speaker", "other_party", "anaphora", "voice", "sentence",
+    "reciprocal", "addressee", "speaker", "other_party", "quoted", "anaphora", "voice",
+    "sentence",
 )  # fmt: skip
 _ALL_STANCES: list[Stance] = ["cooperation", "coercion", "resistance"]
 _ALL_MODES: list[Mode] = ["verbal", "material"]

@@ -570,3 +570,22 @@ def test_a_rule_limited_to_categories_skips_the_others(tmp_path: Path) -> None:
     )
     codes = code_sentences(frame, load_codebook(path))
     assert codes.select("actor", "actor_rule").rows() == [("MX", "speaker")]
+
+
+def test_a_quotation_is_the_quoted_persons_act() -> None:
+    # the attribution after the closing mark names who speaks, or refers back
+    assert actor(
+        "First, it is discriminatory and it violates a treaty between the two countries,” "
+        "Sheinbaum insisted.",
+        category="ACCUSE",
+    ) == {"MX"}
+    assert actor(
+        "Trump spoke at the White House on Monday.",
+        "“We are going to start hitting land with regard to the cartels,” he said.",
+        category="THREATEN",
+    ) == {"US"}
+    # no attribution after the quotation: the rule does not apply
+    codes = code_sentences(
+        sentences("“It violates a treaty between the two countries,” a columnist wrote."), CB
+    )
+    assert "quoted" not in set(codes["actor_rule"])
