@@ -334,22 +334,25 @@ def _quotation_steps(codebook: Codebook, has_right: bool) -> list[tuple[str, pl.
     spec = codebook.spec.actors
     # the sentence after the match (the clause after it when only that is at hand)
     rest = pl.col("_right_sentence") if has_right else pl.col("right_clause")
-    body = codebook.cue_body
-    speech = body(spec.speech)
-    pron = body(spec.masculine_pronouns + spec.feminine_pronouns)
+    speech = codebook.cue_body(spec.speech)
     # the rest of the sentence: no quotation mark before the closing one, then at most
     # a few words before a speech verb
     attribution = rust_regex(
         rf"(?i)^[^“”\"«»]*?[”\"»]\s*,?\s*((?:[^\s.;:!?]+\s+){{0,4}}?{speech}[^.;:!?]{{0,60}})"
     )
-    bare = rust_regex(rf"(?i)^(?:(?:{pron})\s+{speech}|{speech}(?:\s+(?:{pron}))?)(?:[\s,.;]|$)")
+    # Few regexes of their own: the thread that runs these steps keeps its compiled
+    # regexes in a small cache, and one regex too many recompiles them all at every call.
+    # The gate is a literal search; the cue search is the one the other steps use.
     return [
-        # (only where a quotation closes after the match: the verbs' alternation is long)
-        ("_qg", rest.str.contains(r"[”\"»]")),
+        ("_qg", rest.str.contains_any(["”", '"', "»"])),
         ("_qa", _gated(rest, "_qg").str.extract(attribution, 1)),
         ("_qg", None),
-        ("_quoter", pl.col("_qa").str.extract(rf"(?i)({codebook.actor_body()})", 1)),
-        ("_bare_quote", pl.col("_qa").str.contains(bare).fill_null(False)),
+        ("_quoter", pl.col("_qa").str.extract(rf"(?i){codebook.actor_body()}", 0)),
+        # an attribution of two words at most names nobody but a pronoun: "she said", "afirmó"
+        (
+            "_bare_quote",
+            (pl.col("_qa").str.strip_chars().str.split(" ").list.len() <= 2).fill_null(False),
+        ),
         ("_qa", None),
     ]
 
@@ -517,14 +520,6 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         # the speaker of the turn as subject, or as the one addressed
         ("_first_person", up_to_match.str.contains(rf"(?i){body(spec.first_person)}")),
         ("_fp_object", up_to_match.str.contains(rf"(?i){body(spec.first_person_object)}")),
-        # an act both sides perform together, named in the match or right after it
-        # ("estamos de acuerdo", "colaborando y coordinando")
-        (
-            "_reciprocal",
-            pl.concat_str(matched, right.str.slice(0, RECIPROCAL_CHARS)).str.contains(
-                rf"(?i){body(spec.reciprocal)}"
-            ),
-        ),
         # the speaker's counterparts as subject ("ellos también presentaron algunos temas")
         # (anywhere before it in the sentence: "Y ellos también, a su vez, presentaron")
         (
@@ -533,10 +528,6 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
                 rf"(?i){body(spec.other_party)}"
             ),
         ),
-        # a quotation closed after the match and attributed ("“…,” said Agriculture
-        # Secretary Brooke Rollins", "“…”, señaló Ebrard"): who is quoted, or a bare
-        # attribution ("she said", "afirmó") that refers back
-        *_quotation_steps(codebook, "_right_sentence" in codes.columns),
         # the subject receives the act ("Mexico's navy took delivery of helicopters")
         ("_recipient", up_to_match.str.contains(rf"(?i){body(spec.recipient)}")),
         # the subject reacts to the act, named right after the reaction ("Sheinbaum
@@ -562,15 +553,7 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         ("_im", pl.col("_inside").str.contains(marker_start)),
     ]
     feats = columns(
-        codes.select(
-            "_code",
-            "left_clause",
-            "matched",
-            "right_clause",
-            "left_sentence",
-            *(["_right_sentence"] if "_right_sentence" in codes.columns else []),
-        ),
-        steps,
+        codes.select("_code", "left_clause", "matched", "right_clause", "left_sentence"), steps
     )
     feats = feats.select(
         "_code",
@@ -596,16 +579,12 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         "_ante",
         "_first_person",
         "_fp_object",
-        "_reciprocal",
-        "_quoter",
-        "_bare_quote",
         "_other_party",
         "_recipient",
         "_reaction",
         "_obligee",
     )
     for col, out in (
-        ("_quoter", "quoter"),
         ("_obligee", "obligee"),
         ("_ante", "ante"),
         ("_before", "a_before"),
@@ -620,14 +599,48 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
 
 
 def subject_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
-    """``_code``, ``subject`` and ``early``: the first subject cue of each match's clause
-    before it and of the sentence before it (see :func:`attribute_actors`)."""
+    """``_code``, ``subject`` and ``early`` (the first subject cue of each match's clause
+    before it and of the sentence before it), ``_reciprocal``, ``quoter`` and
+    ``_bare_quote`` (see :func:`attribute_actors`).
+
+    Computed on the calling thread, beside :func:`actor_features` on the helper thread:
+    each thread keeps its compiled regexes in a small cache, and one regex too many on the
+    helper thread recompiled all of its own at every call.
+    """
+    spec = codebook.spec.actors
     subj = _cue_items(codes, codebook, col="left_clause", key="_code")
     early = _cue_items(codes, codebook, col="left_sentence", key="_code")
-    return _first_subject(codes, subj, codebook, key="_code").select(
-        "_code",
-        pl.col("actor").alias("subject"),
-        _first_subject(codes, early, codebook, key="_code")["actor"].alias("early"),
+    has_right = "_right_sentence" in codes.columns
+    steps = [
+        # an act both sides perform together, named in the match or right after it
+        # ("estamos de acuerdo", "colaborando y coordinando")
+        (
+            "_reciprocal",
+            pl.concat_str(
+                pl.col("matched"), pl.col("right_clause").str.slice(0, RECIPROCAL_CHARS)
+            ).str.contains(rf"(?i){codebook.cue_body(spec.reciprocal)}"),
+        ),
+        # a quotation closed after the match and attributed ("“…,” said Agriculture
+        # Secretary Brooke Rollins", "“…”, señaló Ebrard"): who is quoted, or a bare
+        # attribution ("she said", "afirmó") that refers back
+        *_quotation_steps(codebook, has_right),
+    ]
+    extra = columns(
+        codes.select(
+            "_code", "matched", "right_clause", *(["_right_sentence"] if has_right else [])
+        ),
+        steps,
+    )
+    extra = extra.select("_code", "_reciprocal", "_quoter", "_bare_quote")
+    extra = _resolve(extra, "_quoter", "quoter", codebook)
+    return (
+        _first_subject(codes, subj, codebook, key="_code")
+        .select(
+            "_code",
+            pl.col("actor").alias("subject"),
+            _first_subject(codes, early, codebook, key="_code")["actor"].alias("early"),
+        )
+        .join(extra, on="_code", how="left", maintain_order="left")
     )
 
 
@@ -772,7 +785,11 @@ def attribute_actors(
         "other_party": (voice.is_not_null() & pl.col("_other_party"), other_voice),
         "quoted": (
             pl.col("quoter").is_in(["US", "MX"])
-            | (pl.col("_bare_quote") & pl.col("prev_actor").is_in(["US", "MX"])),
+            | (
+                pl.col("_bare_quote")
+                & ~pl.col("quoter").is_in(["US", "MX", "OTHER"]).fill_null(False)
+                & pl.col("prev_actor").is_in(["US", "MX"])
+            ),
             pl.when(pl.col("quoter").is_in(["US", "MX"]))
             .then(pl.col("quoter"))
             .otherwise(pl.col("prev_actor")),
