@@ -55,6 +55,7 @@ import functools
 import re
 import re._constants as _sre
 import re._parser as _sre_parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -687,19 +688,30 @@ def rust_regex(regex: str) -> str:
     >>> rust_regex(r"[\\w'-]+\\W") == "[" + LATIN_WORD + "'-]+[^" + LATIN_WORD + "]"
     True
     """
+    def rust(escape: str, in_class: bool) -> str | None:
+        if escape == "b":
+            return r"(?-u:\b)"
+        if escape == "w":
+            return LATIN_WORD if in_class else f"[{LATIN_WORD}]"
+        if escape == "W":
+            return f"[^{LATIN_WORD}]"  # a nested class inside a class
+        return None
+
+    return _rewrite_escapes(regex, rust)
+
+
+def _rewrite_escapes(regex: str, rewrite: Callable[[str, bool], str | None]) -> str:
+    """``regex`` with each backslash escape ``\\x`` replaced by ``rewrite(x, in_class)``
+    (None keeps it), ``in_class`` telling whether it stands inside a character class.
+
+    An escaped backslash is one escape, so the ``b`` of ``\\\\b`` is a letter.
+    """
     out, depth, i = [], 0, 0
     while i < len(regex):
         c = regex[i]
         if c == "\\" and i + 1 < len(regex):
-            e = regex[i + 1]
-            if e == "b":
-                out.append(r"(?-u:\b)")
-            elif e == "w":
-                out.append(LATIN_WORD if depth else f"[{LATIN_WORD}]")
-            elif e == "W":
-                out.append(f"[^{LATIN_WORD}]")  # a nested class inside a class
-            else:
-                out.append(regex[i : i + 2])
+            new = rewrite(regex[i + 1], depth > 0)
+            out.append(regex[i : i + 2] if new is None else new)
             i += 2
             continue
         if c == "[":
@@ -733,24 +745,8 @@ def quote_tolerant(regex: str) -> str:
     >>> print(quote_tolerant(r"a\\s+[^\\s,]+"))
     a[\\s“”„"«»]+[^\\s,]+
     """
-    out, depth, i = [], 0, 0
-    while i < len(regex):
-        c = regex[i]
-        if c == "\\" and i + 1 < len(regex):
-            e = regex[i + 1]
-            if e == "s" and not depth:
-                out.append(f"[\\s{QUOTATION_MARKS}]")
-            else:
-                out.append(regex[i : i + 2])
-            i += 2
-            continue
-        if c == "[":
-            depth += 1
-        elif c == "]" and depth:
-            depth -= 1
-        out.append(c)
-        i += 1
-    return "".join(out)
+    spaces = f"[\\s{QUOTATION_MARKS}]"
+    return _rewrite_escapes(regex, lambda e, in_class: None if in_class or e != "s" else spaces)
 
 
 def _act_regex(pattern: str) -> str:
