@@ -300,7 +300,7 @@ def test_allowing_the_other_side_to_act_is_by_the_side_that_allows() -> None:
     assert actor(text, category="SHARE_INTELLIGENCE") == {"MX"}
 
 
-def _turns(texts: list[str], speakers: list[str | None]) -> pl.DataFrame:
+def _turns(texts: list[str], speakers: list[str | None], codebook=CB) -> pl.DataFrame:
     n = len(texts)
     frame = pl.DataFrame(
         {
@@ -312,7 +312,7 @@ def _turns(texts: list[str], speakers: list[str | None]) -> pl.DataFrame:
         },
         schema_overrides={"speaker": pl.String},
     )
-    return code_sentences(frame, CB)
+    return code_sentences(frame, codebook)
 
 
 def test_speaker_turns_give_first_person_and_addressed_acts_their_sides() -> None:
@@ -559,16 +559,11 @@ def test_a_rule_limited_to_categories_skips_the_others(tmp_path: Path) -> None:
             r["categories"] = ["CONSULT"]
     path = tmp_path / "codebook.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    frame = pl.DataFrame(
-        {
-            "doc_id": ["t"],
-            "sent_id": [1],
-            "start": [0],
-            "text": ["Entonces, en lo esencial estamos de acuerdo."],
-            "speaker": ["PRESIDENTA CLAUDIA SHEINBAUM PARDO"],
-        }
+    codes = _turns(
+        ["Entonces, en lo esencial estamos de acuerdo."],
+        ["PRESIDENTA CLAUDIA SHEINBAUM PARDO"],
+        load_codebook(path),
     )
-    codes = code_sentences(frame, load_codebook(path))
     assert codes.select("actor", "actor_rule").rows() == [("MX", "speaker")]
 
 
