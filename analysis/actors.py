@@ -259,7 +259,7 @@ def _applies(row) -> pl.Expr:
     fits = pl.col("stance").is_in(list(row.stances))
     if len(row.modes) < 2:
         fits = fits & pl.col("mode").is_in(list(row.modes))
-    if getattr(row, "categories", None):
+    if row.categories:
         fits = fits & pl.col("category").is_in(list(row.categories))
     return fits
 
@@ -328,9 +328,9 @@ def _antecedent_steps(codebook: Codebook) -> list[tuple[str, pl.Expr | None]]:
 
 
 def _quotation_steps(codebook: Codebook, has_right: bool) -> list[tuple[str, pl.Expr | None]]:
-    """Steps of :func:`actor_features` giving ``_quoter`` (the first actor cue of the
+    """Steps of :func:`subject_features` giving ``_quoter`` (the first actor cue of the
     attribution that follows the quotation a match sits in, or null) and ``_bare_quote``
-    (the attribution names nobody: a pronoun and a speech verb, or the verb alone)."""
+    (an attribution of two words at most: a pronoun and a speech verb, or the verb alone)."""
     spec = codebook.spec.actors
     # the sentence after the match (the clause after it when only that is at hand)
     rest = pl.col("_right_sentence") if has_right else pl.col("right_clause")
