@@ -797,15 +797,16 @@ class Codebook:
             for p in ind.patterns:
                 table.append((i, p, re.compile(_act_regex(p), re.IGNORECASE)))
         object.__setattr__(self, "pattern_table", tuple(table))
-        regex = "(?i)" + "|".join(f"(?:{_act_regex(p)})" for _, p, _ in table)
+        # (each pattern's regex translated once: the compiled pattern keeps its source)
+        regex = "(?i)" + "|".join(f"(?:{r.pattern})" for _, _, r in table)
         object.__setattr__(self, "indicator_regex", regex)
         chunks: list[str] = []
         keywords: list[tuple[str, ...] | None] = []
         current: list[str] = []
         words: set[str] | None = set()
         weight = 0
-        for _, p, _ in table:
-            rx = _act_regex(p)
+        for _, _, compiled in table:
+            rx = compiled.pattern
             w = _weight(rx)
             if current and weight + w > CHUNK_WEIGHT:
                 chunks.append(rust_regex("(?i)" + "|".join(current)))
