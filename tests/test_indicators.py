@@ -756,7 +756,7 @@ def test_a_dropped_match_does_not_hide_the_matches_after_the_winner() -> None:
 
 
 def test_quotation_marks_inside_an_act_do_not_hide_it() -> None:
-    # the patterns see the quotation marks blanked; the codes keep the sentence's own text
+    # the patterns read the quotation marks as spaces; the codes keep the sentence's own text
     texts = [
         "Six cartels were designated as “terrorist organizations” by the U.S.",
         'FinCEN said it had prohibited "certain funds transfers" involving three banks.',
@@ -764,7 +764,7 @@ def test_quotation_marks_inside_an_act_do_not_hide_it() -> None:
     frame = pl.DataFrame(
         {"doc_id": ["a", "b"], "sent_id": [1, 1], "start": [0, 0], "text": texts}
     )
-    codes = code_sentences(frame, load_codebook())
+    codes = code_sentences(frame, CB)
     got = {r["doc_id"]: r for r in codes.iter_rows(named=True)}
     assert got["a"]["category"] == "SANCTION" and "“terrorist" in got["a"]["matched"]
     assert got["b"]["category"] == "SANCTION" and '"certain' in got["b"]["matched"]
