@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import re
 import re._constants as _sre
 import re._parser as _sre_parse
@@ -332,24 +333,55 @@ def _boundary_after_non_ascii(items) -> str | None:
 FOLDS_TO_ASCII = ("\u212a", "\u017f")
 
 
+#: Letters outside ASCII a required literal may hold: each has exactly one other case form,
+#: and nothing else matches it case-insensitively (the keyword search lists both forms:
+#: :func:`case_variants`). A literal stops at any other letter outside ASCII.
+LITERAL_LETTERS = frozenset("áéíóúüñ")
+
+#: Most spellings a run of literals may stand for ("re[uú]ne": reune, reúne) before it is
+#: cut.
+MAX_SPELLINGS = 8
+
+
+def _literal_chars(op, av) -> set[str] | None:
+    """The characters (lower case) one item matches when it is a literal or a small class
+    of literals (``[eé]``) the keyword search can see, else None."""
+    if op is _sre.LITERAL:
+        chars = [av]
+    elif op is _sre.IN and av and all(sub_op is _sre.LITERAL for sub_op, _ in av):
+        chars = [sub_av for _, sub_av in av]
+    else:
+        return None
+    out = {chr(c).lower() for c in chars}
+    if len(out) > 4 or not all(c.isascii() or c in LITERAL_LETTERS for c in out):
+        return None
+    return out
+
+
 def _required(items: _sre_parse.SubPattern | list) -> frozenset[str] | None:
     """The best set of literals one of which every match of ``items`` contains, or None."""
     candidates: list[frozenset[str]] = []
-    run: list[str] = []
+    run: set[str] = {""}  # the spellings of the literal run so far
 
     def flush() -> None:
-        if run:
-            candidates.append(frozenset({"".join(run)}))
-            run.clear()
+        nonlocal run
+        if run != {""}:
+            candidates.append(frozenset(run))
+        run = {""}
 
     for op, av in items:
-        if op is _sre.LITERAL and chr(av).isascii():
-            run.append(chr(av).lower())
+        chars = _literal_chars(op, av)
+        if chars is not None and len(run) * len(chars) <= MAX_SPELLINGS:
+            run = {r + c for r in run for c in chars}
             continue
-        if run and op in (_sre.BRANCH, _sre.SUBPATTERN):
+        if chars is not None:  # too many spellings: a new run starts here
+            flush()
+            run = set(chars)
+            continue
+        if run != {""} and op in (_sre.BRANCH, _sre.SUBPATTERN):
             # a literal run before alternatives: each match holds the run and the start of
             # the alternative taken ("me" + "t|et|ets" gives met, meet, meets)
-            candidates.append(frozenset("".join(run) + x for x in _leading([(op, av)])))
+            candidates.append(frozenset(r + x for r in run for x in _leading([(op, av)])))
         flush()
         found = None
         if op is _sre.SUBPATTERN:
@@ -367,6 +399,21 @@ def _required(items: _sre_parse.SubPattern | list) -> frozenset[str] | None:
     if not candidates:
         return None
     return max(candidates, key=_selectivity)
+
+
+def case_variants(literal: str) -> list[str]:
+    """Every spelling of a lower-case required literal that an ASCII case-insensitive
+    search must list: its letters outside ASCII in both cases.
+
+    Examples
+    --------
+    >>> case_variants("reúne")
+    ['reÚne', 'reúne']
+    >>> case_variants("tariff")
+    ['tariff']
+    """
+    forms = [(c, c.upper()) if c in LITERAL_LETTERS else (c,) for c in literal]
+    return sorted("".join(p) for p in itertools.product(*forms))
 
 
 #: Words common in any English or Spanish text on the subject (function words, the two
@@ -399,26 +446,28 @@ def _selectivity(literals: frozenset[str]) -> tuple[bool, int, int]:
 def _leading(items: _sre_parse.SubPattern | list) -> set[str]:
     """The ASCII literal prefixes (lower case) one of which every match of ``items`` starts
     with; the empty string where an alternative starts otherwise."""
-    head: list[str] = []
+    heads: set[str] = {""}
     for op, av in items:
-        if op is _sre.LITERAL and chr(av).isascii():
-            head.append(chr(av).lower())
+        chars = _literal_chars(op, av)
+        if chars is not None and len(heads) * len(chars) <= MAX_SPELLINGS:
+            heads = {h + c for h in heads for c in chars}
             continue
         tails: set[str] = {""}
         if op is _sre.SUBPATTERN:
             tails = _leading(av[3])
         elif op is _sre.BRANCH:
             tails = set().union(*(_leading(b) for b in av[1]))
-        return {"".join(head) + t for t in tails}
-    return {"".join(head)}
+        return {h + t for h in heads for t in tails}
+    return heads
 
 
 def required_literals(regex: str) -> list[str] | None:
-    """Literals (lower-case ASCII) one of which every match of ``regex`` contains.
+    """Literals (lower case) one of which every match of ``regex`` contains.
 
-    Matching is taken as case-insensitive, so a text that contains none of them (ignoring
-    ASCII case) and none of ``FOLDS_TO_ASCII`` cannot match. None when no such set is
-    found (the regex could match without any literal, or it cannot be analysed).
+    Their letters are ASCII or in ``LITERAL_LETTERS`` (searched for in both cases:
+    :func:`case_variants`). Matching is taken as case-insensitive, so a text that contains
+    none of them (ignoring case) and none of ``FOLDS_TO_ASCII`` cannot match. None when no
+    such set is found (the regex could match without any literal, or it cannot be analysed).
 
     Examples
     --------
@@ -426,6 +475,8 @@ def required_literals(regex: str) -> list[str] | None:
     ['tariff']
     >>> required_literals(r"(?:tariffs?|sanctions?)\\s+on")
     ['sanction', 'tariff']
+    >>> required_literals(r"presi[oó]n")
+    ['presion', 'presión']
     >>> required_literals(r"\\w+") is None
     True
     """

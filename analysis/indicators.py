@@ -95,7 +95,8 @@ from __future__ import annotations
 
 import functools
 import os
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import polars as pl
 
@@ -113,6 +114,7 @@ from analysis.codebook import (
     CATEGORY_STANCE,
     FOLDS_TO_ASCII,
     Codebook,
+    case_variants,
     load_codebook,
     rust_regex,
 )
@@ -234,8 +236,8 @@ def _candidates(
     row, ignoring ASCII case; each occurrence sets the bits of the regexes that require it.
     """
     table = _chunk_bits(tuple(tuple(k) for k in keywords))
-    words = sorted(set(table["_w"].to_list()) - {ch.lower() for ch in FOLDS_TO_ASCII})
-    words += list(FOLDS_TO_ASCII)
+    literals = set(table["_w"].to_list()) - {ch.lower() for ch in FOLDS_TO_ASCII}
+    words = sorted({v for w in literals for v in case_variants(w)}) + list(FOLDS_TO_ASCII)
 
     def bits(part: pl.DataFrame) -> pl.LazyFrame:
         return (
@@ -738,18 +740,41 @@ def code_sentences(sentences: pl.DataFrame, codebook: Codebook | None = None) ->
     hits = _locate_hits(base, cb)
     if hits.height == 0:
         return _empty_codes()
-    if hits.height <= HIT_BATCH:
-        return _code_hits(_documents_of(base, hits), hits, cb)
     # whole sentences per batch, each with the sentences of its documents (pronouns look
     # back): memory grows with the batch, not with the corpus. As few batches as
     # HIT_BATCH allows, of equal size: the largest batch sets the peak
     size = -(-hits.height // -(-hits.height // HIT_BATCH))
     first = pl.col("_i").min().over("_row")  # a sentence's matches stay together
     batch = hits.with_row_index("_i").select((first // size).alias("_b"))["_b"]
+    parts = [hits.filter(batch == b) for b in batch.unique(maintain_order=True)]
+    del hits
+    # each batch's previous sentences are read on the helper thread while the batch before
+    # it is coded: queued there after that batch's actor features
+    helper = _helper()
+    queued = {}
+
+    ana = cb.cue_body(cb.spec.actors.anaphora)
+    pron = cb.cue_body(cb.spec.actors.pronouns)
+
+    def queue(i: int) -> None:
+        if i < len(parts):
+            docs = _documents_of(base, parts[i])
+            # the coded sentences; only those that open with, or contain, a pronoun need
+            # the previous sentences (found on this thread: the helper's compiled regexes
+            # are the actor searches', as many as polars keeps per thread)
+            voiced = docs.join(parts[i].select("_row").unique(), on="_row", how="semi")
+            needs_prev = voiced.filter(pl.col("text").str.contains(rf"(?i){ana}|{pron}"))
+            queued[i] = (
+                docs,
+                helper.submit(_previous, docs, voiced, needs_prev.select("doc_id", "sent_id"), cb),
+            )
+
+    queue(0)
     coded = []
-    for b in batch.unique(maintain_order=True):
-        part = hits.filter(batch == b)
-        coded.append(_code_hits(_documents_of(base, part), part, cb))
+    for i in range(len(parts)):
+        docs, previous = queued.pop(i)
+        coded.append(_code_hits(docs, parts[i], cb, previous, then=lambda i=i: queue(i + 1)))
+        parts[i] = None  # type: ignore[call-overload]  # the batch's memory goes with it
     return _concat_sorted(coded, ["doc_id", "sent_id", "match_start", "category"])
 
 
@@ -831,8 +856,32 @@ def _without_label(text: pl.Expr, speaker: pl.Expr) -> pl.Expr:
     )
 
 
-def _code_hits(base: pl.DataFrame, hits: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
-    """Status, actor and the codes table for the located matches of ``base``'s sentences."""
+def _previous(
+    base: pl.DataFrame, voiced: pl.DataFrame, needs_prev: pl.DataFrame, cb: Codebook
+) -> pl.DataFrame:
+    """The speaker's side of the ``voiced`` sentences and, for those of ``needs_prev``, the
+    actor of the sentences before them in ``base`` (``prev_actor``)."""
+    return _previous_actor(base, needs_prev, cb).join(
+        voiced.select("doc_id", "sent_id", speaker_voice(voiced, cb)),
+        on=["doc_id", "sent_id"],
+        how="full",
+        coalesce=True,
+    )
+
+
+def _code_hits(
+    base: pl.DataFrame,
+    hits: pl.DataFrame,
+    cb: Codebook,
+    previous: Future[pl.DataFrame],
+    *,
+    then: Callable[[], None],
+) -> pl.DataFrame:
+    """Status, actor and the codes table for the located matches of ``base``'s sentences.
+
+    ``previous`` is :func:`_previous` of them, queued on the helper thread; ``then`` runs
+    once this batch's actor features are queued there too.
+    """
     ana = cb.cue_body(cb.spec.actors.anaphora)
     # sorted while narrow; the joins keep that order
     hits = (
@@ -857,38 +906,17 @@ def _code_hits(base: pl.DataFrame, hits: pl.DataFrame, cb: Codebook) -> pl.DataF
         )
         .with_row_index("_code")
     )
-    pron = cb.cue_body(cb.spec.actors.pronouns)
-    # only sentences that open with, or contain, a pronoun need the previous sentences
-    needs_prev = (
-        hits.select("doc_id", "sent_id", "text")
-        .unique(["doc_id", "sent_id"])
-        .filter(pl.col("text").str.contains(rf"(?i){ana}|{pron}"))
-        .select("doc_id", "sent_id")
-    )
-    # the speaker's side, for the coded sentences only
-    voiced = base.join(
-        hits.select("doc_id", "sent_id").unique(), on=["doc_id", "sent_id"], how="semi"
-    )
-
-    def previous() -> pl.DataFrame:
-        return _previous_actor(base, needs_prev, cb).join(
-            voiced.select("doc_id", "sent_id", speaker_voice(voiced, cb)),
-            on=["doc_id", "sent_id"],
-            how="full",
-            coalesce=True,
-        )
-
     # the previous sentences' actors, then the actor features of the matches, are found
     # on the helper thread while this one finds the subjects and runs the status query
     # (polars releases the GIL); the actor searches run one column at a time
     # (analysis.actors.columns), so that each thread keeps its regexes compiled
-    prev = _helper().submit(previous)
     ctx = _context(hits.lazy(), cb).collect(engine="in-memory")
     del hits  # the text and its masked copy, per match (a batch's peak is what is alive)
     features = _helper().submit(actor_features, ctx, cb)
+    then()
     subjects = subject_features(ctx, cb)
     ctx = _status_frame(ctx, cb)
-    ctx = ctx.join(prev.result(), on=["doc_id", "sent_id"], how="left", maintain_order="left")
+    ctx = ctx.join(previous.result(), on=["doc_id", "sent_id"], how="left", maintain_order="left")
     return _finish_codes(
         attribute_actors(ctx, cb, features=features.result(), subjects=subjects), cb
     )

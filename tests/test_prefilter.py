@@ -6,12 +6,19 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.codebook import FOLDS_TO_ASCII, load_codebook, pattern_to_regex, required_literals
+from analysis.codebook import (
+    FOLDS_TO_ASCII,
+    LITERAL_LETTERS,
+    case_variants,
+    load_codebook,
+    pattern_to_regex,
+    required_literals,
+)
 from analysis.indicators import locate
 
 CB = load_codebook()
 WORDS = sorted({w for k in CB.indicator_keywords if k for w in k})
-PIECES = [*WORDS, *(w.upper() for w in WORDS[::3]), " ", ", ", "’s ", "\u212a", "\u017f", "é"]
+PIECES = [*WORDS, *(w.upper() for w in WORDS[::3]), " ", ", ", "’s ", "\u212a", "\u017f", "é", "Ó"]
 TEXT = st.lists(st.sampled_from(PIECES) | st.text(max_size=6), max_size=30).map("".join)
 
 
@@ -40,7 +47,8 @@ def test_prefilter_keeps_every_matching_text(texts: list[str]) -> None:
     s = pl.Series(texts, dtype=pl.String)
     for rx, words in zip(CB.indicator_chunks, CB.indicator_keywords, strict=True):
         matches = s.str.contains(rx)
-        kept = s.str.contains_any([*words, *FOLDS_TO_ASCII], ascii_case_insensitive=True)
+        spellings = [v for w in words for v in case_variants(w)]
+        kept = s.str.contains_any([*spellings, *FOLDS_TO_ASCII], ascii_case_insensitive=True)
         assert not (matches & ~kept).any()
 
 
@@ -67,3 +75,24 @@ def test_required_literals_avoid_common_words() -> None:
     chunk regex then searches fewer sentences."""
     assert required_literals(r"\bfunds?\s+for\b") == ["fund"]
     assert required_literals(r"\bClaudia\s+Sheinbaum\s+(?:acord\w*|pact\w*)") == ["acord", "pact"]
+
+
+def test_required_literals_keep_spanish_letters() -> None:
+    """A literal runs on through the accented letters and small classes of literals, so
+    "presi[oó]n" needs "presion" or "presión", not "presi" (inside every "presidente")."""
+    assert required_literals(r"\bpresi[oó]n\w*") == ["presion", "presión"]
+    assert required_literals(r"\ble\s+pregunté") == ["pregunté"]
+    assert required_literals(r"re[uú]nen\b") == ["reunen", "reúnen"]
+    # a letter outside the list ends the literal ("ß" has no single upper-case form)
+    assert required_literals(r"straße") == ["stra"]
+
+
+def test_literal_letters_have_exactly_two_case_forms() -> None:
+    """What case-insensitive matching (Rust's regex, as polars runs it) takes for each
+    letter of LITERAL_LETTERS is the letter and its upper case, nothing else: the keyword
+    search lists both (case_variants), so it never drops a text a chunk regex matches."""
+    every = pl.Series([chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000])
+    for letter in sorted(LITERAL_LETTERS):
+        hits = every.filter(every.str.contains(f"(?i)^{letter}$")).to_list()
+        assert sorted(hits) == sorted({letter, letter.upper()}), letter
+    assert case_variants("acción") == ["acciÓn", "acción"]
