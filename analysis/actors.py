@@ -255,12 +255,15 @@ def _real(expr: pl.Expr, prev: pl.Expr) -> pl.Expr:
 
 
 def _applies(row) -> pl.Expr:
-    """Whether a rules-table row applies to a code: its stances, modes and categories."""
+    """Whether a rules-table row applies to a code: its stances, modes, categories and
+    indicators."""
     fits = pl.col("stance").is_in(list(row.stances))
     if len(row.modes) < 2:
         fits = fits & pl.col("mode").is_in(list(row.modes))
     if row.categories:
         fits = fits & pl.col("category").is_in(list(row.categories))
+    if row.indicators:
+        fits = fits & pl.col("indicator").is_in(list(row.indicators))
     return fits
 
 
@@ -450,11 +453,12 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
             | _gated(left, "_jg").str.contains(rf"(?i){joint}(?:\s+[^\s,;]+){{0,1}}?\s*$"),
         ),
         # a noun may come between the preposition and the cue when the cue is a
-        # postnominal adjective: "las amenazas del presidente estadounidense"
+        # postnominal adjective: "las amenazas del presidente estadounidense"; a comma may
+        # come before it: "se ha negado, por parte de Estados Unidos"
         (
             "_ag",
             _gated(right, "_rg").str.extract_groups(
-                rf"(?i)^\s*(?P<p>{body(spec.agent_prepositions)})\s+{det}"
+                rf"(?i)^\s*,?\s*(?P<p>{body(spec.agent_prepositions)})\s+{det}"
                 rf"(?:[^\s,;]+\s+)??(?P<c>{cue})"
             ),
         ),
@@ -714,7 +718,7 @@ def attribute_actors(
     )
     # the rules table may name modes and categories: a frame without them fits no row
     # that does
-    for col in ("mode", "category"):
+    for col in ("mode", "category", "indicator"):
         if col not in out.columns:
             out = out.with_columns(pl.lit(None, dtype=pl.String).alias(col))
     attributive = pl.col("attributive")
@@ -725,9 +729,17 @@ def attribute_actors(
         if "status_rule" in out.columns
         else pl.lit(False)
     )
+    # the side praised or thanked: named in the match, as its object or after "de"/"of"
+    praised = pl.coalesce(
+        inside_ok,
+        pl.col("cp"),
+        pl.col("dobj"),
+        pl.when(~pl.col("_by") & pl.col("agent").is_in(["US", "MX"])).then(pl.col("agent")),
+    ).replace_strict(_OTHER_SIDE, default=None, return_dtype=pl.String)
     tests = {
         # a proposal of force refused, coded only where its U.S. author is named
         "proposer": (refused, pl.lit("US")),
+        "praised": (praised.is_in(["US", "MX"]), praised),
         # a joint act of a third party with one side ("Canada and Mexico agreed"): OTHER,
         # which scope: bilateral drops; joint acts only (actor UNSPECIFIED): a fixed-actor
         # charge ("the cartels control regions of Mexico") names the accused as its subject

@@ -621,7 +621,8 @@ STATUS_TESTS = (
 )  # fmt: skip
 #: The actor tests the engine knows (:mod:`analysis.actors`), by rule name.
 ACTOR_TESTS = (
-    "proposer", "third_party", "fixed", "attributive", "recipient", "reaction", "obligation",
+    "proposer", "praised", "third_party", "fixed", "attributive", "recipient", "reaction",
+    "obligation",
     "attributive_before",
     "joint",
     "agent", "passive_agent", "subject", "counterpart", "circumstantial", "default",
@@ -639,6 +640,8 @@ class _Rule(_Strict):
     modes: list[Mode] = Field(default_factory=lambda: list(_ALL_MODES), min_length=1)
     #: the categories it applies to (none listed: every category of its stances and modes)
     categories: list[str] = Field(default_factory=list)
+    #: the indicators it applies to (none listed: every indicator)
+    indicators: list[str] = Field(default_factory=list)
     cues: list[str] = Field(default_factory=list)
     scope: str
     note: str = ""
@@ -1069,8 +1072,9 @@ class Codebook:
         Returns
         -------
         polars.DataFrame
-            table (status or actor), order, rule, stances, modes, categories, cues, scope, result,
-            note: the codebook's ``rules`` section, as the report prints it.
+            table (status or actor), order, rule, stances, modes, categories, indicators,
+            cues, scope, result, note: the codebook's ``rules`` section, as the report prints
+            it.
 
         Examples
         --------
@@ -1093,6 +1097,7 @@ class Codebook:
                         "stances": ", ".join(r.stances),
                         "modes": ", ".join(r.modes),
                         "categories": ", ".join(r.categories),
+                        "indicators": ", ".join(r.indicators),
                         "cues": ", ".join(r.cues),
                         "scope": r.scope,
                         "result": result,
@@ -1101,7 +1106,8 @@ class Codebook:
                 )
         return pl.DataFrame(rows, schema={
             "table": pl.String, "order": pl.Int64, "rule": pl.String, "stances": pl.String,
-            "modes": pl.String, "categories": pl.String, "cues": pl.String, "scope": pl.String,
+            "modes": pl.String, "categories": pl.String, "indicators": pl.String,
+            "cues": pl.String, "scope": pl.String,
             "result": pl.String,
             "note": pl.String,
         })  # fmt: skip
@@ -1187,6 +1193,14 @@ def _validate_semantics(spec: CodebookSpec, path: str) -> None:
             if row.rule in names:
                 raise _fail(path, where, f"rule {row.rule!r} is listed twice; list it once")
             names.add(row.rule)
+            unknown = [i for i in row.indicators if i not in seen]
+            if unknown:
+                raise _fail(
+                    path,
+                    where,
+                    f"indicators names {unknown}, which are not indicators of the codebook; "
+                    f"expected ids such as {sorted(seen)[:3]}",
+                )
             for cue in row.cues:
                 section, _, fld = cue.partition(".")
                 if section not in sections or fld not in type(sections[section]).model_fields:

@@ -584,3 +584,35 @@ def test_a_quotation_is_the_quoted_persons_act() -> None:
         sentences("“It violates a treaty between the two countries,” a columnist wrote."), CB
     )
     assert "quoted" not in set(codes["actor_rule"])
+
+
+def test_praise_is_the_praisers_act() -> None:
+    # the side praised, thanked or welcomed is named in the match or as its object: the act
+    # is the other side's (rule `praised`), not the praised side's, as the attributive and
+    # agent rules would have it
+    for text, side in [
+        ("Trump thanked Mexico for its help on the border.", "US"),
+        ("Rubio highlighted Mexico's job on migration.", "US"),
+        ("El embajador reconoció los esfuerzos de México contra el fentanilo.", "US"),
+        ("Landau welcomed Mexico's decision.", "US"),
+        ("Sheinbaum thanked President Trump for the pause.", "MX"),
+        ("Mexico's efforts were praised by Rubio.", "US"),
+    ]:
+        codes = code_sentences(sentences(text), CB).filter(pl.col("indicator") == "agree_praise")
+        assert codes["actor"].to_list() == [side], text
+
+
+def test_a_rule_limited_to_indicators_skips_the_others(tmp_path: Path) -> None:
+    import yaml
+
+    from analysis.config import CODEBOOK_PATH
+
+    raw = yaml.safe_load(CODEBOOK_PATH.read_text(encoding="utf-8"))
+    for r in raw["rules"]["actor"]:
+        if r["rule"] == "praised":
+            r["indicators"] = ["lex_agree"]
+    path = tmp_path / "codebook.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    text = sentences("Trump thanked Mexico for its help on the border.")
+    assert code_sentences(text, CB)["actor_rule"].to_list() == ["praised"]
+    assert code_sentences(text, load_codebook(path))["actor_rule"].to_list() != ["praised"]

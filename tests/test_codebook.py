@@ -533,3 +533,14 @@ def test_a_match_that_opens_with_a_non_word_character_maps_to_its_pattern(tmp_pa
     assert hit[1] == r"re:\b['’]ve\s+let\s+them\s+through\b"
     codes = code_sentences(_sentences("They’ve let them through."), cb)
     assert codes["matched"].to_list() == ["’ve let them through"]
+
+
+def test_a_rule_naming_an_unknown_indicator_is_an_error(tmp_path: Path) -> None:
+    path = _write(tmp_path, lambda r: r["rules"]["actor"][0].update(indicators=["nope"]))
+    first = load_codebook().spec.rules.actor[0].rule
+    with pytest.raises(
+        CodebookError,
+        match=rf"field 'rules\.actor', row 1 \({first}\): indicators names \['nope'\], which "
+        r"are not indicators of the codebook",
+    ):
+        load_codebook(path)
