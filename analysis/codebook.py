@@ -1072,9 +1072,9 @@ class Codebook:
         Returns
         -------
         polars.DataFrame
-            table (status or actor), order, rule, stances, modes, categories, indicators,
-            cues, scope, result, note: the codebook's ``rules`` section, as the report prints
-            it.
+            table (status or actor), order, rule, stances, modes, limited_to (the
+            categories, in capitals, and the indicators a row is limited to), cues, scope,
+            result, note: the codebook's ``rules`` section, as the report prints it.
 
         Examples
         --------
@@ -1096,8 +1096,7 @@ class Codebook:
                         "rule": r.rule,
                         "stances": ", ".join(r.stances),
                         "modes": ", ".join(r.modes),
-                        "categories": ", ".join(r.categories),
-                        "indicators": ", ".join(r.indicators),
+                        "limited_to": ", ".join([*r.categories, *r.indicators]),
                         "cues": ", ".join(r.cues),
                         "scope": r.scope,
                         "result": result,
@@ -1106,8 +1105,7 @@ class Codebook:
                 )
         return pl.DataFrame(rows, schema={
             "table": pl.String, "order": pl.Int64, "rule": pl.String, "stances": pl.String,
-            "modes": pl.String, "categories": pl.String, "indicators": pl.String,
-            "cues": pl.String, "scope": pl.String,
+            "modes": pl.String, "limited_to": pl.String, "cues": pl.String, "scope": pl.String,
             "result": pl.String,
             "note": pl.String,
         })  # fmt: skip

@@ -544,3 +544,11 @@ def test_a_rule_naming_an_unknown_indicator_is_an_error(tmp_path: Path) -> None:
         r"are not indicators of the codebook",
     ):
         load_codebook(path)
+
+
+def test_rules_frame_shows_what_a_row_is_limited_to() -> None:
+    frame = CB.rules_frame()
+    limited = dict(frame.filter(pl.col("table") == "actor").select("rule", "limited_to").rows())
+    assert limited["reciprocal"] == "AGREE"
+    assert limited["praised"] == "agree_praise"
+    assert limited["subject"] == ""
