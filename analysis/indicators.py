@@ -271,6 +271,7 @@ def locate(
     col: str = "text",
     key: str = "_row",
     keywords: list[tuple[str, ...] | None] | None = None,
+    slice_rows: int | None = None,
 ) -> pl.DataFrame:
     """Find every non-overlapping match of ``regex`` with character offsets.
 
@@ -290,6 +291,9 @@ def locate(
         regex has them, each regex runs only on the rows that contain one of its literals
         (or a character in :data:`analysis.codebook.FOLDS_TO_ASCII`), found for all the
         regexes at once by one Aho-Corasick pass.
+    slice_rows : int, optional
+        Search ``slice_rows`` rows at a time (bounds the memory of the keyword
+        occurrences and of the matches' pieces); None: all at once.
 
     Returns
     -------
@@ -308,24 +312,44 @@ def locate(
     if frame.select(pl.col(col).str.contains(_SEP, literal=True).any()).item():
         # keep offsets: swap the separator for another single character
         frame = frame.with_columns(pl.col(col).str.replace_all(_SEP, "\x01", literal=True))
-    if keywords is not None and regexes and all(k for k in keywords):
-        cand = _candidates(frame, keywords, col=col, key=key)
+    n = slice_rows or max(frame.height, 1)
+    slices = [frame.slice(i, n) for i in range(0, max(frame.height, 1), n)]
+    prefilter = keywords is not None and bool(regexes) and all(k for k in keywords)
+    # each slice's rows holding a literal of some regex, with one bit per such regex
+    cands = [_candidates(f, keywords, col=col, key=key) if prefilter else f for f in slices]
+
+    def rows_for(cand: pl.DataFrame, i: int) -> pl.DataFrame:
         # each regex sees only the rows holding one of its literals (filtered eagerly: in
         # one lazy query the two filters would merge and the regex would run on every row)
-        inputs = [
-            cand.filter((pl.col(f"_b{i // 63}") & (1 << (i % 63))) != 0).select(key, col)
-            for i in range(len(regexes))
-        ]
-    else:
-        inputs = [frame] * len(regexes)
-    # a regex with no row to search is not run: polars would compile it all the same (a
-    # few milliseconds each, most of the cost of coding a few sentences)
-    parts = [
-        _locate_lazy(df.lazy(), rx, col=col, key=key, part=i)
-        for i, (df, rx) in enumerate(zip(inputs, regexes, strict=True))
-        if df.height
+        if not prefilter:
+            return cand
+        return cand.filter((pl.col(f"_b{i // 63}") & (1 << (i % 63))) != 0).select(key, col)
+
+    # the pieces (a copy of each matching text, cut at its matches) are the pass's largest
+    # allocation: turned into offsets PIECE_GROUPS regexes at a time, so that only one
+    # group's pieces are alive at once; a group runs over every slice before the next
+    # starts, so that its regexes stay compiled (polars keeps a few dozen per thread, fewer
+    # than the chunks). A regex with no row to search is not run: polars would compile it
+    # all the same (a few milliseconds each, most of the cost of coding a few sentences)
+    step = -(-len(regexes) // PIECE_GROUPS)
+    found: list[list[pl.DataFrame]] = [[] for _ in slices]
+    for g in range(0, len(regexes), step):
+        for s, cand in enumerate(cands):
+            parts = [
+                _locate_lazy(df.lazy(), regexes[i], col=col, key=key, part=i)
+                for i in range(g, min(g + step, len(regexes)))
+                if (df := rows_for(cand, i)).height
+            ]
+            if parts:
+                pieces = pl.concat(parts, how="vertical")
+                found[s].append(_pieces_to_matches(pieces, key).collect(engine="in-memory"))
+    del cands
+    out = [
+        _merge(slices[s], pl.concat(found[s]), regexes, col=col, key=key)
+        for s in range(len(slices))
+        if found[s]
     ]
-    if not parts:
+    if not out:
         return pl.DataFrame(
             schema={
                 key: frame.schema[key],
@@ -335,18 +359,13 @@ def locate(
                 "part": pl.Int32,
             }
         )
-    # the pieces (a copy of each matching text, cut at its matches) are the pass's largest
-    # allocation: turned into offsets PIECE_GROUPS regexes at a time, so that only one
-    # group's pieces are alive at once
-    step = -(-len(parts) // PIECE_GROUPS)
-    hits = pl.concat(
-        [
-            _pieces_to_matches(pl.concat(parts[i : i + step], how="vertical"), key).collect(
-                engine="in-memory"
-            )
-            for i in range(0, len(parts), step)
-        ]
-    )
+    return pl.concat(out)
+
+
+def _merge(
+    frame: pl.DataFrame, hits: pl.DataFrame, regexes: list[str], *, col: str, key: str
+) -> pl.DataFrame:
+    """The matches of several regexes in ``frame``'s rows merged leftmost-first."""
     if hits.height == 0 or len(regexes) == 1:
         return hits
     kept, dropped = _leftmost_first(hits, key)
@@ -802,9 +821,10 @@ def _documents_of(base: pl.DataFrame, hits: pl.DataFrame) -> pl.DataFrame:
 def _locate_hits(base: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
     """The indicator matches of the sentences to code, ``BATCH_ROWS`` sentences at a time.
 
-    One pattern pass after another over slices of the text bounds the memory; the chunk
-    regexes stay compiled between slices (nothing else runs in between: polars keeps a
-    few dozen compiled regexes, and compiling one of the codebook's takes milliseconds).
+    Slices of the text bound the memory; each group of chunk regexes runs over every slice
+    before the next group starts, so that its regexes stay compiled (see :func:`locate`;
+    polars keeps a few dozen compiled regexes per thread, and compiling one of the
+    codebook's takes milliseconds).
     """
     coded = pl.lit(True)
     if "is_heading" in base.columns:
@@ -827,12 +847,7 @@ def _locate_hits(base: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
             body = body.with_columns(body["text"].scatter(rows, fixed["text"]))
     body = body.select("_row", "text")
     chunks, keywords = list(cb.indicator_chunks), list(cb.indicator_keywords)
-    return pl.concat(
-        [
-            locate(body.slice(i, BATCH_ROWS), chunks, keywords=keywords)
-            for i in range(0, max(body.height, 1), BATCH_ROWS)
-        ]
-    )
+    return locate(body, chunks, keywords=keywords, slice_rows=BATCH_ROWS)
 
 
 def _without_label(text: pl.Expr, speaker: pl.Expr) -> pl.Expr:
