@@ -764,9 +764,14 @@ def code_sentences(sentences: pl.DataFrame, codebook: Codebook | None = None) ->
     # HIT_BATCH allows, of equal size: the largest batch sets the peak
     size = -(-hits.height // -(-hits.height // HIT_BATCH))
     first = pl.col("_i").min().over("_row")  # a sentence's matches stay together
-    batch = hits.with_row_index("_i").select((first // size).alias("_b"))["_b"]
-    parts = [hits.filter(batch == b) for b in batch.unique(maintain_order=True)]
+    parts = (
+        hits.with_row_index("_i")
+        .with_columns((first // size).alias("_b"))
+        .drop("_i")
+        .partition_by("_b", maintain_order=True, include_key=False)
+    )
     del hits
+    documents = _documents(base)
     # each batch's previous sentences are read on the helper thread while the batch before
     # it is coded: queued there after that batch's actor features
     helper = _helper()
@@ -777,7 +782,7 @@ def code_sentences(sentences: pl.DataFrame, codebook: Codebook | None = None) ->
 
     def queue(i: int) -> None:
         if i < len(parts):
-            docs = _documents_of(base, parts[i])
+            docs = _documents_of(base, parts[i], documents)
             # the coded sentences; only those that open with, or contain, a pronoun need
             # the previous sentences (found on this thread: the helper's compiled regexes
             # are the actor searches', as many as polars keeps per thread)
@@ -809,9 +814,34 @@ def _concat_sorted(frames: list[pl.DataFrame], keys: list[str]) -> pl.DataFrame:
     return pl.concat(frames).sort(keys)
 
 
-def _documents_of(base: pl.DataFrame, hits: pl.DataFrame) -> pl.DataFrame:
-    """The rows of ``base`` in the documents that ``hits`` fall in (and the hits' own rows)."""
+def _documents(base: pl.DataFrame) -> pl.DataFrame | None:
+    """For each row of ``base``, the first and last rows of its document (``_lo``,
+    ``_hi``), when every document's rows are contiguous (the usual order); else None."""
+    if base.height == 0 or base["doc_id"].null_count():
+        return None
+    runs = base.select((pl.col("doc_id") != pl.col("doc_id").shift(1)).sum()).item() + 1
+    if runs != base["doc_id"].n_unique():
+        return None
+    return base.select(
+        pl.col("_row").min().over("doc_id").alias("_lo"),
+        pl.col("_row").max().over("doc_id").alias("_hi"),
+    )
+
+
+def _documents_of(
+    base: pl.DataFrame, hits: pl.DataFrame, documents: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """The rows of ``base`` in the documents that ``hits`` fall in (and the hits' own rows).
+
+    With ``documents`` (:func:`_documents`) and hits in row order, the documents of the
+    hits' first to last rows, cut as one slice (the documents between them without a hit
+    come along): a filter would read the whole table for each batch.
+    """
     rows = hits["_row"].unique()
+    if documents is not None and hits["_row"].is_sorted():
+        lo = documents["_lo"][int(hits["_row"][0])]
+        hi = documents["_hi"][int(hits["_row"][-1])]
+        return base.slice(lo, hi - lo + 1)
     docs = base["doc_id"].gather(rows).unique().drop_nulls()
     return base.filter(
         pl.col("doc_id").is_in(docs.implode()) | pl.col("_row").is_in(rows.implode())
