@@ -814,34 +814,33 @@ def _concat_sorted(frames: list[pl.DataFrame], keys: list[str]) -> pl.DataFrame:
     return pl.concat(frames).sort(keys)
 
 
-def _documents(base: pl.DataFrame) -> pl.DataFrame | None:
-    """For each row of ``base``, the first and last rows of its document (``_lo``,
-    ``_hi``), when every document's rows are contiguous (the usual order); else None."""
+def _documents(base: pl.DataFrame) -> pl.Series | None:
+    """The first row of each document of ``base``, when every document's rows are
+    contiguous (the usual order); else None."""
     if base.height == 0 or base["doc_id"].null_count():
         return None
-    runs = base.select((pl.col("doc_id") != pl.col("doc_id").shift(1)).sum()).item() + 1
-    if runs != base["doc_id"].n_unique():
-        return None
-    return base.select(
-        pl.col("_row").min().over("doc_id").alias("_lo"),
-        pl.col("_row").max().over("doc_id").alias("_hi"),
-    )
+    starts = base.select(
+        pl.col("_row").filter(pl.col("doc_id").ne_missing(pl.col("doc_id").shift(1)))
+    ).to_series()
+    return starts if starts.len() == base["doc_id"].n_unique() else None
 
 
 def _documents_of(
-    base: pl.DataFrame, hits: pl.DataFrame, documents: pl.DataFrame | None = None
+    base: pl.DataFrame, hits: pl.DataFrame, starts: pl.Series | None = None
 ) -> pl.DataFrame:
     """The rows of ``base`` in the documents that ``hits`` fall in (and the hits' own rows).
 
-    With ``documents`` (:func:`_documents`) and hits in row order, the documents of the
-    hits' first to last rows, cut as one slice (the documents between them without a hit
-    come along): a filter would read the whole table for each batch.
+    With the documents' first rows (:func:`_documents`) and hits in row order, the
+    documents of the hits' first to last rows, cut as one slice (the documents between
+    them without a hit come along): a filter would read the whole table for each batch.
     """
     rows = hits["_row"].unique()
-    if documents is not None and hits["_row"].is_sorted():
-        lo = documents["_lo"][int(hits["_row"][0])]
-        hi = documents["_hi"][int(hits["_row"][-1])]
-        return base.slice(lo, hi - lo + 1)
+    if starts is not None and hits["_row"].is_sorted():
+        first, last = int(hits["_row"][0]), int(hits["_row"][-1])
+        lo = int(starts[int(starts.search_sorted(first, side="right")) - 1])
+        after = int(starts.search_sorted(last, side="right"))
+        hi = int(starts[after]) if after < starts.len() else base.height
+        return base.slice(lo, hi - lo)
     docs = base["doc_id"].gather(rows).unique().drop_nulls()
     return base.filter(
         pl.col("doc_id").is_in(docs.implode()) | pl.col("_row").is_in(rows.implode())

@@ -589,6 +589,13 @@ def test_batches_give_the_same_codes(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(engine, "PIECE_GROUPS", groups)
         assert code_sentences(s, CB).equals(whole)
     assert whole.height > 0
+    # a batch's documents are sliced from the table when their rows are contiguous, and
+    # filtered when they are not (rows of two documents interleaved)
+    assert engine._documents(s.with_row_index("_row")) is not None
+    mixed = s.sort("sent_id", "doc_id", maintain_order=True)
+    assert engine._documents(mixed.with_row_index("_row")) is None
+    key = ["doc_id", "sent_id", "match_start", "category", "actor"]
+    assert code_sentences(mixed, CB).sort(key).equals(whole.sort(key))
 
 
 # --------------------------------------------------------------------------- clauses
