@@ -548,21 +548,26 @@ def test_an_agreement_in_the_first_person_plural_is_both_sides() -> None:
     assert (4, "CONSULT", "MX", "speaker") in got
 
 
-def test_a_rule_limited_to_categories_skips_the_others(tmp_path: Path) -> None:
+def _with_actor_rule(tmp_path: Path, rule: str, **changes: list[str]):
+    """The packaged codebook with one actor rule's row changed, loaded from ``tmp_path``."""
     import yaml
 
     from analysis.config import CODEBOOK_PATH
 
     raw = yaml.safe_load(CODEBOOK_PATH.read_text(encoding="utf-8"))
     for r in raw["rules"]["actor"]:
-        if r["rule"] == "reciprocal":
-            r["categories"] = ["CONSULT"]
+        if r["rule"] == rule:
+            r.update(changes)
     path = tmp_path / "codebook.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return load_codebook(path)
+
+
+def test_a_rule_limited_to_categories_skips_the_others(tmp_path: Path) -> None:
     codes = _turns(
         ["Entonces, en lo esencial estamos de acuerdo."],
         ["PRESIDENTA CLAUDIA SHEINBAUM PARDO"],
-        load_codebook(path),
+        _with_actor_rule(tmp_path, "reciprocal", categories=["CONSULT"]),
     )
     assert codes.select("actor", "actor_rule").rows() == [("MX", "speaker")]
 
@@ -603,16 +608,7 @@ def test_praise_is_the_praisers_act() -> None:
 
 
 def test_a_rule_limited_to_indicators_skips_the_others(tmp_path: Path) -> None:
-    import yaml
-
-    from analysis.config import CODEBOOK_PATH
-
-    raw = yaml.safe_load(CODEBOOK_PATH.read_text(encoding="utf-8"))
-    for r in raw["rules"]["actor"]:
-        if r["rule"] == "praised":
-            r["indicators"] = ["lex_agree"]
-    path = tmp_path / "codebook.yaml"
-    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    narrowed = _with_actor_rule(tmp_path, "praised", indicators=["lex_agree"])
     text = sentences("Trump thanked Mexico for its help on the border.")
     assert code_sentences(text, CB)["actor_rule"].to_list() == ["praised"]
-    assert code_sentences(text, load_codebook(path))["actor_rule"].to_list() != ["praised"]
+    assert code_sentences(text, narrowed)["actor_rule"].to_list() != ["praised"]
