@@ -444,8 +444,9 @@ def _selectivity(literals: frozenset[str]) -> tuple[bool, int, int]:
 
 
 def _leading(items: _sre_parse.SubPattern | list) -> set[str]:
-    """The ASCII literal prefixes (lower case) one of which every match of ``items`` starts
-    with; the empty string where an alternative starts otherwise."""
+    """The literal prefixes (lower case, as :func:`_literal_chars` reads literals) one of
+    which every match of ``items`` starts with; the empty string where an alternative
+    starts otherwise."""
     heads: set[str] = {""}
     for op, av in items:
         chars = _literal_chars(op, av)

@@ -775,8 +775,7 @@ def code_sentences(sentences: pl.DataFrame, codebook: Codebook | None = None) ->
     # each batch's previous sentences are read on the helper thread while the batch before
     # it is coded: queued there after that batch's actor features
     helper = _helper()
-    queued = {}
-
+    queued: dict[int, tuple[pl.DataFrame, Future[pl.DataFrame]]] = {}
     ana = cb.cue_body(cb.spec.actors.anaphora)
     pron = cb.cue_body(cb.spec.actors.pronouns)
 
@@ -950,10 +949,10 @@ def _code_hits(
         )
         .with_row_index("_code")
     )
-    # the previous sentences' actors, then the actor features of the matches, are found
-    # on the helper thread while this one finds the subjects and runs the status query
-    # (polars releases the GIL); the actor searches run one column at a time
-    # (analysis.actors.columns), so that each thread keeps its regexes compiled
+    # the actor features of the matches, then the next batch's previous sentences
+    # (``then``), are found on the helper thread while this one finds the subjects and
+    # runs the status query (polars releases the GIL); the actor searches run one column
+    # at a time (analysis.actors.columns), so that each thread keeps its regexes compiled
     ctx = _context(hits.lazy(), cb).collect(engine="in-memory")
     del hits  # the text and its masked copy, per match (a batch's peak is what is alive)
     features = _helper().submit(actor_features, ctx, cb)
