@@ -833,13 +833,13 @@ def _documents_of(
     documents of the hits' first to last rows, cut as one slice (the documents between
     them without a hit come along): a filter would read the whole table for each batch.
     """
-    rows = hits["_row"].unique()
     if starts is not None and hits["_row"].is_sorted():
         first, last = int(hits["_row"][0]), int(hits["_row"][-1])
         lo = int(starts[int(starts.search_sorted(first, side="right")) - 1])
         after = int(starts.search_sorted(last, side="right"))
         hi = int(starts[after]) if after < starts.len() else base.height
         return base.slice(lo, hi - lo)
+    rows = hits["_row"].unique()
     docs = base["doc_id"].gather(rows).unique().drop_nulls()
     return base.filter(
         pl.col("doc_id").is_in(docs.implode()) | pl.col("_row").is_in(rows.implode())
