@@ -358,6 +358,15 @@ def _literal_chars(op, av) -> set[str] | None:
     return out
 
 
+def _extended(spellings: set[str], chars: set[str] | None) -> set[str] | None:
+    """The spellings of a literal run one item longer (``chars``: what the item matches,
+    :func:`_literal_chars`), or None when the item is no literal or the run would stand
+    for more than ``MAX_SPELLINGS`` spellings."""
+    if chars is None or len(spellings) * len(chars) > MAX_SPELLINGS:
+        return None
+    return {s + c for s in spellings for c in chars}
+
+
 def _required(items: _sre_parse.SubPattern | list) -> frozenset[str] | None:
     """The best set of literals one of which every match of ``items`` contains, or None."""
     candidates: list[frozenset[str]] = []
@@ -371,8 +380,8 @@ def _required(items: _sre_parse.SubPattern | list) -> frozenset[str] | None:
 
     for op, av in items:
         chars = _literal_chars(op, av)
-        if chars is not None and len(run) * len(chars) <= MAX_SPELLINGS:
-            run = {r + c for r in run for c in chars}
+        if (longer := _extended(run, chars)) is not None:
+            run = longer
             continue
         if chars is not None:  # too many spellings: a new run starts here
             flush()
@@ -449,9 +458,8 @@ def _leading(items: _sre_parse.SubPattern | list) -> set[str]:
     starts otherwise."""
     heads: set[str] = {""}
     for op, av in items:
-        chars = _literal_chars(op, av)
-        if chars is not None and len(heads) * len(chars) <= MAX_SPELLINGS:
-            heads = {h + c for h in heads for c in chars}
+        if (longer := _extended(heads, _literal_chars(op, av))) is not None:
+            heads = longer
             continue
         tails: set[str] = {""}
         if op is _sre.SUBPATTERN:
