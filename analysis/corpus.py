@@ -143,8 +143,9 @@ _HASHTAG_LINE = re.compile(r"^#[^\W_][\w-]*(?:[ \t]+#[^\W_][\w-]*)*$")
 _MD_HEADING = re.compile(r"^#{1,6}\s+\S")
 _BOLD_LINE = re.compile(r"^\*\*[^*]+\*\*$")
 # Markdown link or image around plain text: [text](target) -> text. Brackets inside the text
-# must be escaped, as in markdown itself.
-_MD_LINK = re.compile(r"!?\[((?:[^\[\]\\\n]|\\.)+)\]\(([^()\s]*)\)")
+# must be escaped, as in markdown itself; the text may run over line breaks (hard-wrapped
+# Markdown wraps inside links too: "[shut\n    down](https://...)"), not over a blank line.
+_MD_LINK = re.compile(r"!?\[((?:[^\[\]\\\n]|\\.|\n(?![ \t]*\n))+)\]\(([^()\s]*)\)")
 # Markdown escapes: a backslash before ASCII punctuation that markdown treats as syntax.
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|$<>~])")
 # A line that ends in a letter and a hyphen: a word broken across lines.
@@ -315,8 +316,9 @@ def hard_wrap_width(text: str) -> int | None:
     A text is hard-wrapped (fact sheets and transcripts wrapped at 72 columns, say) when at
     least three of its lines run on into the next line of the same paragraph or list item,
     40 to 100 characters wide, most of those lines end near a common width (the 90th
-    percentile of their lengths, minus 20 characters at most), and at least half of them
-    stop mid-sentence. Articles that keep one paragraph per line are not hard-wrapped.
+    percentile of their lengths, minus 20 characters at most; lines under 20 characters,
+    bylines and link stubs, left out), and at least half of them stop mid-sentence.
+    Articles that keep one paragraph per line are not hard-wrapped.
 
     Parameters
     ----------
@@ -344,7 +346,12 @@ def hard_wrap_width(text: str) -> int | None:
     ]
     if len(pairs) < _MIN_WRAPPED_LINES:
         return None
-    lengths = sorted(len(cur.rstrip()) for cur, _ in pairs)
+    # short lines (a byline, a date, "[[link removed]]", "*") say nothing of the width
+    lengths = sorted(
+        n for cur, _ in pairs if (n := len(cur.rstrip())) >= _MIN_WRAP_WIDTH // 2
+    )
+    if len(lengths) < _MIN_WRAPPED_LINES:
+        return None
     width = lengths[(9 * (len(lengths) - 1)) // 10]
     if not _MIN_WRAP_WIDTH <= width <= _MAX_WRAP_WIDTH:
         return None
@@ -366,6 +373,18 @@ def _inline_pass(text: str, removed: list[dict[str, str]]) -> str:
 
     text = _MD_LINK.sub(unlink, text)
     return _MD_ESCAPE.sub(unescape, text)
+
+
+def _item_runs_on(lines: list[str], i: int) -> bool:
+    """Does the list item opened on line ``i`` run on into an indented next line?
+
+    Such a line is the start of a sentence ("-   President" before "    Trump signed the
+    Laken Riley Act"), however short and often it recurs: never a page header.
+    """
+    if not _LIST_ITEM.match(lines[i]) or i + 1 >= len(lines):
+        return False
+    nxt = lines[i + 1]
+    return nxt[:2] == "  " and bool(nxt.strip()) and not starts_block(nxt)
 
 
 def _line_pass(text: str, removed: list[dict[str, str]]) -> str:
@@ -406,6 +425,7 @@ def _line_pass(text: str, removed: list[dict[str, str]]) -> str:
         and not _starts_lowercase(lines[i])
         and not SPEAKER_LABEL.match(lines[i])
         and not _MD_COMMENT.match(lines[i].strip())
+        and not _item_runs_on(lines, i)
     }
     counts = Counter(lines[i].strip() for i in header_like)
     drop: set[int] = set()

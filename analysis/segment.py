@@ -8,15 +8,17 @@ follow the gold standard's (``seeds/gold/README.md``, "Sentence splitting"):
   column), where a single line break inside a paragraph or list item is a soft wrap;
   there a blank line, a new list item (``-``, ``*``, ``1.``), a heading, a speaker's
   turn, a chrome line or a two-space hard break ends the unit, and a unit's text keeps
-  its inner line breaks;
+  its inner line breaks; a Markdown list item's lines indented to its text continue it
+  in any text (Pandoc wraps items inside links, whose removal leaves lines of any length);
 * inside a line, sentencex (rule-based, per language) proposes boundaries, and the gold
   rules add those it leaves out (inside quotations, after a closing bracket or ``**``);
   a boundary stands only after ``.``, ``!``, ``?`` or ``…`` plus any closing ``”"’')]``
   or ``**``, and only if whitespace and then a capital letter, a digit, an opening quote
   or bracket, ``#``, ``*``, ``¿`` or ``¡`` come next;
 * abbreviations never end a unit: titles (``Dr.``, ``Mr.``, ``Sr.``), ``e.g.``, single
-  initials and dotted acronyms (``U.S.``, ``EE.UU.``); ``U.S.Mexico`` and ``3.6`` have no
-  space after the dot, so they are never split;
+  initials and dotted acronyms (``U.S.``, ``EE.UU.``); months written short (``Jan.``,
+  ``ago.``) and ``No.`` only before a number ("35 years ago. Back then" is two);
+  ``U.S.Mexico`` and ``3.6`` have no space after the dot, so they are never split;
 * an omission mark ``(…)`` / ``(...)`` ends a unit only when a capital follows;
 * a markdown heading line is one unit; a bold run-in heading (``**Conclusions.**``) and a
   wire source tag (``(MENAFN- The Rio Times)``) are split from the text that follows, but
@@ -129,14 +131,18 @@ ABBREVIATIONS: frozenset[str] = frozenset(
         # Latin and reference
         "e.g.", "i.e.", "cf.", "vs.", "viz.", "approx.", "ca.", "vol.", "p.",
         "pp.", "fig.", "art.", "núm.", "pág.", "p.ej.", "aprox.",
-        # months written short
+    }
+)  # fmt: skip
+# Abbreviations only before a number ("No. 5", "Jan. 20", "15 ago. 2025"); elsewhere the
+# word ends a sentence ("subordinación, intervencionismo, no. A México se le respeta.",
+# "35 years ago. Back then", "en el mar. Luego"): months written short are words too.
+NUMBER_ABBREVIATIONS: frozenset[str] = frozenset(
+    {
+        "no.", "nos.",
         "jan.", "feb.", "mar.", "apr.", "jun.", "jul.", "aug.", "sep.", "sept.", "oct.",
         "nov.", "dec.", "ene.", "abr.", "ago.", "dic.",
     }
 )  # fmt: skip
-# Abbreviations only before a number ("No. 5"); elsewhere the word ends a sentence
-# ("subordinación, intervencionismo, no. A México se le respeta.").
-NUMBER_ABBREVIATIONS: frozenset[str] = frozenset({"no.", "nos."})
 # Dotted acronyms (U.S., U.N., EE.UU.) and single initials (J.).
 _ACRONYM = re.compile(r"^(?:[A-Za-z]{1,2}\.){2,}$|^[A-Z]\.$")
 # Clock times end sentences as ordinary words do.
@@ -288,23 +294,48 @@ def _is_soft_wrap(line: str, nxt: str, width: int) -> bool:
     return full or runs_on
 
 
+# A Markdown list item's marker and the spaces after it: its text starts at the end.
+_ITEM_MARKER = re.compile(r"^[^\S\n]*(?:[-*+]|\d{1,3}[.)])[^\S\n]+(?=\S)")
+
+
+def _continues_item(line: str, nxt: str, column: int | None) -> bool:
+    """Is ``nxt`` a lazy continuation of the list item whose text starts at ``column``?
+
+    In Markdown a line indented to the item's text, after a line of that item, is more of
+    the same paragraph: Pandoc wraps list items so, and its line lengths say nothing when
+    links were taken out of the lines ("-   President Trump [shut\n    down](...) the").
+    Not after a hard break (two trailing spaces), nor when ``nxt`` opens a block itself.
+    """
+    if column is None or line.endswith("  ") or starts_block(nxt):
+        return False
+    indent = len(nxt) - len(nxt.lstrip(" "))
+    return indent >= 2 and abs(indent - column) <= 1
+
+
 def _blocks(text: str) -> Iterator[tuple[int, int]]:
-    """Spans that units never cross: lines, or paragraphs and list items when hard-wrapped."""
+    """Spans that units never cross: lines, or paragraphs and list items when hard-wrapped
+    (a list item's indented continuation lines always)."""
     width = hard_wrap_width(text)
     start = end = -1
     previous = ""
+    column: int | None = None  # where the text of the current block's list item starts
     offset = 0
     for line in text.split("\n"):
         if not line.strip():
             if start >= 0:
                 yield start, end
-            start = -1
-        elif start >= 0 and width is not None and _is_soft_wrap(previous, line, width):
+            start, column = -1, None
+        elif start >= 0 and (
+            (width is not None and _is_soft_wrap(previous, line, width))
+            or _continues_item(previous, line, column)
+        ):
             end = offset + len(line)
         else:
             if start >= 0:
                 yield start, end
             start, end = offset, offset + len(line)
+            marker = _ITEM_MARKER.match(line)
+            column = marker.end() if marker else None
         previous = line
         offset += len(line) + 1
     if start >= 0:

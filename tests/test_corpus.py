@@ -250,6 +250,20 @@ def test_clean_unwraps_markdown_links():
     ]
 
 
+def test_clean_unwraps_a_link_whose_text_wraps_but_not_across_a_blank_line():
+    text, _ = clean_text("Trump [shut\n    down](https://x.org/a) the app.\n\n[a\n\nb](#) c.")
+    assert text == "Trump shut\n    down the app.\n\n[a\n\nb](#) c."
+
+
+def test_a_list_item_opening_that_runs_on_is_never_a_page_header():
+    # "-   President" opens several items, each continued on the next line: text, not a header
+    item = "-   President\n    Trump signed the order on {} imports.\n"
+    text = "Intro.\n\n" + "".join(item.format(w) for w in ("steel", "aluminum", "auto"))
+    cleaned, removed = clean_text(text)
+    assert cleaned.count("-   President") == 3
+    assert not [r for r in removed if r["kind"] == "page_header"]
+
+
 def test_clean_unwraps_link_with_escaped_brackets_inside():
     text, _ = clean_text("He [imposed tariffs \\(and more\\)](#) today.")
     assert text == "He imposed tariffs (and more) today."
@@ -1068,6 +1082,9 @@ def test_hard_wrap_width_detects_wrapped_text_only():
     assert hard_wrap_width(one_per_line) is None
     # Short lines are headings and bylines, not a narrow wrap.
     assert hard_wrap_width("Impact on Mexico\nBy A. Writer\n#Mexico\nTrump spoke.\nIt") is None
+    # ... nor do they hide a wrap: a newsletter's stubs and bylines before wrapped prose
+    stubs = "[[link removed]]\nNick Miroff\n*\n[[link removed]]\n*\n*\n[[link removed]]\nBy line\n"
+    assert 60 <= hard_wrap_width(stubs + WRAPPED) <= 72
 
 
 def test_clean_keeps_the_lines_of_hard_wrapped_text():

@@ -199,6 +199,20 @@ def test_number_abbreviation_holds_only_before_a_number():
     ]
 
 
+def test_a_month_written_short_holds_only_before_a_number():
+    # "ago." and "mar." are words as well as months: "years ago. Back then" ends a sentence
+    assert units("That was 35 years ago. Back then, Mexico was a partner. It met on Jan. 20.") == [
+        "That was 35 years ago.",
+        "Back then, Mexico was a partner.",
+        "It met on Jan. 20.",
+    ]
+    text = "Llegaron por el mar. Luego firmaron el 15 ago. 2025 en Ciudad de México."
+    assert units(text, "es") == [
+        "Llegaron por el mar.",
+        "Luego firmaron el 15 ago. 2025 en Ciudad de México.",
+    ]
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -667,3 +681,38 @@ def test_speaker_is_the_turn_label_else_the_document_source() -> None:
         ("PREGUNTA: ¿Y el acuerdo?", "PREGUNTA"),
         ("Gracias.", "PREGUNTA"),
     ]
+
+
+# A Pandoc list whose items wrap inside links: once the links are taken out, the lines are
+# of every length, but each indented line still continues its item.
+LINKED_LIST = (
+    "Intro paragraph of the article.\n"
+    "\n"
+    "-   President\n"
+    "    Trump\u00a0[signed](https://x.com/a/status/1884690966667231272)\u00a0the\n"
+    "    Laken Riley Act into law.\n"
+    "-   President Trump\u00a0[shut\n"
+    "    down](https://www.cbp.gov/newsroom/national-media-release/cbp-one)\u00a0the\n"
+    "    “CBP One” app, which\n"
+    "    “[paroled](https://example.org/track/click?u=dace49741569f7585670378b3)”\n"
+    "    more than one million immigrants.\n"
+    "-   President\n"
+    "    Trump\u00a0[restarted](https://x.com/USBPChief/status/1882786195232436332)\u00a0construction\n"
+    "    of the border wall.\n"
+)
+
+
+def test_list_items_wrapped_inside_links_are_one_unit_each():
+    cleaned, _ = clean_text(LINKED_LIST)
+    assert [" ".join(u.split()) for u in units(cleaned)] == [
+        "Intro paragraph of the article.",
+        "- President Trump signed the Laken Riley Act into law.",
+        "- President Trump shut down the “CBP One” app, which “paroled” more than one million"
+        " immigrants.",
+        "- President Trump restarted construction of the border wall.",
+    ]
+
+
+def test_an_indented_line_after_a_paragraph_is_not_a_list_continuation():
+    text = "Officials met on Friday.\n    Indented note.\n-   An item.\n  Not indented enough? No."
+    assert units(text)[:2] == ["Officials met on Friday.", "Indented note."]
