@@ -24,6 +24,10 @@ name:
   the accused ("the cartels control entire regions of Mexico").
 - ``fixed``: indicators with ``fixed_actor: true`` (talks, meetings: inherently joint
   acts) get their ``actor``.
+- ``obligation``: a coercive verbal act with a U.S. or Mexican cue at most two words
+  before an ``obligation`` ("Mexico must do more", "the United States must also control
+  the flow of weapons"): the side told what it must do is the target, the act the other
+  side's (before ``attributive``, which would take the cue that opens the match).
 - ``attributive``: a U.S. or Mexican cue among the first two words of the match
   ("punitive US tariffs"), unless an object marker governs it ("pressed Mexico");
   skipped for indicators with ``attributive: false``, whose possessive names the target
