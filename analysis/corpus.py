@@ -287,6 +287,18 @@ def _has_two(pattern: re.Pattern[str], s: str) -> bool:
     return next(matches, None) is not None and next(matches, None) is not None
 
 
+def item_text_column(line: str) -> int | None:
+    """Where the text of the list item this line opens starts, or None if it opens none.
+
+    Examples
+    --------
+    >>> [item_text_column(s) for s in ("-   President Trump", "  2. Second", "Text")]
+    [4, 5, None]
+    """
+    m = _LIST_ITEM.match(line)
+    return m.end() - 1 if m else None
+
+
 def starts_block(line: str) -> bool:
     """Does this line open a new block even without a blank line before it?
 

@@ -68,6 +68,7 @@ from analysis.corpus import (
     CorpusWarning,
     hard_wrap_width,
     is_chrome_line,
+    item_text_column,
     starts_block,
 )
 
@@ -294,10 +295,6 @@ def _is_soft_wrap(line: str, nxt: str, width: int) -> bool:
     return full or runs_on
 
 
-# A Markdown list item's marker and the spaces after it: its text starts at the end.
-_ITEM_MARKER = re.compile(r"^[^\S\n]*(?:[-*+]|\d{1,3}[.)])[^\S\n]+(?=\S)")
-
-
 def _continues_item(line: str, nxt: str, column: int | None) -> bool:
     """Is ``nxt`` a lazy continuation of the list item whose text starts at ``column``?
 
@@ -334,8 +331,7 @@ def _blocks(text: str) -> Iterator[tuple[int, int]]:
             if start >= 0:
                 yield start, end
             start, end = offset, offset + len(line)
-            marker = _ITEM_MARKER.match(line)
-            column = marker.end() if marker else None
+            column = item_text_column(line)
         previous = line
         offset += len(line) + 1
     if start >= 0:
