@@ -438,6 +438,9 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
                 rf"(?i)^(?:\S+\s+){{0,1}}?((?:{markers}\s+{det})?{cue})", 1
             ),
         ),
+        # the first cue anywhere in the match (the gate's own regex, so no new one to
+        # compile): the side a praise or thanks names ("gracias al presidente Donald Trump")
+        ("_named", _gated(matched, "_mg").str.extract(rf"(?i){cue}", 0)),
         # the subject is the target of a passive verb that reaches the match
         ("_m0", matched.str.extract(r"^(\S*)", 1).fill_null("")),
         ("_pt", pl.concat_str(left, pl.col("_m0"))),
@@ -576,6 +579,7 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         .alias("_before"),
         # inside the match too: "pressed Mexico", "wants Mexico to" name the target
         pl.when(pl.col("_im")).then(None).otherwise(pl.col("_inside")).alias("_inside"),
+        "_named",
         "_passive",
         "_joint",
         "_agent",
@@ -597,6 +601,7 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         ("_ante", "ante"),
         ("_before", "a_before"),
         ("_inside", "inside"),
+        ("_named", "named"),
         ("_agent", "agent"),
         ("_pagent", "pagent"),
         ("_cp", "cp"),
@@ -733,9 +738,11 @@ def attribute_actors(
         if "status_rule" in out.columns
         else pl.lit(False)
     )
-    # the side praised or thanked: named in the match, as its object or after "de"/"of"
+    # the side praised or thanked: named in the match (first among its opening words, else
+    # anywhere in it), as its object or after "de"/"of"
     praised = pl.coalesce(
         inside_ok,
+        pl.when(pl.col("named").is_in(["US", "MX"])).then(pl.col("named")),
         pl.col("cp"),
         pl.col("dobj"),
         pl.when(~pl.col("_by") & pl.col("agent").is_in(["US", "MX"])).then(pl.col("agent")),
@@ -833,6 +840,7 @@ def attribute_actors(
         "dobj",
         "_circ",
         "inside",
+        "named",
         "subject",
         "early",
         "_passive",

@@ -605,6 +605,14 @@ def test_praise_is_the_praisers_act() -> None:
     ]:
         codes = code_sentences(sentences(text), CB).filter(pl.col("indicator") == "agree_praise")
         assert codes["actor"].to_list() == [side], text
+    # the side thanked after a preposition and a title, deeper in the match than its opening
+    # words (the rule found no side there and the act was UNSPECIFIED)
+    for text in [
+        "“Muchas gracias al presidente Donald Trump.",
+        "De la Fuente agradeció a Rubio por su labor.",
+    ]:
+        codes = code_sentences(sentences(text), CB).filter(pl.col("indicator") == "agree_praise")
+        assert codes.select("actor", "actor_rule").rows() == [("MX", "praised")], text
 
 
 def test_a_rule_limited_to_indicators_skips_the_others(tmp_path: Path) -> None:
