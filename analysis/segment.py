@@ -29,7 +29,9 @@ follow the gold standard's (``seeds/gold/README.md``, "Sentence splitting"):
   comments, interface words, glued link trails, syndication notices) and Title Case lines,
   so none of it is coded; a line that ends in a colon is a heading only as a one-word or
   Title Case label ("Background:"): a clause leading into a list ("Duties imposed ... are
-  now:") is a sentence and is coded;
+  now:") is a sentence and is coded, and so is an embedded post or a captioned photo whose
+  sentence ends before its link, attribution or credit ("... Mexico.” pic.twitter.com/…
+  — Name (@handle) January 9, 2026", "... a México. | Crédito: Presidencia/AP");
 * no unit is longer than ``MAX_UNIT_CHARS`` (2,000 characters; the longest unit of the
   seeds and of real-dev has 587): a longer run without a sentence end (a table or a page
   flattened into one line) is cut at whitespace near the cap, after a comma, semicolon
@@ -158,6 +160,13 @@ _MD_HEADING = re.compile(r"^#{1,6}\s")
 _BOLD_ONLY = re.compile(r"^\*\*[^*]+\*\*$")
 _HASHTAGS = re.compile(r"^#[^\W_][\w-]*(?:\s+#[^\W_][\w-]*)*$")
 _MAX_HEADING_WORDS = 12
+# The tail of an embedded post after its sentence: its photo or link ("pic.twitter.com/…",
+# an address) and its attribution ("— Name (@handle) January 9, 2026"); or a photo
+# caption's credit after its sentence ("… a México. | Crédito: Presidencia/AP").
+_EMBED_TAIL = re.compile(
+    r"(?:(?:\s+(?:pic\.twitter\.com/\S+|https?://\S+))+(?:\s+[—–-]\s+[^\n]*\(@\w+\)[^\n]*)?"
+    r"|\s+\|\s+[^|\n]{1,60})\s*$"
+)
 # Whitespace other than the plain space.
 _OTHER_SPACE = re.compile(r"[^\S ]")
 # Cleaning (escapes, link syntax) shortens wrapped lines: a line this close to the wrap
@@ -262,6 +271,10 @@ def _is_heading(unit: str) -> bool:
     core = unit.rstrip(_CLOSERS)
     words = unit.split()
     if not core or core[-1] in _TERMINALS + ",;":
+        return False
+    # an embedded post: its sentence ends before the link and the attribution
+    post = _EMBED_TAIL.sub("", unit).rstrip(_CLOSERS)
+    if post != unit and post and post[-1] in _TERMINALS:
         return False
     if core[-1] == ":" and len(words) > 1:
         # a clause that leads into a list ("Duties imposed ... are now:", "se abren dos

@@ -172,6 +172,22 @@ def test_heading_detection():
     assert [h for _, h in headings(text)] == [True, True, True, False, False]
 
 
+def test_an_embedded_post_is_a_sentence_not_a_heading():
+    # a post quoted in a news page: its sentence ends before the photo link and the
+    # attribution, a caption's before its credit, so it is coded like any sentence; a
+    # bare link or label stays a heading
+    text = (
+        "The cartels are running Mexico.\u201d pic.twitter.com/63sOf5NWIy\n\n"
+        "The cartels are running Mexico.\" pic.twitter.com/63sOf5NWIy \u2014 Breaking911 "
+        "(@Breaking911) January 9, 2026\n\n"
+        "Read more https://example.com/story\n\n"
+        "pic.twitter.com/63sOf5NWIy\n\n"
+        "Claudia Sheinbaum agradece a Trump su respeto a México. | Crédito: Presidencia/AP\n\n"
+        "Internacional | Presidencia\n"
+    )
+    assert [h for _, h in headings(text)] == [False, False, True, True, False, True]
+
+
 def test_a_clause_leading_into_a_list_is_a_sentence_a_label_is_a_heading():
     text = (
         "Duties imposed on Canada and Mexico are now:\n"
