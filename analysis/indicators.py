@@ -67,7 +67,12 @@ Keyword counting goes wrong in several ways; the engine handles each:
   when nothing in its clause ties it to Mexico; ``scope: all`` keeps them.
 - **Language.** English and Spanish patterns and cues sit side by side in the codebook.
 
-Headings (``is_heading`` true, when the column exists) are not coded.
+Headings (``is_heading`` true, when the column exists) are not coded. Web addresses are
+not read: a Markdown link keeps its text and loses its target (``[declared](https://…)``
+reads as "declared"), and a bare address is blanked, each to spaces of its own length so
+that offsets hold (:func:`unlinked`); an address's words ("…/imposes-tariffs-on-mexico/")
+are no act, and a link's target no longer splits a phrase. ``matched`` is then taken from
+the original text.
 
 Everything runs as polars expressions over whole columns, in two stages. First the
 patterns, ``BATCH_ROWS`` sentences at a time: the codebook's alternation is cut into a
@@ -95,6 +100,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -152,6 +158,25 @@ PIECE_GROUPS = 6
 #: Matches given a status and an actor at a time (whole sentences): bounds peak memory.
 HIT_BATCH = 20_000
 _SEP = "\x00"
+# a Markdown link (its text in group 1; its target may hold one level of brackets) and a
+# bare web address
+_MD_LINK = re.compile(r"\[([^\[\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*\)")
+_BARE_URL = re.compile(r"\b(?:https?://|www\.)\S*[^\s.,;:!?)\]”\"’']")
+
+
+def unlinked(text: str) -> str:
+    """``text`` with link targets and web addresses blanked, the same length.
+
+    Examples
+    --------
+    >>> unlinked("Trump [declared](https://x.com/a_b) them FTOs; see https://wh.gov/tariffs.")
+    'Trump  declared                     them FTOs; see                       .'
+    """
+    def blank(m: re.Match[str]) -> str:
+        return " " + m.group(1) + " " * (len(m.group(0)) - len(m.group(1)) - 1)
+
+    text = _MD_LINK.sub(blank, text)
+    return _BARE_URL.sub(lambda m: " " * len(m.group(0)), text)
 
 
 def _empty_codes() -> pl.DataFrame:
@@ -756,6 +781,13 @@ def code_sentences(sentences: pl.DataFrame, codebook: Codebook | None = None) ->
         *([pl.col("is_heading").fill_null(False)] if "is_heading" in sentences.columns else []),
         *([pl.col("speaker").cast(pl.String)] if "speaker" in sentences.columns else []),
     ).with_row_index("_row")
+    # addresses are not read (see the module docstring); the rows that hold one are few
+    linked = base.filter(pl.col("text").str.contains("http|www\\.|\\]\\("))
+    if linked.height:
+        base = base.update(
+            linked.select("_row", pl.col("text").map_elements(unlinked, return_dtype=pl.String)),
+            on="_row",
+        )
     hits = _locate_hits(base, cb)
     if hits.height == 0:
         return _empty_codes()
@@ -798,7 +830,28 @@ def code_sentences(sentences: pl.DataFrame, codebook: Codebook | None = None) ->
         docs, previous = queued.pop(i)
         coded.append(_code_hits(docs, parts[i], cb, previous, then=lambda i=i: queue(i + 1)))
         parts[i] = None  # type: ignore[call-overload]  # the batch's memory goes with it
-    return _concat_sorted(coded, ["doc_id", "sent_id", "match_start", "category"])
+    codes = _concat_sorted(coded, ["doc_id", "sent_id", "match_start", "category"])
+    if linked.height:
+        # the matched text as the document has it, link targets included
+        original = linked.select(
+            "doc_id", "sent_id", pl.col("start").alias("_s"), pl.col("text").alias("_t")
+        )
+        codes = (
+            codes.join(original, on=["doc_id", "sent_id"], how="left", maintain_order="left")
+            .with_columns(
+                pl.when(pl.col("_t").is_not_null())
+                .then(
+                    pl.col("_t").str.slice(
+                        pl.col("match_start") - pl.col("_s"),
+                        pl.col("match_end") - pl.col("match_start"),
+                    )
+                )
+                .otherwise(pl.col("matched"))
+                .alias("matched")
+            )
+            .drop("_s", "_t")
+        )
+    return codes
 
 
 def _concat_sorted(frames: list[pl.DataFrame], keys: list[str]) -> pl.DataFrame:

@@ -83,6 +83,27 @@ def test_headings_are_not_coded() -> None:
     assert code_sentences(s, CB)["sent_id"].to_list() == [2]
 
 
+def test_web_addresses_are_not_read_and_a_links_text_is() -> None:
+    # an address's words are no act; a Markdown link's text is read as if its target were
+    # not there; matched and offsets are the document's own
+    plain = "See https://www.whitehouse.gov/fact-sheets/imposes-tariffs-on-mexico for the text."
+    assert code_sentences(sentences(plain), CB).height == 0
+    linked = (
+        "The Administration [declared](https://x.com/RapidResponse47/status/1892263711399633273) "
+        "Tren de Aragua, the Sinaloa Cartel and the Gulf Cartel as Foreign Terrorist "
+        "Organizations."
+    )
+    c = code_sentences(sentences("Mexico agreed.", linked), CB)
+    rows = c.filter(pl.col("sent_id") == 2).select(
+        "category", "matched", "match_start", "match_end"
+    )
+    assert "SANCTION" in rows["category"].to_list()
+    text = "Mexico agreed. " + linked
+    for _, matched, a, b in rows.rows():
+        assert text[a:b] == matched
+        assert "](https://x.com/" in matched  # the document's text, target included
+
+
 def test_a_speaker_label_is_not_coded_and_the_turn_is() -> None:
     texts = ("INTERVENCIÓN: “Contra las cuerdas”.", "PRESIDENTA: Rechazamos la intervención.")
     s = sentences(*texts).with_columns(pl.Series("speaker", ["INTERVENCIÓN", "PRESIDENTA"]))
