@@ -146,12 +146,34 @@ _BOLD_LINE = re.compile(r"^\*\*[^*]+\*\*$")
 # must be escaped, as in markdown itself; the text may run over line breaks (hard-wrapped
 # Markdown wraps inside links too: "[shut\n    down](https://...)"), not over a blank line.
 _MD_LINK = re.compile(r"!?\[((?:[^\[\]\\\n]|\\.|\n(?![ \t]*\n))+)\]\(([^()\s]*)\)")
+# A bare web address (its trailing punctuation left out).
+_BARE_URL = re.compile(r"\b(?:https?://|www\.)\S*[^\s.,;:!?)\]”\"’']")
 # Markdown escapes: a backslash before ASCII punctuation that markdown treats as syntax.
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|$<>~])")
 # A line that ends in a letter and a hyphen: a word broken across lines.
 _LETTER_HYPHEN = re.compile(r"[^\W\d_]-$")
 # A token (a run of non-space characters) with no letter or digit in it.
 _NON_WORD = re.compile(r"(?<!\S)(?:[^\w\s]|_)+(?!\S)")
+
+
+def unlinked(text: str) -> str:
+    """``text`` with link targets and web addresses blanked, the same length.
+
+    For matching text without reading addresses: a Markdown link keeps its text, its
+    brackets and target become spaces, and a bare address becomes spaces, so every offset
+    into ``text`` holds (the coder reads this; see :mod:`analysis.indicators`).
+
+    Examples
+    --------
+    >>> unlinked("Trump [declared](https://x.com/a_b) them FTOs; see https://wh.gov/tariffs.")
+    'Trump  declared                     them FTOs; see                       .'
+    """
+
+    def blank(m: re.Match[str]) -> str:
+        return " " * (m.start(1) - m.start(0)) + m.group(1) + " " * (m.end(0) - m.end(1))
+
+    text = _MD_LINK.sub(blank, text)
+    return _BARE_URL.sub(lambda m: " " * len(m.group(0)), text)
 
 
 def _strip_closers(line: str) -> str:

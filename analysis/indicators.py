@@ -70,9 +70,9 @@ Keyword counting goes wrong in several ways; the engine handles each:
 Headings (``is_heading`` true, when the column exists) are not coded. Web addresses are
 not read: a Markdown link keeps its text and loses its target (``[declared](https://…)``
 reads as "declared"), and a bare address is blanked, each to spaces of its own length so
-that offsets hold (:func:`unlinked`); an address's words ("…/imposes-tariffs-on-mexico/")
-are no act, and a link's target no longer splits a phrase. ``matched`` is then taken from
-the original text.
+that offsets hold (:func:`analysis.corpus.unlinked`); an address's words
+("…/imposes-tariffs-on-mexico/") are no act, and a link's target no longer splits a
+phrase. ``matched`` is then taken from the original text.
 
 Everything runs as polars expressions over whole columns, in two stages. First the
 patterns, ``BATCH_ROWS`` sentences at a time: the codebook's alternation is cut into a
@@ -100,7 +100,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -124,6 +123,7 @@ from analysis.codebook import (
     load_codebook,
     rust_regex,
 )
+from analysis.corpus import unlinked
 
 CODES_SCHEMA: dict[str, pl.DataType] = {
     "doc_id": pl.String(),
@@ -158,25 +158,6 @@ PIECE_GROUPS = 6
 #: Matches given a status and an actor at a time (whole sentences): bounds peak memory.
 HIT_BATCH = 20_000
 _SEP = "\x00"
-# a Markdown link (its text in group 1; its target may hold one level of brackets) and a
-# bare web address
-_MD_LINK = re.compile(r"\[([^\[\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*\)")
-_BARE_URL = re.compile(r"\b(?:https?://|www\.)\S*[^\s.,;:!?)\]”\"’']")
-
-
-def unlinked(text: str) -> str:
-    """``text`` with link targets and web addresses blanked, the same length.
-
-    Examples
-    --------
-    >>> unlinked("Trump [declared](https://x.com/a_b) them FTOs; see https://wh.gov/tariffs.")
-    'Trump  declared                     them FTOs; see                       .'
-    """
-    def blank(m: re.Match[str]) -> str:
-        return " " + m.group(1) + " " * (len(m.group(0)) - len(m.group(1)) - 1)
-
-    text = _MD_LINK.sub(blank, text)
-    return _BARE_URL.sub(lambda m: " " * len(m.group(0)), text)
 
 
 def _empty_codes() -> pl.DataFrame:
