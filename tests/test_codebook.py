@@ -247,7 +247,11 @@ def test_no_match_example_that_matches(tmp_path: Path) -> None:
 
 
 def test_unknown_implied_category(tmp_path: Path) -> None:
-    path = _write(tmp_path, lambda r: r["indicators"][1].update(implies="SCOLD"))
+    def scold(raw: dict) -> None:
+        ind = next(i for i in raw["indicators"] if i["id"] == "reject_demands")
+        ind.update(implies="SCOLD")
+
+    path = _write(tmp_path, scold)
     with pytest.raises(
         CodebookError,
         match=r"indicator 'reject_demands', field 'implies': "
