@@ -148,6 +148,9 @@ _BOLD_LINE = re.compile(r"^\*\*[^*]+\*\*$")
 _MD_LINK = re.compile(r"!?\[((?:[^\[\]\\\n]|\\.|\n(?![ \t]*\n))+)\]\(([^()\s]*)\)")
 # A bare web address (its trailing punctuation left out).
 _BARE_URL = re.compile(r"\b(?:https?://|www\.)\S*[^\s.,;:!?)\]”\"’']")
+#: Literals one of which every text that :func:`unlinked` changes holds (the ``](`` of a
+#: Markdown link, the start of a bare address): a quick test of which rows need it.
+LINK_MARKERS = ("](", "http", "www.")
 # Markdown escapes: a backslash before ASCII punctuation that markdown treats as syntax.
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|$<>~])")
 # A line that ends in a letter and a hyphen: a word broken across lines.

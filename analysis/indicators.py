@@ -123,7 +123,7 @@ from analysis.codebook import (
     load_codebook,
     rust_regex,
 )
-from analysis.corpus import unlinked
+from analysis.corpus import LINK_MARKERS, unlinked
 
 CODES_SCHEMA: dict[str, pl.DataType] = {
     "doc_id": pl.String(),
@@ -763,7 +763,7 @@ def code_sentences(sentences: pl.DataFrame, codebook: Codebook | None = None) ->
         *([pl.col("speaker").cast(pl.String)] if "speaker" in sentences.columns else []),
     ).with_row_index("_row")
     # addresses are not read (see the module docstring); the rows that hold one are few
-    linked = base.filter(pl.col("text").str.contains_any(["http", "www.", "]("]))
+    linked = base.filter(pl.col("text").str.contains_any(list(LINK_MARKERS)))
     if linked.height:
         base = base.update(
             linked.select("_row", pl.col("text").map_elements(unlinked, return_dtype=pl.String)),
