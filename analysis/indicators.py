@@ -1231,7 +1231,10 @@ def _implied(ctx: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         cat.replace_strict({k: v[2] for k, v in profile.items()}, return_dtype=pl.Float64).alias(
             "score"
         ),
-        pl.when(pl.col("_side") == "same")
+        # U.S. force a refusal swallows is the named U.S. proposer's (actor rule proposer)
+        pl.when("_swallowed")
+        .then(pl.lit("US"))
+        .when(pl.col("_side") == "same")
         .then(pl.col("actor"))
         .otherwise(
             pl.col("actor").replace_strict(
@@ -1239,6 +1242,16 @@ def _implied(ctx: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
             )
         )
         .alias("actor"),
+        *(
+            [
+                pl.when("_swallowed")
+                .then(pl.lit("proposer"))
+                .otherwise("actor_rule")
+                .alias("actor_rule")
+            ]
+            if "actor_rule" in src.columns
+            else []
+        ),
         pl.lit(True).alias("_implied"),
     ).drop("_side")
 
