@@ -1242,16 +1242,7 @@ def _implied(ctx: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
             )
         )
         .alias("actor"),
-        *(
-            [
-                pl.when("_swallowed")
-                .then(pl.lit("proposer"))
-                .otherwise("actor_rule")
-                .alias("actor_rule")
-            ]
-            if "actor_rule" in src.columns
-            else []
-        ),
+        pl.when("_swallowed").then(pl.lit("proposer")).otherwise("actor_rule").alias("actor_rule"),
         pl.lit(True).alias("_implied"),
     ).drop("_side")
 

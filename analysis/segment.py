@@ -160,6 +160,10 @@ _MD_HEADING = re.compile(r"^#{1,6}\s")
 _BOLD_ONLY = re.compile(r"^\*\*[^*]+\*\*$")
 _HASHTAGS = re.compile(r"^#[^\W_][\w-]*(?:\s+#[^\W_][\w-]*)*$")
 _MAX_HEADING_WORDS = 12
+# A title or deck above a text's first sentence has at most this many words.
+_MAX_TITLE_WORDS = 30
+# A sentence's end anywhere in a text: a terminal and closing marks before a space or the end.
+_SENTENCE_END = re.compile(r"[.!?…][”\"’')\]*]*(?:\s|$)")
 # The tail of an embedded post after its sentence: its photo or link ("pic.twitter.com/…",
 # an address) and its attribution ("— Name (@handle) January 9, 2026"); or a photo
 # caption's credit after its sentence ("… a México. | Crédito: Presidencia/AP").
@@ -389,6 +393,9 @@ def _cap_spans(text: str, start: int, end: int, max_chars: int) -> Iterator[tupl
 
 
 def _iter_units(text: str, language: str) -> Iterator[tuple[int, int, bool]]:
+    # no unit of the body yet: the lines above it are title and deck (in a text with a
+    # sentence's end somewhere: a text without any is all body)
+    opening = _SENTENCE_END.search(text) is not None
     for offset, block_end in _blocks(text):
         block = text[offset:block_end]
         cuts = [0] if _MD_HEADING.match(block.lstrip()) else [0, *_line_boundaries(block, language)]
@@ -399,7 +406,30 @@ def _iter_units(text: str, language: str) -> Iterator[tuple[int, int, bool]]:
             if not stripped:
                 continue
             start = offset + a + (len(piece) - len(piece.lstrip()))
-            yield start, start + len(stripped), _is_heading(stripped)
+            heading = _is_heading(stripped) or (
+                opening and len(cuts) == 2 and _is_title(stripped)
+            )
+            opening = opening and heading
+            yield start, start + len(stripped), heading
+
+
+def _is_title(line: str) -> bool:
+    """A whole line at the top of a text, above its first unit of body text, without a
+    sentence's end: a headline or a deck ("Sheinbaum rechaza impuesto a remesas en EE.UU. y pide a
+    migrantes presionar al Senado"), however many words, up to ``_MAX_TITLE_WORDS``."""
+    if SPEAKER_LABEL.match(line) or starts_block(line):
+        return False
+    post = _EMBED_TAIL.sub("", line).rstrip(_CLOSERS)
+    if post != line and post and post[-1] in _TERMINALS:
+        return False  # an embedded post or a captioned photo: a sentence
+    core = line.rstrip(_CLOSERS)
+    words = line.split()
+    return (
+        bool(core)
+        and core[-1] not in _TERMINALS + ",;:"
+        and len(words) <= _MAX_TITLE_WORDS
+        and words[-1] not in _RUNNING_ENDS
+    )
 
 
 def _capped_units(

@@ -172,6 +172,26 @@ def test_heading_detection():
     assert [h for _, h in headings(text)] == [True, True, True, False, False]
 
 
+def test_a_headline_and_deck_above_the_body_are_headings_however_long():
+    # above the first unit of body text, a whole line without a sentence's end is the
+    # title or the deck (hand coders leave them uncoded); below it, the same line is text
+    text = (
+        "Sheinbaum rechaza impuesto a remesas en EE.UU. y pide a migrantes presionar al "
+        "Senado estadounidense\n\n"
+        "La presidenta prometió a cambio desplegar 10 mil soldados de la Guardia Nacional\n\n"
+        "La presidenta Claudia Sheinbaum rechazó este viernes el impuesto a las remesas.\n\n"
+        "La medida afectaría a millones de familias mexicanas que dependen de los envíos de "
+        "dinero desde el norte\n"
+    )
+    assert [h for _, h in headings(text)] == [True, True, False, False]
+
+
+def test_a_first_line_that_is_a_sentence_or_a_turn_is_not_a_title():
+    assert [h for _, h in headings("México rechazó las exigencias de Washington.\n")] == [False]
+    text = "PRESIDENTA CLAUDIA SHEINBAUM PARDO: Buenos días a todas y a todos\n"
+    assert [h for _, h in headings(text)] == [False]
+
+
 def test_an_embedded_post_is_a_sentence_not_a_heading():
     # a post quoted in a news page: its sentence ends before the photo link and the
     # attribution, a caption's before its credit, so it is coded like any sentence; a
