@@ -735,6 +735,9 @@ def test_a_refused_proposal_of_force_is_the_named_proposers_threat() -> None:
         "Y hay una encuesta sobre si, ¿los estadounidenses están de acuerdo con imponer "
         "nuevos aranceles a México?",
         "Q So, you’re confident that they will agree to cooperate with us?",
+        "Preguntarle: ¿cuáles son los términos en los que quedaron los acuerdos con Estados "
+        "Unidos?",
+        "Q1: What was the context behind Secretary Rubio's visit to Mexico?",
     ],
 )
 def test_questions_that_only_ask_are_not_coded(text: str) -> None:
