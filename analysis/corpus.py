@@ -236,6 +236,14 @@ _UI_LINE = re.compile(
     r"|tags|print|menu)$",
     re.IGNORECASE | re.VERBOSE,
 )
+# A link to another article, under its label ("Te puede interesar: ...", "Lee también: ...",
+# "Read more: ..."): the label and then the other article's headline.
+_RELATED_LINK = re.compile(
+    r"^(?:te\ puede\ interesar|le\ puede\ interesar|lee\ tambi[eé]n|lea\ tambi[eé]n|sigue\ leyendo"
+    r"|te\ recomendamos|noticia\ relacionada|ver\ tambi[eé]n|read\ more|related|see\ also"
+    r"|also\ read|you\ may\ also\ like)\s*[:|»>–—-]",
+    re.IGNORECASE | re.VERBOSE,
+)
 # Syndication and rights notices at the foot of a page.
 _NOTICE = re.compile(
     r"""\b(?:published\ this\ content\ on
@@ -280,13 +288,17 @@ def is_chrome_line(line: str) -> bool:
     """Is this line (or sentence) page chrome?
 
     Chrome is a Markdown comment, an interface word on its own ("hide", "Advertisement"),
-    a trail of links glued together, or a syndication or rights notice.
+    a trail of links glued together, a link to another article under its label ("Te puede
+    interesar: ..."), or a syndication or rights notice.
 
     Examples
     --------
     >>> [is_chrome_line(s) for s in ("<!-- -->", "hide", "HomeOffice of the SpokespersonPress",
     ...                              "Mexico agreed.", "McDonald and DeSantis")]
     [True, True, True, False, False]
+    >>> [is_chrome_line(s) for s in ("Te puede interesar: Trump anuncia aranceles contra México",
+    ...                              "Related to the tariffs, Mexico agreed to talks.")]
+    [True, False]
     """
     return _is_chrome(line.strip())
 
@@ -294,7 +306,7 @@ def is_chrome_line(line: str) -> bool:
 # Cleaning and segmentation ask about the same lines several times.
 @functools.lru_cache(maxsize=1024)
 def _is_chrome(s: str) -> bool:
-    if _MD_COMMENT.match(s) or _UI_LINE.match(s) or _has_notice(s):
+    if _MD_COMMENT.match(s) or _UI_LINE.match(s) or _RELATED_LINK.match(s) or _has_notice(s):
         return True
     return not _strip_closers(s).endswith(tuple(_TERMINALS)) and _has_two(_GLUED_WORD, s)
 
