@@ -26,12 +26,15 @@ follow the gold standard's (``seeds/gold/README.md``, "Sentence splitting"):
 * a speaker label (``MS. LEAVITT:``, ``Q``, ``PRESIDENTA CLAUDIA SHEINBAUM PARDO:``) stays
   with the first sentence of the turn, and a turn is never a heading;
 * ``is_heading`` also marks page chrome (``analysis.corpus.is_chrome_line``: Markdown
-  comments, interface words, glued link trails, syndication notices) and Title Case lines,
-  so none of it is coded; a line that ends in a colon is a heading only as a one-word or
-  Title Case label ("Background:"): a clause leading into a list ("Duties imposed ... are
-  now:") is a sentence and is coded, and so is an embedded post or a captioned photo whose
-  sentence ends before its link, attribution or credit ("... Mexico.” pic.twitter.com/…
-  — Name (@handle) January 9, 2026", "... a México. | Crédito: Presidencia/AP");
+  comments, interface words, glued link trails, links to other articles under their label,
+  syndication notices), Title Case lines, and the whole lines above a text's first unit of
+  body text that do not end a sentence (its title and deck, up to 30 words; a text with no
+  sentence end anywhere is all body), so none of it is coded; a line that ends in a colon
+  is a heading only as a one-word or Title Case label ("Background:"): a clause leading
+  into a list ("Duties imposed ... are now:") is a sentence and is coded, and so is an
+  embedded post or a captioned photo whose sentence ends before its link, attribution or
+  credit ("... Mexico.” pic.twitter.com/… — Name (@handle) January 9, 2026", "... a México.
+  | Crédito: Presidencia/AP");
 * no unit is longer than ``MAX_UNIT_CHARS`` (2,000 characters; the longest unit of the
   seeds and of real-dev has 587): a longer run without a sentence end (a table or a page
   flattened into one line) is cut at whitespace near the cap, after a comma, semicolon
@@ -265,7 +268,7 @@ def _line_boundaries(line: str, language: str) -> list[int]:
     return sorted(e for e in ends if 0 < e < len(line))
 
 
-def _is_heading(unit: str) -> bool:
+def _is_heading(unit: str, max_words: int = _MAX_HEADING_WORDS) -> bool:
     if is_chrome_line(unit):
         return True
     if SPEAKER_LABEL.match(unit):
@@ -287,7 +290,7 @@ def _is_heading(unit: str) -> bool:
         return not any(w[:1].islower() for w in words[1:])
     # Title Case, however long, is a heading or a list of tags.
     title_case = all(w[:1].isupper() or (w.isalpha() and len(w) <= 3) for w in words)
-    return title_case or (len(words) <= _MAX_HEADING_WORDS and words[-1] not in _RUNNING_ENDS)
+    return title_case or (len(words) <= max_words and words[-1] not in _RUNNING_ENDS)
 
 
 def _is_soft_wrap(line: str, nxt: str, width: int) -> bool:
@@ -406,30 +409,17 @@ def _iter_units(text: str, language: str) -> Iterator[tuple[int, int, bool]]:
             if not stripped:
                 continue
             start = offset + a + (len(piece) - len(piece.lstrip()))
+            # a whole line at the top without a sentence's end is a title or a deck ("Sheinbaum
+            # rechaza impuesto a remesas en EE.UU. y pide a migrantes presionar al Senado"),
+            # up to _MAX_TITLE_WORDS words
             heading = _is_heading(stripped) or (
-                opening and len(cuts) == 2 and _is_title(stripped)
+                opening
+                and len(cuts) == 2
+                and not starts_block(stripped)
+                and _is_heading(stripped, _MAX_TITLE_WORDS)
             )
             opening = opening and heading
             yield start, start + len(stripped), heading
-
-
-def _is_title(line: str) -> bool:
-    """A whole line at the top of a text, above its first unit of body text, without a
-    sentence's end: a headline or a deck ("Sheinbaum rechaza impuesto a remesas en EE.UU. y pide a
-    migrantes presionar al Senado"), however many words, up to ``_MAX_TITLE_WORDS``."""
-    if SPEAKER_LABEL.match(line) or starts_block(line):
-        return False
-    post = _EMBED_TAIL.sub("", line).rstrip(_CLOSERS)
-    if post != line and post and post[-1] in _TERMINALS:
-        return False  # an embedded post or a captioned photo: a sentence
-    core = line.rstrip(_CLOSERS)
-    words = line.split()
-    return (
-        bool(core)
-        and core[-1] not in _TERMINALS + ",;:"
-        and len(words) <= _MAX_TITLE_WORDS
-        and words[-1] not in _RUNNING_ENDS
-    )
 
 
 def _capped_units(
