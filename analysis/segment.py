@@ -299,8 +299,10 @@ def _is_soft_wrap(line: str, nxt: str, width: int) -> bool:
     It does unless it is structural (a hard break of two trailing spaces, a heading or
     chrome line before it, a list item, heading, speaker turn or chrome line after it),
     and then only if the line was full (the next line's first word, with anything a
-    no-break space binds to it, would not have fitted within ``width`` less a tolerance)
-    or the sentence runs on into a next line that does not open with a capital or a digit.
+    no-break space binds to it, would not have fitted within ``width`` less a tolerance),
+    or the sentence runs on into a next line that does not open with a capital or a digit,
+    or the line is running text cut short (a lower-case word of four letters or more, no
+    sentence end), as a wrapper leaves it before a long link that the cleaning took out.
     """
     if line.endswith("  ") or starts_block(nxt):
         return False
@@ -312,7 +314,14 @@ def _is_soft_wrap(line: str, nxt: str, width: int) -> bool:
     full = len(line.rstrip()) + 1 + len(first_word) > width - _WRAP_TOLERANCE
     head = nxt.lstrip()[:1]
     runs_on = not _TERMINAL_END.search(line) and not (head.isupper() or head.isdigit())
-    return full or runs_on
+    # a line cut short mid-sentence, as a wrapper leaves it before a long link that the
+    # cleaning has since taken out ("Today, the Mexican\nGovernment [extradited](...)"):
+    # running text, not a title (a lower-case word of four letters or more in it), with no
+    # sentence end
+    cut_short = not _TERMINAL_END.search(line) and any(
+        w[:1].islower() and len(w) > 3 for w in line.split()
+    )
+    return full or runs_on or cut_short
 
 
 def _continues_item(line: str, nxt: str, column: int | None) -> bool:

@@ -186,6 +186,25 @@ def test_a_headline_and_deck_above_the_body_are_headings_however_long():
     assert [h for _, h in headings(text)] == [True, True, False, False]
 
 
+def test_a_wrapped_line_cut_short_before_a_removed_link_runs_on():
+    # the wrapper broke before a long link, which the cleaning took out: the short line
+    # that is left, running text without a sentence end, is a soft wrap, not a new unit
+    raw = (
+        "Today, the Mexican\n"
+        "Government\u00a0[extradited](https://www.justice.gov/opa/pr/attorney-general-"
+        "statement-extradition)\u00a0Nestor\n"
+        "Isidro Perez Salaz, known as \u201cEl Nini,\u201d to the United States to face\n"
+        "justice in our courts.\n\n"
+        "El Nini played a prominent role in the notorious Sinaloa Cartel, one of\n"
+        "the deadliest drug trafficking enterprises in the world. The United\n"
+        "States has charged him for his role in illicit fentanyl trafficking\n"
+        "and for murdering, torturing, and kidnapping numerous rivals, witnesses,\n"
+        "and others. This is a good day for justice.\n"
+    )
+    units = [u for u, _ in headings(clean_text(raw)[0])]
+    assert units[1].startswith("Government") and units[1].endswith("justice in our courts.")
+
+
 def test_a_first_line_that_is_a_sentence_or_a_turn_is_not_a_title():
     assert [h for _, h in headings("México rechazó las exigencias de Washington.\n")] == [False]
     text = "PRESIDENTA CLAUDIA SHEINBAUM PARDO: Buenos días a todas y a todos\n"
