@@ -313,15 +313,13 @@ def _is_soft_wrap(line: str, nxt: str, width: int) -> bool:
     first_word = nxt.lstrip(" \t").split(" ", 1)[0]
     full = len(line.rstrip()) + 1 + len(first_word) > width - _WRAP_TOLERANCE
     head = nxt.lstrip()[:1]
-    runs_on = not _TERMINAL_END.search(line) and not (head.isupper() or head.isdigit())
+    if full or _TERMINAL_END.search(line):
+        return full
+    runs_on = not (head.isupper() or head.isdigit())
     # a line cut short mid-sentence, as a wrapper leaves it before a long link that the
     # cleaning has since taken out ("Today, the Mexican\nGovernment [extradited](...)"):
-    # running text, not a title (a lower-case word of four letters or more in it), with no
-    # sentence end
-    cut_short = not _TERMINAL_END.search(line) and any(
-        w[:1].islower() and len(w) > 3 for w in line.split()
-    )
-    return full or runs_on or cut_short
+    # running text, not a title (a lower-case word of four letters or more in it)
+    return runs_on or any(w[:1].islower() and len(w) > 3 for w in line.split())
 
 
 def _continues_item(line: str, nxt: str, column: int | None) -> bool:
@@ -421,12 +419,8 @@ def _iter_units(text: str, language: str) -> Iterator[tuple[int, int, bool]]:
             # a whole line at the top without a sentence's end is a title or a deck ("Sheinbaum
             # rechaza impuesto a remesas en EE.UU. y pide a migrantes presionar al Senado"),
             # up to _MAX_TITLE_WORDS words
-            heading = _is_heading(stripped) or (
-                opening
-                and len(cuts) == 2
-                and not starts_block(stripped)
-                and _is_heading(stripped, _MAX_TITLE_WORDS)
-            )
+            title = opening and len(cuts) == 2 and not starts_block(stripped)
+            heading = _is_heading(stripped, _MAX_TITLE_WORDS if title else _MAX_HEADING_WORDS)
             opening = opening and heading
             yield start, start + len(stripped), heading
 
