@@ -22,7 +22,8 @@ four sections and one setting:
     (looking back from the match) and ``right_boundary`` (looking ahead); plus
     ``abbreviations`` (words after which a dot does not end the clause: "U.S.") and
     ``quoted_phrase_max_chars`` (quotation marks around a phrase at most this long, with no
-    clause punctuation inside, do not end the clause).
+    clause punctuation inside, do not end the clause) and ``bracketed_phrase_max_chars``
+    (nor do brackets around a shorter one, such as an acronym: "(CIA)").
 ``status``
     Cue lists for the four statuses (see :mod:`analysis.indicators` for the rule order).
 ``actors``
@@ -548,6 +549,7 @@ class ClauseSpec(_Strict):
     right_boundary: str
     abbreviations: list[str] = Field(default_factory=list)
     quoted_phrase_max_chars: int = Field(default=0, ge=0, le=200)
+    bracketed_phrase_max_chars: int = Field(default=0, ge=0, le=200)
 
 
 class StatusSpec(_Strict):

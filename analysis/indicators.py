@@ -617,21 +617,35 @@ _MASK = "\x01"
 
 
 def _masked(text: pl.Expr, codebook: Codebook) -> pl.Expr:
-    """``text`` with the dots and quotation marks that do not end a clause masked.
+    """``text`` with the dots, quotation marks and brackets that do not end a clause masked.
 
     Same length as ``text``: a dot after an abbreviation ("U.S.") or followed by a non-space
-    ("2.5"), and the quotation marks around a short phrase with no clause punctuation inside
-    (scare quotes), become ``_MASK``.
+    ("2.5"), the quotation marks around a short phrase with no clause punctuation inside
+    (scare quotes), and the brackets around a shorter one (an acronym: "la Agencia Central de
+    Inteligencia (CIA) de Estados Unidos") become ``_MASK``.
+
+    Examples
+    --------
+    >>> from analysis.codebook import load_codebook
+    >>> df = pl.DataFrame({"text": ['la Agencia (CIA) esté operando "ground attacks" (a, b)']})
+    >>> df.select(_masked(pl.col("text"), load_codebook()))["text"].item().count(_MASK)
+    4
     """
     cl = codebook.spec.clauses
     abbr = codebook.cue_body(cl.abbreviations)
     # one pass for both kinds of dot: "U.S" -> "U\x01S", "2.5" -> "2\x015"
     text = text.str.replace_all(rf"(?i)({abbr})\.|\.(\S)", f"${{1}}{_MASK}${{2}}")
-    n = cl.quoted_phrase_max_chars
-    if n:
-        text = text.str.replace_all(
-            rf"[“\"«]([^“”\"«»,.;:!?()\n]{{1,{n}}})[”\"»]", f"{_MASK}${{1}}{_MASK}"
-        )
+    inner = '[^“”"«»,.;:!?()\n]'
+    kinds = [
+        rf"[“\"«]({inner}{{1,{n}}})[”\"»]" if (n := cl.quoted_phrase_max_chars) else "",
+        rf"\(({inner}{{1,{m}}})\)" if (m := cl.bracketed_phrase_max_chars) else "",
+    ]
+    kinds = [k for k in kinds if k]
+    if kinds:
+        # one pass for both, a quoted and a bracketed phrase: one group takes part, the
+        # other is empty
+        groups = "".join(f"${{{i + 1}}}" for i in range(len(kinds)))
+        text = text.str.replace_all("|".join(kinds), f"{_MASK}{groups}{_MASK}")
     return text
 
 

@@ -268,6 +268,47 @@ def test_paused_tariffs_imply_a_threat_by_the_side_that_pauses_them(text: str) -
     ]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No estamos de acuerdo con las redadas que se han estado llevando a cabo.",
+        '"We are not in agreement with this tax," Sheinbaum stated.',
+        "Mexico doesn’t agree with immigration raids targeting people working honestly.",
+    ],
+)
+def test_disagreement_with_a_measure_implies_a_charge_by_the_same_side(text: str) -> None:
+    """``implies: ACCUSE``, ``implies_side: same``: a refusal of a measure named is a
+    criticism of it too, by the side that refuses."""
+    assert codes_of(text) >= {("REJECT", "MX", "actual"), ("ACCUSE", "MX", "actual")}
+
+
+def test_disagreement_with_intervention_stays_a_refusal_alone() -> None:
+    assert codes_of("No estamos de acuerdo con ninguna intervención.") == {
+        ("REJECT", "MX", "actual")
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        # a bracketed acronym does not end the clause: the denial governs the act
+        (
+            "Sheinbaum desmintió este lunes que la Agencia Central de Inteligencia (CIA) de "
+            "Estados Unidos esté operando drones de vigilancia sobre territorio nacional.",
+            "negated",
+        ),
+        # a "yet" after "not" is no conjunction
+        ("The Treasury Department has not yet provided any evidence of the transfers.", "negated"),
+        # an act said to be missing
+        ("This lack of coordination is causing concern for the Mexican government.", "negated"),
+    ],
+)
+def test_clause_limits_keep_the_negation_in_scope(text: str, status: str) -> None:
+    c = code_sentences(sentences(text), CB).filter(pl.col("stance") == "cooperation")
+    assert c.height >= 1
+    assert set(c["status"].to_list()) == {status}
+
+
 def test_a_pause_with_its_object_unnamed_implies_no_threat() -> None:
     c = code_sentences(sentences("Le dije: “Bueno, vamos a ponerlo en pausa un mes."), CB)
     assert "CONCEDE" in c["category"].to_list()
