@@ -20,7 +20,7 @@ four sections and one setting:
 ``clauses``
     Two regular expressions that delimit the clause around a match: ``left_boundary``
     (looking back from the match) and ``right_boundary`` (looking ahead); plus
-    ``abbreviations`` (words after which a dot does not end the clause: "U.S.") and
+    ``abbreviations`` (words after which a dot does not end the clause: "U.S."),
     ``quoted_phrase_max_chars`` (quotation marks around a phrase at most this long, with no
     clause punctuation inside, do not end the clause) and ``bracketed_phrase_max_chars``
     (nor do brackets around a shorter one, such as an acronym: "(CIA)").

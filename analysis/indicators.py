@@ -636,14 +636,13 @@ def _masked(text: pl.Expr, codebook: Codebook) -> pl.Expr:
     # one pass for both kinds of dot: "U.S" -> "U\x01S", "2.5" -> "2\x015"
     text = text.str.replace_all(rf"(?i)({abbr})\.|\.(\S)", f"${{1}}{_MASK}${{2}}")
     inner = '[^“”"«»,.;:!?()\n]'
-    kinds = [
-        rf"[“\"«]({inner}{{1,{n}}})[”\"»]" if (n := cl.quoted_phrase_max_chars) else "",
-        rf"\(({inner}{{1,{m}}})\)" if (m := cl.bracketed_phrase_max_chars) else "",
-    ]
-    kinds = [k for k in kinds if k]
+    kinds = []
+    if n := cl.quoted_phrase_max_chars:
+        kinds.append(rf"[“\"«]({inner}{{1,{n}}})[”\"»]")
+    if n := cl.bracketed_phrase_max_chars:
+        kinds.append(rf"\(({inner}{{1,{n}}})\)")
     if kinds:
-        # one pass for both, a quoted and a bracketed phrase: one group takes part, the
-        # other is empty
+        # one pass for both kinds of phrase: one group takes part, the other is empty
         groups = "".join(f"${{{i + 1}}}" for i in range(len(kinds)))
         text = text.str.replace_all("|".join(kinds), f"{_MASK}{groups}{_MASK}")
     return text
