@@ -27,7 +27,9 @@ name:
 - ``obligation``: a coercive verbal act with a U.S. or Mexican cue at most two words
   before an ``obligation`` ("Mexico must do more", "the United States must also control
   the flow of weapons"): the side told what it must do is the target, the act the other
-  side's (before ``attributive``, which would take the cue that opens the match).
+  side's (before ``attributive``, which would take the cue that opens the match). In a
+  unit whose speaker has a side, a third-person plural told what it must do ("ellos
+  tienen que atender ese tema") makes the demand the speaker's.
 - ``attributive``: a U.S. or Mexican cue among the first two words of the match
   ("punitive US tariffs"), unless an object marker governs it ("pressed Mexico");
   skipped for indicators with ``attributive: false``, whose possessive names the target
@@ -46,6 +48,10 @@ name:
   ("designated ... by the State Department", "las exigencias de Washington").
 - ``subject``: the first cue in the clause before the match, unless the clause is passive
   up to the match; a third party with one side is OTHER.
+- ``reporter``: a clause that names no subject and is what a speech verb before it
+  reports (``speech`` then that/que: "Lo que el presidente Trump dice es que aquello que se
+  exporta no está cumpliendo las reglas") is the speaker's: the sentence's first U.S. or
+  Mexican cue (the table limits it to charges and demands).
 - ``counterpart``: a partner or target inside or after the match ("with the US", "to
   the United States") or a direct object right after it ("to pressure Mexico"): the
   other side.
@@ -559,6 +565,16 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
                 rf"(?i)({cue})(?:\s+[^\s,;]+)?\s+{body(spec.obligation)}", 1
             ),
         ),
+        # ... or told as "they" in a side's own turn ("ellos tienen que atender"): the demand
+        # is the speaker's (rule obligation, with the turn's voice)
+        (
+            "_obl_party",
+            _gated(up_to_match, "_og").str.contains(
+                rf"(?i){body(spec.other_party)}(?:\s+[^\s,;]+)?\s+{body(spec.obligation)}"
+            )
+            if spec.other_party
+            else pl.lit(False),
+        ),
         ("_og", None),
         ("_bm", pl.col("_before").str.contains(marker_start)),
         ("_im", pl.col("_inside").str.contains(marker_start)),
@@ -595,6 +611,7 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         "_recipient",
         "_reaction",
         "_obligee",
+        pl.col("_obl_party").fill_null(False),
     )
     for col, out in (
         ("_obligee", "obligee"),
@@ -637,14 +654,28 @@ def subject_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         # Secretary Brooke Rollins", "“…”, señaló Ebrard"): who is quoted, or a bare
         # attribution ("she said", "afirmó") that refers back
         *_quotation_steps(codebook, has_right),
+        # the clause is what a speech verb before it reports ("Trump dice que aquello ... no
+        # está cumpliendo", "Sheinbaum said that ..."): its speaker is the sentence's first
+        # subject (rule reporter)
+        (
+            "_reported",
+            pl.col("left_sentence").str.contains(
+                rf"(?i){codebook.cue_body(spec.speech)}[^.;:!?]{{0,40}}?\s"
+                rf"{codebook.words('complementizers')}\s"
+            ),
+        ),
     ]
     extra = columns(
         codes.select(
-            "_code", "matched", "right_clause", *(["_right_sentence"] if has_right else [])
+            "_code",
+            "matched",
+            "right_clause",
+            "left_sentence",
+            *(["_right_sentence"] if has_right else []),
         ),
         steps,
     )
-    extra = extra.select("_code", "_reciprocal", "_quoter", "_bare_quote")
+    extra = extra.select("_code", "_reciprocal", "_quoter", "_bare_quote", "_reported")
     extra = _resolve(extra, "_quoter", "quoter", codebook)
     return (
         _first_subject(codes, subj, codebook, key="_code")
@@ -780,8 +811,10 @@ def attribute_actors(
             subject.replace_strict(_OTHER_SIDE, default=None, return_dtype=pl.String),
         ),
         "obligation": (
-            obligee.is_in(["US", "MX"]),
-            obligee.replace_strict(_OTHER_SIDE, default=None, return_dtype=pl.String),
+            obligee.is_in(["US", "MX"]) | (voice.is_not_null() & pl.col("_obl_party")),
+            pl.when(obligee.is_in(["US", "MX"]))
+            .then(obligee.replace_strict(_OTHER_SIDE, default=None, return_dtype=pl.String))
+            .otherwise(voice),
         ),
         "attributive_before": (attributive & before_ok.is_not_null(), before_ok),
         "joint": (pl.col("_joint"), pl.lit("UNSPECIFIED")),
@@ -796,6 +829,12 @@ def attribute_actors(
             pl.col("pagent"),
         ),
         "subject": (subject.is_not_null() & ~pl.col("_passive"), subject),
+        # the speaker of the speech verb that reports the clause, when the clause names no
+        # subject: the sentence's first subject
+        "reporter": (
+            subject.is_null() & pl.col("_reported").fill_null(False) & early.is_in(["US", "MX"]),
+            early,
+        ),
         "counterpart": (cp_actor.is_not_null(), cp_actor),
         "circumstantial": (pl.col("_circ"), pl.lit("UNSPECIFIED")),
         "default": (pl.col("default_actor").is_not_null(), pl.col("default_actor")),
@@ -847,6 +886,8 @@ def attribute_actors(
         "_recipient",
         "_reaction",
         "obligee",
+        "_obl_party",
+        "_reported",
         "ante",
         "_first_person",
         "_fp_object",

@@ -51,8 +51,10 @@ the file wins, so more specific phrases are listed before general ones.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
+import hashlib
 import itertools
 import re
 import re._constants as _sre
@@ -240,8 +242,10 @@ def engine_matches(patterns: list[str], texts: list[str]) -> list[list[bool]]:
     return [list(row) for row in hits.rows()]
 
 
+@functools.lru_cache(maxsize=8192)
 def _check_pattern(pattern: str) -> str | None:
-    """Return why ``pattern`` is unusable, or None."""
+    """Return why ``pattern`` is unusable, or None (a pure function of the pattern, so
+    cached: a codebook loaded again, or a variant of it, checks only its new patterns)."""
     regex = pattern_to_regex(pattern)
     if not regex:
         return "the pattern is empty"
@@ -578,8 +582,9 @@ class StatusSpec(_Strict):
     refused_proposals: list[str] = Field(
         default_factory=lambda: ["THREATEN", "MILITARY", "SANCTION"]
     )
+    refused_before: list[str] = Field(default_factory=list)
 
-    @field_validator("refused_proposals")
+    @field_validator("refused_proposals", "refused_before")
     @classmethod
     def _known_categories(cls, value: list[str]) -> list[str]:
         unknown = [c for c in value if c not in CATEGORY_STANCE or CATEGORY_STANCE[c] != "coercion"]
@@ -636,7 +641,7 @@ ACTOR_TESTS = (
     "obligation",
     "attributive_before",
     "joint",
-    "agent", "passive_agent", "subject", "counterpart", "circumstantial", "default",
+    "agent", "passive_agent", "subject", "reporter", "counterpart", "circumstantial", "default",
     "reciprocal", "addressee", "speaker", "other_party", "quoted", "anaphora", "voice",
     "sentence",
 )  # fmt: skip
@@ -1283,9 +1288,34 @@ def load_codebook(path: str | Path | None = None, *, check_examples: bool = Fals
     p = Path(path) if path is not None else CODEBOOK_PATH
     name = str(p)
     try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+        text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise CodebookError(f"{name}: file not found; pass the path of a codebook YAML") from None
+    # a file read before with the same content gives the same (immutable) codebook: the
+    # patterns are not checked and compiled again on every call that loads it
+    key = (name, hashlib.sha256(text.encode("utf-8")).hexdigest())
+    cached = _LOADED.get(key)
+    if cached is not None and (cached[1] or not check_examples):
+        _LOADED.move_to_end(key)
+        return cached[0]
+    codebook = _load(name, text, check_examples=check_examples)
+    _LOADED[key] = (codebook, check_examples)
+    while len(_LOADED) > LOADED_MAX:
+        _LOADED.popitem(last=False)
+    return codebook
+
+
+#: Codebooks kept loaded, by file name and content (see :func:`load_codebook`).
+LOADED_MAX = 4
+_LOADED: collections.OrderedDict[tuple[str, str], tuple[Codebook, bool]] = (
+    collections.OrderedDict()
+)
+
+
+def _load(name: str, text: str, *, check_examples: bool) -> Codebook:
+    """Parse and validate a codebook's text (``name`` is its file, for messages)."""
+    try:
+        raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise CodebookError(f"{name}: not valid YAML ({exc})") from None
     if not isinstance(raw, dict):

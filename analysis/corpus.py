@@ -244,13 +244,20 @@ _RELATED_LINK = re.compile(
     r"|also\ read|you\ may\ also\ like)\s*[:|»>–—-]",
     re.IGNORECASE | re.VERBOSE,
 )
-# Syndication and rights notices at the foot of a page.
+# Syndication and rights notices at the foot of a page, and the banner of U.S. government
+# sites ("An official website of the United States government", "Share sensitive information
+# only on official, secure websites.").
 _NOTICE = re.compile(
     r"""\b(?:published\ this\ content\ on
       | is\ solely\ responsible\ for\ the\ (?:information|content)
       | unedited\ and\ unaltered
       | all\ rights\ reserved
       | if\ you\ believe\ the\ information\b.{0,80}\binaccurate
+      | official\ website\ of\ the\ united\ states\ government
+      | share\ sensitive\ information\ only\ on\ official
+      | websites\ use\ https
+      | website\ belongs\ to\ an\ official\ government\ organization
+      | safely\ connected\ to\ the
     )\b""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -262,6 +269,11 @@ _NOTICE_WORDS: tuple[str, ...] = (
     "unedited and unaltered",
     "all rights reserved",
     "if you believe the information",
+    "official website of the united states government",
+    "share sensitive information only on official",
+    "websites use https",
+    "website belongs to an official government organization",
+    "safely connected to the",
 )
 # Letters that match an ASCII letter of _NOTICE when case is ignored but that str.lower()
 # leaves different (dotted and dotless i, long s).

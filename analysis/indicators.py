@@ -53,7 +53,11 @@ Keyword counting goes wrong in several ways; the engine handles each:
   ``refused_proposal``) only when its U.S. author is named. U.S. force held in the
   refusal's own match ("rejected the idea of U.S. military strikes", ``refused_force``)
   is coded the same way, as a THREATEN the refusal implies, unless it is refused whatever
-  it is ("any U.S. intervention", ``refused_any``).
+  it is ("any U.S. intervention", ``refused_any``). A clause the refusal denies
+  ("descartó que Washington intervenga", rule ``denial``) is a prediction ruled out, not
+  a proposal, and stays negated. Force named just before a rejection, its U.S. author not
+  named ("deseo de intervención mayor, pues eso no lo podemos permitir"; the categories
+  ``status.refused_before``) is what the rejection refuses, and is dropped.
 
   Implied codes: an indicator with ``implies`` codes that category too, by the other side
   ("refused the demands": a DEMAND) or, with ``implies_side: same``, by its own ("paused
@@ -149,6 +153,8 @@ LEFT_WINDOW = 240
 RIGHT_WINDOW = 160
 #: A coercive act starting at most this many characters after a refusal is what it refuses.
 REFUSED_MAX_CHARS = 40
+#: Force ending at most this many characters before a refusal is what it refuses.
+REFUSED_BEFORE_MAX_CHARS = 60
 #: Sentences searched for the patterns at a time: bounds the memory of that pass.
 BATCH_ROWS = 200_000
 #: Sentences whose keyword occurrences are listed at a time (see :func:`locate`).
@@ -516,7 +522,7 @@ def _indicator_frame(codebook: Codebook) -> pl.DataFrame:
 
 
 #: Characters before a "that"/"que" clause searched for the verb that governs it.
-GOVERNOR_CHARS = 40
+GOVERNOR_CHARS = 60
 
 
 def _status(codebook: Codebook) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
@@ -1055,7 +1061,11 @@ def _status_frame(ctx: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
             _swallowed_force(cb).alias("_swallowed"),
             _third_country_target(cb).alias("_third_target"),
         )
-        .pipe(_absorb_threat_content, cb.spec.status.refused_proposals)
+        .pipe(
+            _absorb_threat_content,
+            cb.spec.status.refused_proposals,
+            cb.spec.status.refused_before,
+        )
         .drop("_right_sentence", "_governor")
         .with_columns(
             pl.when("_recast").then(pl.lit("THREATEN")).otherwise("category").alias("category"),
@@ -1147,7 +1157,9 @@ def _finish_codes(ctx: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
     )
 
 
-def _absorb_threat_content(ctx: pl.LazyFrame, proposals: list[str]) -> pl.LazyFrame:
+def _absorb_threat_content(
+    ctx: pl.LazyFrame, proposals: list[str], before: list[str] | None = None
+) -> pl.LazyFrame:
     """Mark (``_absorbed``) acts that are the content of a threat or a refusal matched
     earlier in the sentence.
 
@@ -1156,6 +1168,12 @@ def _absorb_threat_content(ctx: pl.LazyFrame, proposals: list[str]) -> pl.LazyFr
     threat cue before it in its clause is dropped when a THREATEN pattern matched earlier in
     the same sentence; without one ("warned that strikes could come") it is recast as
     THREATEN by the status rules instead.
+
+    Force named just before a refusal ("deseo de intervención mayor, pues eso no lo podemos
+    permitir", "la intervención en México ... no pasará"; categories ``before``) is what
+    the refusal refuses, and dropped, unless its U.S. author is named: then it is an act or
+    a proposal as it was made ("requests for President Biden to use military force is an
+    affront to Mexican sovereignty").
     """
     first_threat = (
         pl.when(pl.col("category") == "THREATEN").then(pl.col("s_start")).min().over("_row")
@@ -1173,13 +1191,34 @@ def _absorb_threat_content(ctx: pl.LazyFrame, proposals: list[str]) -> pl.LazyFr
     # (force, threats and sanctions only, ``status.refused_proposals``: an accusation or a demand
     # refused is the other side's act as it was made, "rejected the claims made by the
     # White House accusing ...")
+    # (a clause the refusal denies, "descartó que Washington intervenga", is a prediction
+    # ruled out, not a proposal: it stays negated)
     refused = (
         after_refusal
         & pl.col("category").is_in(proposals)
         & (pl.col("s_start") - refusal_end <= REFUSED_MAX_CHARS)
+        & (pl.col("status_rule") != "denial")
+    ).fill_null(False)
+    # force right before a refusal, its U.S. author not named (the first or the last
+    # rejection of the sentence, whichever follows the act closely)
+    # (a rejection, not a sovereignty claim: "una oportunidad para invadir nuestra
+    # soberanía" names the force the claim answers)
+    rejection = pl.col("category") == "REJECT"
+    first_rejection = pl.when(rejection).then(pl.col("s_start")).min().over("_row")
+    last_rejection = pl.when(rejection).then(pl.col("s_start")).max().over("_row")
+    gap_first, gap_last = first_rejection - pl.col("s_end"), last_rejection - pl.col("s_end")
+    refused_before = (
+        ~refusal
+        & pl.col("category").is_in(before or [])
+        & (
+            gap_first.is_between(0, REFUSED_BEFORE_MAX_CHARS)
+            | gap_last.is_between(0, REFUSED_BEFORE_MAX_CHARS)
+        )
+        & ~pl.col("_named_us")
     ).fill_null(False)
     absorbed = (
-        (
+        refused_before
+        | (
             pl.col("_content")
             & (pl.col("category") != "THREATEN")
             & (first_threat < pl.col("s_start"))

@@ -620,3 +620,41 @@ def test_a_rule_limited_to_indicators_skips_the_others(tmp_path: Path) -> None:
     text = sentences("Trump thanked Mexico for its help on the border.")
     assert code_sentences(text, CB)["actor_rule"].to_list() == ["praised"]
     assert code_sentences(text, narrowed)["actor_rule"].to_list() != ["praised"]
+
+
+def test_a_charge_reported_by_a_named_speaker_is_the_speakers_not_the_turns() -> None:
+    label = "PRESIDENTA DE MÉXICO, CLAUDIA SHEINBAUM PARDO"
+    text = (
+        "Lo que el presidente Trump dice es que aquello que se exporta por nación más "
+        "favorecida no está cumpliendo las reglas del T-MEC."
+    )
+    codes = _turns([text], [label])
+    assert codes.select("category", "actor", "actor_rule").rows() == [
+        ("ACCUSE", "US", "reporter")
+    ]
+    # a clause that names its own subject keeps it: the report does not override it
+    codes = _turns(["Sheinbaum dijo que Trump la acusó de no hacer nada."], [None])
+    assert codes.select("category", "actor", "actor_rule").rows() == [("ACCUSE", "US", "subject")]
+
+
+def test_they_told_what_they_must_do_in_a_sides_turn_is_that_sides_demand() -> None:
+    label = "PRESIDENTA DE MÉXICO, CLAUDIA SHEINBAUM PARDO"
+    codes = _turns(["Entonces, ese es un problema que ellos tienen que atender."], [label])
+    assert codes.select("category", "actor", "actor_rule").rows() == [
+        ("DEMAND", "MX", "obligation")
+    ]
+
+
+def test_non_compliance_charged_to_a_side_is_the_other_sides_charge() -> None:
+    for text in ("Trump said Mexico is not complying with the treaty.",
+                 "Trump dijo que México no ha cumplido."):  # fmt: skip
+        codes = code_sentences(sentences(text), CB)
+        assert codes.select("category", "actor", "actor_rule").rows() == [
+            ("ACCUSE", "US", "obligation")
+        ], text
+
+
+def test_office_holders_of_earlier_administrations_name_their_side() -> None:
+    assert actor("President Biden imposed new tariffs on Mexico.", category="SANCTION") == {"US"}
+    assert actor("Alicia Bárcena pidió a Washington frenar el tráfico de armas.",
+                 category="DEMAND") == {"MX"}  # fmt: skip

@@ -233,6 +233,25 @@ def test_match_example_that_does_not_match(tmp_path: Path) -> None:
     load_codebook(path)  # coding only checks the structure and the patterns
 
 
+def test_a_file_loaded_again_gives_the_same_codebook_until_it_changes(tmp_path: Path) -> None:
+    path = tmp_path / "codebook.yaml"
+    path.write_text(CODEBOOK_PATH.read_text(encoding="utf-8"), encoding="utf-8")
+    first = load_codebook(path)
+    assert load_codebook(path) is first
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw["version"] = "0.0-changed"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    changed = load_codebook(path)
+    assert changed is not first and changed.spec.version == "0.0-changed"
+
+
+def test_a_codebook_loaded_without_its_examples_checks_them_when_asked(tmp_path: Path) -> None:
+    path = _write(tmp_path, lambda r: _first(r)["examples"]["match"].append("Nothing here."))
+    load_codebook(path)  # kept loaded, unchecked examples
+    with pytest.raises(CodebookError, match=r"example 'Nothing here.' does not match"):
+        load_codebook(path, check_examples=True)
+
+
 def test_no_match_example_that_matches(tmp_path: Path) -> None:
     path = _write(
         tmp_path,

@@ -843,3 +843,20 @@ def test_quotation_marks_inside_an_act_do_not_hide_it() -> None:
     for r in codes.iter_rows(named=True):
         text = texts[0 if r["doc_id"] == "a" else 1]
         assert text[r["match_start"] : r["match_end"]] == r["matched"]
+
+
+def test_force_named_just_before_a_rejection_is_what_it_rejects() -> None:
+    text = "Ese escenario, la intervención en México, ha asegurado la presidenta, “no pasará”."
+    assert codes_of(text) == {("REJECT", "MX", "actual")}
+    # its U.S. author named: the act (or proposal) as it was made stays
+    got = codes_of("Requests for President Biden to use military force in Mexico were rejected.")
+    assert any(c[0] in ("MILITARY", "THREATEN") for c in got)
+
+
+def test_a_prediction_ruled_out_is_negated_and_one_not_ruled_out_a_threat() -> None:
+    assert codes_of("Sheinbaum descartó que Washington intervenga en territorio mexicano.") == {
+        ("REJECT", "MX", "actual")
+    }
+    got = codes_of("Sheinbaum no descartó que Estados Unidos intervenga.")
+    assert ("THREATEN", "US", "threatened") in got
+    assert ("REJECT", "MX", "actual") not in got
