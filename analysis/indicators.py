@@ -1169,9 +1169,9 @@ def _absorb_threat_content(
     the same sentence; without one ("warned that strikes could come") it is recast as
     THREATEN by the status rules instead.
 
-    Force named just before a refusal ("deseo de intervención mayor, pues eso no lo podemos
-    permitir", "la intervención en México ... no pasará"; categories ``before``) is what
-    the refusal refuses, and dropped, unless its U.S. author is named: then it is an act or
+    Force named just before a rejection (a REJECT, not a sovereignty claim: "deseo de
+    intervención mayor, pues eso no lo podemos permitir", "la intervención en México ... no
+    pasará"; categories ``before``) is what the rejection refuses, and dropped, unless its U.S. author is named: then it is an act or
     a proposal as it was made ("requests for President Biden to use military force is an
     affront to Mexican sovereignty").
     """
