@@ -1171,9 +1171,9 @@ def _absorb_threat_content(
 
     Force named just before a rejection (a REJECT, not a sovereignty claim: "deseo de
     intervención mayor, pues eso no lo podemos permitir", "la intervención en México ... no
-    pasará"; categories ``before``) is what the rejection refuses, and dropped, unless its U.S. author is named: then it is an act or
-    a proposal as it was made ("requests for President Biden to use military force is an
-    affront to Mexican sovereignty").
+    pasará"; categories ``before``) is what the rejection refuses, and dropped, unless its
+    U.S. author is named: then it is an act or a proposal as it was made ("requests for
+    President Biden to use military force is an affront to Mexican sovereignty").
     """
     first_threat = (
         pl.when(pl.col("category") == "THREATEN").then(pl.col("s_start")).min().over("_row")
