@@ -143,7 +143,6 @@ def _main(argv: list[str]) -> int:
 
     out = Path(argv[0]) if argv else lemmas.FORMS_PATH
     # every word looked up in the dictionaries, not in the stored file
-    lemmas.stored_forms.cache_clear()
     lemmas._USE_STORED = False
     load_codebook(check_examples=False)
     n = lemmas.write_forms(lemmas._LOOKED_UP, out)
