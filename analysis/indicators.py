@@ -90,12 +90,13 @@ earlier match is dropped (as a single alternation would, except in the rare chai
 the earlier match was itself dropped). Then status and actor, in batches of at most
 ``HIT_BATCH`` matches: the context of every match is cut and tested with vectorised
 regular expressions, the slow ones only where the cue they require occurs. The actor
-searches (the previous sentences' actors, then the actor features of the matches) run
-on a helper thread while this one finds the subjects and runs the status query, so that
-both cores stay busy. polars keeps 32 compiled regexes per thread: the actor searches
-run one column at a time on their own threads (:func:`analysis.actors.columns`), which
-keep their regexes compiled from call to call, and the stages are not interleaved batch
-by batch, so that the pool's threads keep the chunk regexes. Python only maps the
+searches run on two helper threads while this one finds the subjects and runs the status
+query, so that both cores stay busy: the actor features of the matches on one, the
+actors of the next batch's previous sentences on the other. polars keeps 32 compiled
+regexes per thread: the actor searches run one column at a time on their own threads
+(:func:`analysis.actors.columns`), which keep their regexes compiled from call to call,
+and the stages are not interleaved batch by batch, so that the pool's threads keep the
+chunk regexes. Python only maps the
 distinct matched strings (usually a few hundred) to the pattern that produced them, and
 the distinct cue strings to actors.
 """
@@ -804,9 +805,10 @@ def code_sentences(sentences: pl.DataFrame, codebook: Codebook | None = None) ->
     )
     del hits
     documents = _documents(base)
-    # each batch's previous sentences are read on the helper thread while the batch before
-    # it is coded: queued there after that batch's actor features
-    helper = _helper()
+    # each batch's previous sentences are read on a second helper thread while the batch
+    # before it is coded (queued once that batch's actor features are): the actor features
+    # alone keep the first helper as busy as the caller is with the status query
+    helper = _helper(1)
     queued: dict[int, tuple[pl.DataFrame, Future[pl.DataFrame]]] = {}
     ana = cb.cue_body(cb.spec.actors.anaphora)
     pron = cb.cue_body(cb.spec.actors.pronouns)
@@ -975,8 +977,8 @@ def _code_hits(
 ) -> pl.DataFrame:
     """Status, actor and the codes table for the located matches of ``base``'s sentences.
 
-    ``previous`` is :func:`_previous` of them, queued on the helper thread; ``then`` runs
-    once this batch's actor features are queued there too.
+    ``previous`` is :func:`_previous` of them, queued on the second helper thread;
+    ``then`` runs once this batch's actor features are queued on the first.
     """
     ana = cb.cue_body(cb.spec.actors.anaphora)
     # sorted while narrow; the joins keep that order
@@ -1002,8 +1004,8 @@ def _code_hits(
         )
         .with_row_index("_code")
     )
-    # the actor features of the matches, then the next batch's previous sentences
-    # (``then``), are found on the helper thread while this one finds the subjects and
+    # the actor features of the matches, and the next batch's previous sentences
+    # (``then``), are found on the helper threads while this one finds the subjects and
     # runs the status query (polars releases the GIL); the actor searches run one column
     # at a time (analysis.actors.columns), so that each thread keeps its regexes compiled
     ctx = _context(hits.lazy(), cb).collect(engine="in-memory")
@@ -1019,8 +1021,9 @@ def _code_hits(
 
 
 @functools.cache
-def _helper() -> ThreadPoolExecutor:
-    """One thread that runs the actor searches while the caller runs the status query.
+def _helper(n: int = 0) -> ThreadPoolExecutor:
+    """Helper thread ``n``: 0 runs the actor searches while the caller runs the status
+    query, 1 the previous sentences' subjects (:func:`_previous`) of the next batch.
 
     The same thread every time: polars keeps its compiled regexes per thread, 32 of them.
     The actor searches run there one column at a time (:func:`analysis.actors.columns`),
@@ -1028,7 +1031,7 @@ def _helper() -> ThreadPoolExecutor:
     compiled once per process; on polars' thread pool, beside the chunk, context and
     status regexes, they were compiled again for every batch and every call.
     """
-    return ThreadPoolExecutor(1, thread_name_prefix="code_sentences")
+    return ThreadPoolExecutor(1, thread_name_prefix=f"code_sentences_{n}")
 
 
 # a forked child has no copy of the thread: it starts its own
