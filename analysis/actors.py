@@ -133,8 +133,8 @@ def columns(frame: pl.DataFrame, steps: list[tuple[str, pl.Expr | None]]) -> pl.
     again, 6 to 17 ms each for the large actor-cue alternations. A ``select`` of one
     expression runs on the calling thread, its regexes included unless they sit inside a
     ``when`` (whose inputs go to the pool): run on a long-lived thread (the coder runs
-    :func:`actor_features` on one helper thread, :func:`subject_features` on the
-    caller's and the previous sentences' subjects on a second helper), they stay compiled
+    :func:`actor_features` on its helper thread, :func:`subject_features` and the
+    previous sentences' subjects on the caller's), they stay compiled
     from batch to batch and from call to call.
 
     A step may use the columns of the steps before it; a step whose expression is None

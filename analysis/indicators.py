@@ -90,15 +90,14 @@ earlier match is dropped (as a single alternation would, except in the rare chai
 the earlier match was itself dropped). Then status and actor, in batches of at most
 ``HIT_BATCH`` matches: the context of every match is cut and tested with vectorised
 regular expressions, the slow ones only where the cue they require occurs. The actor
-searches run on two helper threads while this one finds the subjects and runs the status
-query, so that both cores stay busy: the actor features of the matches on one, the
-actors of the next batch's previous sentences on the other. polars keeps 32 compiled
-regexes per thread: the actor searches run one column at a time on their own threads
-(:func:`analysis.actors.columns`), which keep their regexes compiled from call to call,
-and the stages are not interleaved batch by batch, so that the pool's threads keep the
-chunk regexes. Python only maps the
-distinct matched strings (usually a few hundred) to the pattern that produced them, and
-the distinct cue strings to actors.
+features of the matches are found on a helper thread while this one finds the subjects,
+runs the status query and reads the actors of the next batch's previous sentences, so that
+both cores stay busy. polars keeps 32 compiled regexes per thread: the actor searches run
+one column at a time on long-lived threads (:func:`analysis.actors.columns`), which keep
+their regexes compiled from call to call, and the stages are not interleaved batch by
+batch, so that the pool's threads keep the chunk regexes. Python only maps the distinct
+matched strings (usually a few hundred) to the pattern that produced them, and the
+distinct cue strings to actors.
 """
 
 from __future__ import annotations
@@ -106,7 +105,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
 
@@ -243,7 +242,8 @@ def _chunk_bits(keywords: tuple[tuple[str, ...], ...]) -> pl.DataFrame:
 def _candidates(
     frame: pl.DataFrame, keywords: list[tuple[str, ...]], *, col: str, key: str
 ) -> pl.DataFrame:
-    """The rows that contain a keyword of some regex, with one bit per such regex.
+    """The rows that contain a keyword of some regex: ``key`` and one bit per such regex,
+    in ``key`` order (the text is not copied; :func:`locate` gathers it per regex).
 
     One Aho-Corasick pass lists every occurrence (overlapping) of every keyword in each
     row, ignoring ASCII case; each occurrence sets the bits of the regexes that require it.
@@ -273,8 +273,7 @@ def _candidates(
     # in parallel (a union of lazy queries runs its inputs on the thread pool)
     n = CANDIDATE_ROWS
     slices = [bits(frame.slice(i, n)) for i in range(0, max(frame.height, 1), n)]
-    found = pl.concat(slices).collect(engine="in-memory")
-    return frame.join(found, on=key, how="inner", maintain_order="left")
+    return pl.concat(slices).collect(engine="in-memory").sort(key)
 
 
 def locate(
@@ -328,15 +327,29 @@ def locate(
     n = slice_rows or max(frame.height, 1)
     slices = [frame.slice(i, n) for i in range(0, max(frame.height, 1), n)]
     prefilter = keywords is not None and bool(regexes) and all(k for k in keywords)
-    # each slice's rows holding a literal of some regex, with one bit per such regex
-    cands = [_candidates(f, keywords, col=col, key=key) if prefilter else f for f in slices]
+    # each slice's rows holding a literal of some regex, by position in the slice, with one
+    # bit per such regex: positions, not the rows (nine rows in ten hold some literal, and a
+    # copy of their text for every slice at once raised the peak by a third of the text)
+    cands = [
+        _candidates(
+            f.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_pos"), col),
+            keywords,
+            col=col,
+            key="_pos",
+        )
+        if prefilter
+        else None
+        for f in slices
+    ]
 
-    def rows_for(cand: pl.DataFrame, i: int) -> pl.DataFrame:
-        # each regex sees only the rows holding one of its literals (filtered eagerly: in
-        # one lazy query the two filters would merge and the regex would run on every row)
-        if not prefilter:
-            return cand
-        return cand.filter((pl.col(f"_b{i // 63}") & (1 << (i % 63))) != 0).select(key, col)
+    def rows_for(s: int, i: int) -> pl.DataFrame:
+        # each regex sees only the rows holding one of its literals, gathered from the slice
+        # in their order (eagerly: in one lazy query the filter would merge with the regex's
+        # and the regex would run on every row)
+        if cands[s] is None:
+            return slices[s]
+        bit = (pl.col(f"_b{i // 63}") & (1 << (i % 63))) != 0
+        return slices[s][cands[s].filter(bit)["_pos"]]
 
     # the pieces (a copy of each matching text, cut at its matches) are the pass's largest
     # allocation: turned into offsets PIECE_GROUPS regexes at a time, so that only one
@@ -347,16 +360,16 @@ def locate(
     step = -(-len(regexes) // PIECE_GROUPS)
     found: list[list[pl.DataFrame]] = [[] for _ in slices]
     for g in range(0, len(regexes), step):
-        for s, cand in enumerate(cands):
+        for s in range(len(slices)):
             parts = [
                 _locate_lazy(df.lazy(), regexes[i], col=col, key=key, part=i)
                 for i in range(g, min(g + step, len(regexes)))
-                if (df := rows_for(cand, i)).height
+                if (df := rows_for(s, i)).height
             ]
             if parts:
                 pieces = pl.concat(parts, how="vertical")
                 found[s].append(_pieces_to_matches(pieces, key).collect(engine="in-memory"))
-    del cands
+    cands.clear()
     out = [
         _merge(slices[s], pl.concat(found[s]), regexes, col=col, key=key)
         for s in range(len(slices))
@@ -805,11 +818,12 @@ def code_sentences(sentences: pl.DataFrame, codebook: Codebook | None = None) ->
     )
     del hits
     documents = _documents(base)
-    # each batch's previous sentences are read on a second helper thread while the batch
-    # before it is coded (queued once that batch's actor features are): the actor features
-    # alone keep the first helper as busy as the caller is with the status query
-    helper = _helper(1)
-    queued: dict[int, tuple[pl.DataFrame, Future[pl.DataFrame]]] = {}
+    # each batch's previous sentences are read on this thread while the helper finds the
+    # actor features of the batch before it (after that batch's status query: the two
+    # together take about as long as the actor features). Here their regexes are the
+    # subject searches', already compiled; on a thread of their own they were compiled a
+    # third time, and the memory of the third copy raised the peak
+    queued: dict[int, tuple[pl.DataFrame, pl.DataFrame]] = {}
     ana = cb.cue_body(cb.spec.actors.anaphora)
     pron = cb.cue_body(cb.spec.actors.pronouns)
 
@@ -817,13 +831,12 @@ def code_sentences(sentences: pl.DataFrame, codebook: Codebook | None = None) ->
         if i < len(parts):
             docs = _documents_of(base, parts[i], documents)
             # the coded sentences; only those that open with, or contain, a pronoun need
-            # the previous sentences (found on this thread: the helper's compiled regexes
-            # are the actor searches', as many as polars keeps per thread)
+            # the previous sentences
             voiced = docs.join(parts[i].select("_row").unique(), on="_row", how="semi")
             needs_prev = voiced.filter(pl.col("text").str.contains(rf"(?i){ana}|{pron}"))
             queued[i] = (
                 docs,
-                helper.submit(_previous, docs, voiced, needs_prev.select("doc_id", "sent_id"), cb),
+                _previous(docs, voiced, needs_prev.select("doc_id", "sent_id"), cb),
             )
 
     queue(0)
@@ -971,14 +984,14 @@ def _code_hits(
     base: pl.DataFrame,
     hits: pl.DataFrame,
     cb: Codebook,
-    previous: Future[pl.DataFrame],
+    previous: pl.DataFrame,
     *,
     then: Callable[[], None],
 ) -> pl.DataFrame:
     """Status, actor and the codes table for the located matches of ``base``'s sentences.
 
-    ``previous`` is :func:`_previous` of them, queued on the second helper thread;
-    ``then`` runs once this batch's actor features are queued on the first.
+    ``previous`` is :func:`_previous` of them; ``then`` runs on this thread while the
+    helper finds this batch's actor features, after the status query.
     """
     ana = cb.cue_body(cb.spec.actors.anaphora)
     # sorted while narrow; the joins keep that order
@@ -1004,26 +1017,25 @@ def _code_hits(
         )
         .with_row_index("_code")
     )
-    # the actor features of the matches, and the next batch's previous sentences
-    # (``then``), are found on the helper threads while this one finds the subjects and
-    # runs the status query (polars releases the GIL); the actor searches run one column
-    # at a time (analysis.actors.columns), so that each thread keeps its regexes compiled
+    # the actor features of the matches are found on the helper thread while this one
+    # finds the subjects, runs the status query and reads the next batch's previous
+    # sentences (``then``; polars releases the GIL); the actor searches run one column at a
+    # time (analysis.actors.columns), so that each thread keeps its regexes compiled
     ctx = _context(hits.lazy(), cb).collect(engine="in-memory")
     del hits  # the text and its masked copy, per match (a batch's peak is what is alive)
     features = _helper().submit(actor_features, ctx, cb)
-    then()
     subjects = subject_features(ctx, cb)
     ctx = _status_frame(ctx, cb)
-    ctx = ctx.join(previous.result(), on=["doc_id", "sent_id"], how="left", maintain_order="left")
+    then()
+    ctx = ctx.join(previous, on=["doc_id", "sent_id"], how="left", maintain_order="left")
     return _finish_codes(
         attribute_actors(ctx, cb, features=features.result(), subjects=subjects), cb
     )
 
 
 @functools.cache
-def _helper(n: int = 0) -> ThreadPoolExecutor:
-    """Helper thread ``n``: 0 runs the actor searches while the caller runs the status
-    query, 1 the previous sentences' subjects (:func:`_previous`) of the next batch.
+def _helper() -> ThreadPoolExecutor:
+    """One thread that runs the actor searches while the caller runs the status query.
 
     The same thread every time: polars keeps its compiled regexes per thread, 32 of them.
     The actor searches run there one column at a time (:func:`analysis.actors.columns`),
@@ -1031,7 +1043,7 @@ def _helper(n: int = 0) -> ThreadPoolExecutor:
     compiled once per process; on polars' thread pool, beside the chunk, context and
     status regexes, they were compiled again for every batch and every call.
     """
-    return ThreadPoolExecutor(1, thread_name_prefix=f"code_sentences_{n}")
+    return ThreadPoolExecutor(1, thread_name_prefix="code_sentences")
 
 
 # a forked child has no copy of the thread: it starts its own
