@@ -89,7 +89,7 @@ def test_passive_agent() -> None:
         "Two gangs were designated as terrorist organizations by the Treasury.", category="SANCTION"
     ) == {"US"}
     assert actor(
-        "The plan drew condemnation from the Mexican government.", category="ASSERT_SOVEREIGNTY"
+        "The plan drew condemnation from the Mexican government.", category="ACCUSE"
     ) == {"MX"}
 
 
