@@ -735,6 +735,7 @@ LATIN_WORD = (
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def rust_regex(regex: str) -> str:
     """Adapt a codebook regex for the Rust engine: ASCII word boundaries, Latin word class.
 

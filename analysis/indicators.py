@@ -1123,16 +1123,24 @@ def _swallowed_force(cb: Codebook) -> pl.Expr:
 
 
 def _third_country_target(cb: Codebook) -> pl.Expr:
-    """A coercive act aimed at another country, with nothing in its clause about Mexico:
-    "President Trump imposed tariffs on China", "designated the Houthis a foreign
-    terrorist organization" (``actors.third_countries``, ``actors.bilateral_anchors``)."""
+    """Whether an act is aimed at another country: a struct of ``coercion`` (a coercive act
+    aimed at it, with nothing in its clause about Mexico: "President Trump imposed tariffs
+    on China", "designated the Houthis a foreign terrorist organization") and, for talks or
+    a stated agreement whose partner is another country ("Hay muy buena relación con
+    Canadá", "la llamada con el ministro Carney"), ``us`` and ``mx``: whether its clause names each
+    side (``actors.third_countries``, ``actors.bilateral_anchors``; see
+    :func:`_finish_codes`)."""
     a = cb.spec.actors
     if not a.third_countries:
-        return pl.lit(False)
-    # coercion only (the other rows are null: nothing to search), and the clause only
-    # where the target is another country
-    coercion = pl.col("stance") == "coercion"
-    target = pl.when(coercion).then(
+        return pl.struct(
+            pl.lit(False).alias("coercion"),
+            pl.lit(None, dtype=pl.Boolean).alias("us"),
+            pl.lit(None, dtype=pl.Boolean).alias("mx"),
+        )
+    # coercion and cooperation only (the other rows are null: nothing to search), and the
+    # clause only where the target is another country
+    acts = pl.col("stance").is_in(["coercion", "cooperation"])
+    target = pl.when(acts).then(
         pl.concat_str(pl.col("matched"), pl.col("right_clause").str.slice(0, 60))
     )
     aimed = target.str.contains(rf"(?i){cb.cue_body(a.third_countries)}").fill_null(False)
@@ -1140,7 +1148,16 @@ def _third_country_target(cb: Codebook) -> pl.Expr:
         pl.concat_str(pl.col("left_clause"), pl.col("matched"), pl.col("right_clause"))
     )
     tied = rf"(?i){cb.cue_body(a.MX)}|{cb.cue_body(a.bilateral_anchors)}"
-    return (aimed & ~clause.str.contains(tied)).fill_null(False)
+    # talks and stated agreement only: a concession or a transfer may name another country
+    # as a place ("troops to its southern border with Guatemala")
+    cooperative = aimed & pl.col("category").is_in(["CONSULT", "AGREE"])
+    return pl.struct(
+        (aimed & (pl.col("stance") == "coercion") & ~clause.str.contains(tied))
+        .fill_null(False)
+        .alias("coercion"),
+        pl.when(cooperative).then(clause.str.contains(rf"(?i){cb.cue_body(a.US)}")).alias("us"),
+        pl.when(cooperative).then(clause.str.contains(rf"(?i){cb.cue_body(a.MX)}")).alias("mx"),
+    )
 
 
 def _finish_codes(ctx: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
@@ -1149,9 +1166,21 @@ def _finish_codes(ctx: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
     keep = ~pl.col("_absorbed")
     if cb.scope == "bilateral":
         # only acts between the U.S. and Mexico (coder's convention 3): not by a third
-        # party, nor U.S. coercion of another country
+        # party, nor U.S. coercion of another country, nor talks or agreement with another
+        # country whose clause does not name the other side ("Hay muy buena relación con Canadá": a
+        # Mexican act needs the U.S. named, a U.S. act Mexico, an unattributed one either)
+        third = pl.col("_third_target")
         keep = keep & (pl.col("actor") != "OTHER")
-        keep = keep & ~(pl.col("_third_target") & (pl.col("actor") == "US"))
+        keep = keep & ~(third.struct.field("coercion") & (pl.col("actor") == "US"))
+        us, mx = third.struct.field("us"), third.struct.field("mx")
+        other_named = (
+            pl.when(pl.col("actor") == "MX")
+            .then(us)
+            .when(pl.col("actor") == "US")
+            .then(mx)
+            .otherwise(us | mx)
+        )
+        keep = keep & other_named.fill_null(True)
     ctx = ctx.filter(keep)
     ctx = pl.concat([ctx, _implied(ctx, cb)], how="vertical_relaxed")
     keep = [c for c in CODES_SCHEMA if c not in ("match_start", "match_end")]

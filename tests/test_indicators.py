@@ -391,6 +391,36 @@ def test_us_coercion_tied_to_mexico_or_the_cartels_stays(text: str, category: st
     assert c.filter(pl.col("category") == category)["actor"].to_list() == ["US"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In recent weeks, the US has conducted strikes on boats in the Pacific.",
+        "Hay muy buena relación con Canadá.",
+        "Y por supuesto, la llamada con el ministro Carney la podemos tener pronto.",
+        "The Attorney General also met with Canadian Public Safety Minister Marco Mendicino.",
+    ],
+)
+def test_strikes_on_boats_and_talks_with_a_third_country_are_not_bilateral(text: str) -> None:
+    assert code_sentences(sentences(text)).height == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "actor"),
+    [
+        # the other side named in the clause keeps talks with a third country
+        ("Sheinbaum held a call with Trump and Carney on Friday.", "CONSULT", "UNSPECIFIED"),
+        ("La presidenta sostuvo una llamada con Trump y con Carney.", "CONSULT", "UNSPECIFIED"),
+        # a place that is another country does not drop a concession
+        ("Mexico agreed to send 6,000 troops to its border with Guatemala.", "CONCEDE", "MX"),
+        # boats tied to Mexico stay
+        ("US forces struck drug boats off the coast of Mexico.", "MILITARY", "US"),
+    ],
+)  # fmt: skip
+def test_acts_tied_to_the_other_side_stay(text: str, category: str, actor: str) -> None:
+    c = code_sentences(sentences(text))
+    assert (category, actor) in c.select("category", "actor").rows(), c
+
+
 def test_scope_all_keeps_us_coercion_of_a_third_country(tmp_path: Path) -> None:
     raw = yaml.safe_load(CODEBOOK_PATH.read_text(encoding="utf-8"))
     raw["scope"] = "all"
