@@ -809,6 +809,10 @@ def test_a_refused_proposal_of_force_is_the_named_proposers_threat() -> None:
         "Preguntarle: ¿cuáles son los términos en los que quedaron los acuerdos con Estados "
         "Unidos?",
         "Q1: What was the context behind Secretary Rubio's visit to Mexico?",
+        # a yes-or-no question put as a wish to know, without a question mark
+        "I wanted to ask if the U.S. is going to make specific demands on Mexico.",
+        "And also, I would like to know if they are planning to discuss the program.",
+        "Me gustaría conocer si llegaron a algún tipo de acuerdos.",
     ],
 )
 def test_questions_that_only_ask_are_not_coded(text: str) -> None:
@@ -823,6 +827,9 @@ def test_questions_that_only_ask_are_not_coded(text: str) -> None:
         "Y en el caso del comercio, le hice la misma propuesta: ¿por qué no ponemos a los "
         "secretarios a trabajar juntos?",
         "Trump threatened tariffs on Mexico. Why?",
+        # a wish to ask about an act the question reports
+        "I wanted to ask you about the comments of the President of Mexico, who has been "
+        "very critical of the administration.",
     ],
 )
 def test_a_question_inside_a_statement_is_coded(text: str) -> None:
