@@ -11,8 +11,9 @@ article: it only removes whole lines that match a debris rule (subscription and 
 "Back to homepage" links, hashtag lines, page headers that interrupt a sentence or repeat),
 unwraps markdown link syntax, drops markdown escape backslashes and joins lines that a PDF
 broke in the middle of a sentence. A hard-wrapped text (``hard_wrap_width``) keeps its lines
-and its two-space hard breaks: segmentation reads its wraps as soft. Speaker turns and
-Markdown comments are never taken for repeated page headers.
+and its two-space hard breaks: segmentation reads its wraps as soft. Speaker turns,
+Markdown comments, turn separators (``---``) and the labels on the line after them are
+never taken for repeated page headers.
 
 The layout helpers (``SPEAKER_LABEL``, ``starts_block``, ``is_chrome_line``,
 ``hard_wrap_width``) are shared with ``analysis.segment``.
@@ -228,6 +229,15 @@ SPEAKER_LABEL = re.compile(
     )(?=\s|$)""",
     re.VERBOSE,
 )
+# A speaker label on a line of its own after a turn separator, with no colon, as the
+# archived stenographic versions of the Mexican presidency's conferences print it:
+# "---", then "INTERLOCUTORA" or "PRESIDENTE ANDRÉS MANUEL LÓPEZ OBRADOR", then the turn.
+SEPARATED_LABEL = re.compile(
+    rf"(?:^|\n)[^\S\n]*(?:-{{3,}}|\*{{3,}}|_{{3,}})[^\S\n]*\n(?:[^\S\n]*\n)*"
+    rf"[^\S\n]*([{_UPPER}](?:[{_UPPER}.,'’-]|[ \u00a0](?=[{_UPPER}])){{1,118}})[^\S\n]*$"
+)
+# A thematic break on a line of its own ("---"), the turn separator of those transcripts.
+_BREAK_LINE = re.compile(r"^[^\S\n]*(?:-{3,}|\*{3,}|_{3,})[^\S\n]*$")
 _LIST_ITEM = re.compile(r"^[^\S\n]*(?:[-*+]|\d{1,3}[.)])[^\S\n]+\S")
 _MD_COMMENT = re.compile(r"^<!--.*?-->$", re.DOTALL)
 # Interface words that a page shows on a line of their own.
@@ -476,9 +486,14 @@ def _line_pass(text: str, removed: list[dict[str, str]]) -> str:
     # piece of prose) that repeats in the document (all copies but a title on the first
     # line), or that interrupts a sentence: it sits between a line that stops mid-sentence
     # and one that continues it in lower case, and looks like a header (a markdown heading,
-    # capitals only, or set off by blank lines). A speaker's turn ("Q    Karoline —") and a
-    # Markdown comment repeat without being headers.
+    # capitals only, or set off by blank lines). A speaker's turn ("Q    Karoline —"), a
+    # Markdown comment, a turn separator ("---") and the label on the line after one
+    # ("INTERLOCUTORA", "PRESIDENTE ANDRÉS MANUEL LÓPEZ OBRADOR") repeat without being
+    # headers.
     content = [i for i, ln in enumerate(lines) if ln.strip()]
+    after_break = {
+        content[k + 1] for k in range(len(content) - 1) if _BREAK_LINE.match(lines[content[k]])
+    }
     header_like = {
         i
         for i in content
@@ -486,6 +501,8 @@ def _line_pass(text: str, removed: list[dict[str, str]]) -> str:
         and not _starts_lowercase(lines[i])
         and not SPEAKER_LABEL.match(lines[i])
         and not _MD_COMMENT.match(lines[i].strip())
+        and not _BREAK_LINE.match(lines[i])
+        and i not in after_break
         and not _item_runs_on(lines, i)
     }
     counts = Counter(lines[i].strip() for i in header_like)

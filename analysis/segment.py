@@ -24,7 +24,10 @@ follow the gold standard's (``seeds/gold/README.md``, "Sentence splitting"):
   wire source tag (``(MENAFN- The Rio Times)``) are split from the text that follows, but
   a bold label ending in a colon (``**DEALMAKER-IN-CHIEF:** President ...``) is not;
 * a speaker label (``MS. LEAVITT:``, ``Q``, ``PRESIDENTA CLAUDIA SHEINBAUM PARDO:``) stays
-  with the first sentence of the turn, and a turn is never a heading;
+  with the first sentence of the turn, and a turn is never a heading; a label alone on its
+  line after a turn separator (``---``, then ``INTERLOCUTORA``, as the archived Mexican
+  stenographic versions print turns) opens a turn too, the separator and the label being
+  headings;
 * ``is_heading`` also marks page chrome (``analysis.corpus.is_chrome_line``: Markdown
   comments, interface words, glued link trails, links to other articles under their label,
   syndication notices), Title Case lines, and the whole lines above a text's first unit of
@@ -69,6 +72,7 @@ import polars as pl
 import sentencex
 
 from analysis.corpus import (
+    SEPARATED_LABEL,
     SPEAKER_LABEL,
     CorpusWarning,
     hard_wrap_width,
@@ -585,6 +589,12 @@ def split_sentences(documents: pl.DataFrame, *, max_chars: int = MAX_UNIT_CHARS)
             label = SPEAKER_LABEL.match(text[a:b])
             if label:
                 speaker = label.group(0).strip().rstrip(":").strip()
+            elif (separated := SEPARATED_LABEL.search(text, max(0, a - 200), b)) and (
+                separated.end() == b and separated.start(1) == a
+            ):
+                # a label alone on its line after a turn separator ("---" then
+                # "INTERLOCUTORA"): the turn that follows is that speaker's
+                speaker = separated.group(1).strip()
             speakers.append(speaker)
             doc_ids.append(doc_id)
             sent_ids.append(i)

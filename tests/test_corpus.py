@@ -1107,6 +1107,19 @@ def test_clean_keeps_repeated_speaker_turns_and_comments():
     assert removed == []
 
 
+def test_clean_keeps_turn_separators_and_the_labels_after_them():
+    """The archived stenographic versions separate turns with "---" and put the speaker on
+    a line of its own: repeated, they are not page headers."""
+    text = (
+        "PREGUNTA\nPresidente, ¿hubo comunicación?\n---\nPRESIDENTE ANDRÉS MANUEL LÓPEZ "
+        "OBRADOR\nSí, la hubo.\n---\nINTERLOCUTORA\n¿Y con el embajador?\n---\n"
+        "PRESIDENTE ANDRÉS MANUEL LÓPEZ OBRADOR\nTambién."
+    )
+    cleaned, removed = clean_text(text)
+    assert cleaned == text
+    assert removed == []
+
+
 def test_clean_does_not_join_chrome_to_a_link_trail():
     text = "HomeOffice of the SpokespersonPress ReleasesSecretary Meets Minister\nhide\nText."
     cleaned, removed = clean_text(text)

@@ -738,6 +738,35 @@ def test_speaker_is_the_turn_label_else_the_document_source() -> None:
     ]
 
 
+def test_a_label_on_its_own_line_after_a_separator_opens_a_turn() -> None:
+    """"---", then "INTERLOCUTORA": the reporter's question is hers, not the source's; the
+    separator and the label are headings (no code)."""
+    docs = pl.DataFrame(
+        {
+            "doc_id": ["t"],
+            "source": ["Presidencia de la República"],
+            "text": [
+                "Sí, hay cooperación.\n---\nINTERLOCUTORA\n¿Ya establecieron comunicación?\n"
+                "---\nPRESIDENTE ANDRÉS MANUEL LÓPEZ OBRADOR\nSí, hay una relación permanente.\n"
+                "EN MAYÚSCULAS PERO SIN SEPARADOR\nOtra frase."
+            ],
+        }
+    )
+    rows = split_sentences(docs).select("text", "speaker", "is_heading").rows()
+    president = "PRESIDENTE ANDRÉS MANUEL LÓPEZ OBRADOR"
+    assert rows == [
+        ("Sí, hay cooperación.", "Presidencia de la República", False),
+        ("---", "Presidencia de la República", True),
+        ("INTERLOCUTORA", "INTERLOCUTORA", True),
+        ("¿Ya establecieron comunicación?", "INTERLOCUTORA", False),
+        ("---", "INTERLOCUTORA", True),
+        (president, president, True),
+        ("Sí, hay una relación permanente.", president, False),
+        ("EN MAYÚSCULAS PERO SIN SEPARADOR", president, True),
+        ("Otra frase.", president, False),
+    ]
+
+
 # A Pandoc list whose items wrap inside links: once the links are taken out, the lines are
 # of every length, but each indented line still continues its item.
 LINKED_LIST = (
