@@ -589,8 +589,11 @@ def split_sentences(documents: pl.DataFrame, *, max_chars: int = MAX_UNIT_CHARS)
             label = SPEAKER_LABEL.match(text[a:b])
             if label:
                 speaker = label.group(0).strip().rstrip(":").strip()
-            elif (separated := SEPARATED_LABEL.search(text, max(0, a - 200), b)) and (
-                separated.end() == b and separated.start(1) == a
+            elif (
+                text[a:b].isupper()  # cheap first: only a line in capitals can be one
+                and (separated := SEPARATED_LABEL.search(text, max(0, a - 200), b))
+                and separated.end() == b
+                and separated.start(1) == a
             ):
                 # a label alone on its line after a turn separator ("---" then
                 # "INTERLOCUTORA"): the turn that follows is that speaker's
