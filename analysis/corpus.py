@@ -229,15 +229,16 @@ SPEAKER_LABEL = re.compile(
     )(?=\s|$)""",
     re.VERBOSE,
 )
-# A speaker label on a line of its own after a turn separator, with no colon, as the
-# archived stenographic versions of the Mexican presidency's conferences print it:
-# "---", then "INTERLOCUTORA" or "PRESIDENTE ANDRÉS MANUEL LÓPEZ OBRADOR", then the turn.
+# A thematic break ("---"), the turn separator of the archived stenographic versions of
+# the Mexican presidency's conferences, which put the speaker on the next line, with no
+# colon: "---", then "INTERLOCUTORA" or "PRESIDENTE ANDRÉS MANUEL LÓPEZ OBRADOR", then the
+# turn.
+_BREAK = r"[^\S\n]*(?:-{3,}|\*{3,}|_{3,})[^\S\n]*"
+_BREAK_LINE = re.compile(rf"^{_BREAK}$")
 SEPARATED_LABEL = re.compile(
-    rf"(?:^|\n)[^\S\n]*(?:-{{3,}}|\*{{3,}}|_{{3,}})[^\S\n]*\n(?:[^\S\n]*\n)*"
+    rf"(?:^|\n){_BREAK}\n(?:[^\S\n]*\n)*"
     rf"[^\S\n]*([{_UPPER}](?:[{_UPPER}.,'’-]|[ \u00a0](?=[{_UPPER}])){{1,118}})[^\S\n]*$"
 )
-# A thematic break on a line of its own ("---"), the turn separator of those transcripts.
-_BREAK_LINE = re.compile(r"^[^\S\n]*(?:-{3,}|\*{3,}|_{3,})[^\S\n]*$")
 _LIST_ITEM = re.compile(r"^[^\S\n]*(?:[-*+]|\d{1,3}[.)])[^\S\n]+\S")
 _MD_COMMENT = re.compile(r"^<!--.*?-->$", re.DOTALL)
 # Interface words that a page shows on a line of their own.

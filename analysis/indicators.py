@@ -1127,8 +1127,8 @@ def _third_country_target(cb: Codebook) -> pl.Expr:
     aimed at it, with nothing in its clause about Mexico: "President Trump imposed tariffs
     on China", "designated the Houthis a foreign terrorist organization") and, for talks or
     a stated agreement whose partner is another country ("Hay muy buena relación con
-    Canadá", "la llamada con el ministro Carney"), ``us`` and ``mx``: whether its clause names each
-    side (``actors.third_countries``, ``actors.bilateral_anchors``; see
+    Canadá", "la llamada con el ministro Carney"), ``us`` and ``mx``: whether its clause
+    names each side (``actors.third_countries``, ``actors.bilateral_anchors``; see
     :func:`_finish_codes`)."""
     a = cb.spec.actors
     if not a.third_countries:
@@ -1167,8 +1167,9 @@ def _finish_codes(ctx: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
     if cb.scope == "bilateral":
         # only acts between the U.S. and Mexico (coder's convention 3): not by a third
         # party, nor U.S. coercion of another country, nor talks or agreement with another
-        # country whose clause does not name the other side ("Hay muy buena relación con Canadá": a
-        # Mexican act needs the U.S. named, a U.S. act Mexico, an unattributed one either)
+        # country whose clause does not name the other side ("Hay muy buena relación con
+        # Canadá": a Mexican act needs the U.S. named, a U.S. act Mexico, an unattributed one
+        # either)
         third = pl.col("_third_target")
         keep = keep & (pl.col("actor") != "OTHER")
         keep = keep & ~(third.struct.field("coercion") & (pl.col("actor") == "US"))
