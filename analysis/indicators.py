@@ -1125,11 +1125,11 @@ def _swallowed_force(cb: Codebook) -> pl.Expr:
 def _third_country_target(cb: Codebook) -> pl.Expr:
     """Whether an act is aimed at another country: a struct of ``coercion`` (a coercive act
     aimed at it, with nothing in its clause about Mexico: "President Trump imposed tariffs
-    on China", "designated the Houthis a foreign terrorist organization") and, for talks or
-    a stated agreement whose partner is another country ("Hay muy buena relación con
-    Canadá", "la llamada con el ministro Carney"), ``us`` and ``mx``: whether its clause
-    names each side (``actors.third_countries``, ``actors.bilateral_anchors``; see
-    :func:`_finish_codes`)."""
+    on China", "designated the Houthis a foreign terrorist organization") and, for talks,
+    a stated agreement or coercion whose partner or target is another country ("Hay muy
+    buena relación con Canadá", "la llamada con el ministro Carney", "solicitando al
+    gobierno de China"), ``us`` and ``mx``: whether its clause names each side
+    (``actors.third_countries``, ``actors.bilateral_anchors``; see :func:`_finish_codes`)."""
     a = cb.spec.actors
     if not a.third_countries:
         return pl.struct(
@@ -1149,14 +1149,15 @@ def _third_country_target(cb: Codebook) -> pl.Expr:
     )
     tied = rf"(?i){cb.cue_body(a.MX)}|{cb.cue_body(a.bilateral_anchors)}"
     # talks and stated agreement only: a concession or a transfer may name another country
-    # as a place ("troops to its southern border with Guatemala")
-    cooperative = aimed & pl.col("category").is_in(["CONSULT", "AGREE"])
+    # as a place ("troops to its southern border with Guatemala"); and coercion, which a
+    # Mexican act may aim at another country as well ("hemos estado solicitando al gobierno
+    # de China colaboración")
+    coercive = aimed & (pl.col("stance") == "coercion")
+    named = aimed & (pl.col("category").is_in(["CONSULT", "AGREE"]) | coercive)
     return pl.struct(
-        (aimed & (pl.col("stance") == "coercion") & ~clause.str.contains(tied))
-        .fill_null(False)
-        .alias("coercion"),
-        pl.when(cooperative).then(clause.str.contains(rf"(?i){cb.cue_body(a.US)}")).alias("us"),
-        pl.when(cooperative).then(clause.str.contains(rf"(?i){cb.cue_body(a.MX)}")).alias("mx"),
+        (coercive & ~clause.str.contains(tied)).fill_null(False).alias("coercion"),
+        pl.when(named).then(clause.str.contains(rf"(?i){cb.cue_body(a.US)}")).alias("us"),
+        pl.when(named).then(clause.str.contains(rf"(?i){cb.cue_body(a.MX)}")).alias("mx"),
     )
 
 
@@ -1167,15 +1168,20 @@ def _finish_codes(ctx: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
     if cb.scope == "bilateral":
         # only acts between the U.S. and Mexico (coder's convention 3): not by a third
         # party, nor U.S. coercion of another country, nor talks or agreement with another
-        # country whose clause does not name the other side ("Hay muy buena relación con
-        # Canadá": a Mexican act needs the U.S. named, a U.S. act Mexico, an unattributed one
-        # either)
+        # country, nor Mexican coercion aimed at one, whose clause does not name the other
+        # side ("Hay muy buena relación con Canadá": a Mexican act needs the U.S. named, a
+        # U.S. act Mexico, an unattributed one either)
         third = pl.col("_third_target")
         keep = keep & (pl.col("actor") != "OTHER")
         keep = keep & ~(third.struct.field("coercion") & (pl.col("actor") == "US"))
         us, mx = third.struct.field("us"), third.struct.field("mx")
         other_named = (
-            pl.when(pl.col("actor") == "MX")
+            # U.S. coercion: the test above, which Mexico's anchors ("los cárteles") also pass;
+            # unattributed coercion: the other country may be a place ("secure her southern
+            # border with Guatemala")
+            pl.when((pl.col("actor") != "MX") & (pl.col("stance") == "coercion"))
+            .then(None)
+            .when(pl.col("actor") == "MX")
             .then(us)
             .when(pl.col("actor") == "US")
             .then(mx)

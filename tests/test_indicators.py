@@ -405,6 +405,23 @@ def test_strikes_on_boats_and_talks_with_a_third_country_are_not_bilateral(text:
 
 
 @pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        # a Mexican demand of another country is not bilateral ...
+        ("Nosotros hemos estado solicitando al gobierno de China que detenga los precursores.",
+         False),
+        # ... unless the clause names the United States
+        ("Nosotros hemos estado solicitando al gobierno de China y a Estados Unidos que "
+         "detengan los precursores.", True),
+    ],
+)  # fmt: skip
+def test_mexican_coercion_of_a_third_country_needs_the_us_named(text: str, kept: bool) -> None:
+    s = sentences(f"PRESIDENTA: {text}").with_columns(pl.lit("PRESIDENTA").alias("speaker"))
+    c = code_sentences(s)
+    assert (c.filter(pl.col("stance") == "coercion").height > 0) is kept, c
+
+
+@pytest.mark.parametrize(
     ("text", "category", "actor"),
     [
         # the other side named in the clause keeps talks with a third country
