@@ -603,6 +603,7 @@ class ActorSpec(_Strict):
     MX: list[str] = Field(min_length=1)
     OTHER: list[str] = Field(default_factory=list)
     third_countries: list[str] = Field(default_factory=list)
+    domestic_partners: list[str] = Field(default_factory=list)
     bilateral_anchors: list[str] = Field(default_factory=list)
     UNSPECIFIED: list[str] = Field(default_factory=list)
     ignore: list[str] = Field(default_factory=list)

@@ -1128,8 +1128,10 @@ def _third_country_target(cb: Codebook) -> pl.Expr:
     on China", "designated the Houthis a foreign terrorist organization") and, for talks,
     a stated agreement or coercion whose partner or target is another country ("Hay muy
     buena relación con Canadá", "la llamada con el ministro Carney", "solicitando al
-    gobierno de China"), ``us`` and ``mx``: whether its clause names each side
-    (``actors.third_countries``, ``actors.bilateral_anchors``; see :func:`_finish_codes`)."""
+    gobierno de China"), or talks and agreement with a side's own producers or governors
+    ("reunirnos con los fabricantes de acero"), ``us`` and ``mx``: whether its clause names
+    each side (``actors.third_countries``, ``actors.domestic_partners``,
+    ``actors.bilateral_anchors``; see :func:`_finish_codes`)."""
     a = cb.spec.actors
     if not a.third_countries:
         return pl.struct(
@@ -1144,7 +1146,14 @@ def _third_country_target(cb: Codebook) -> pl.Expr:
         pl.concat_str(pl.col("matched"), pl.col("right_clause").str.slice(0, 60))
     )
     aimed = target.str.contains(rf"(?i){cb.cue_body(a.third_countries)}").fill_null(False)
-    clause = pl.when(aimed).then(
+    # talks or agreement with a side's own producers or governors ("reunirnos con los
+    # fabricantes de acero", "hay muy buena relación con todos los acereros")
+    cooperative = pl.col("category").is_in(["CONSULT", "AGREE"])
+    home = pl.lit(False)
+    if a.domestic_partners:
+        partners = rf"(?i){cb.cue_body(a.domestic_partners)}"
+        home = (cooperative & ~aimed & target.str.contains(partners)).fill_null(False)
+    clause = pl.when(aimed | home).then(
         pl.concat_str(pl.col("left_clause"), pl.col("matched"), pl.col("right_clause"))
     )
     tied = rf"(?i){cb.cue_body(a.MX)}|{cb.cue_body(a.bilateral_anchors)}"
@@ -1153,7 +1162,7 @@ def _third_country_target(cb: Codebook) -> pl.Expr:
     # Mexican act may aim at another country as well ("hemos estado solicitando al gobierno
     # de China colaboración")
     coercive = aimed & (pl.col("stance") == "coercion")
-    named = aimed & (pl.col("category").is_in(["CONSULT", "AGREE"]) | coercive)
+    named = (aimed & (cooperative | coercive)) | home
     return pl.struct(
         (coercive & ~clause.str.contains(tied)).fill_null(False).alias("coercion"),
         pl.when(named).then(clause.str.contains(rf"(?i){cb.cue_body(a.US)}")).alias("us"),
@@ -1168,9 +1177,10 @@ def _finish_codes(ctx: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
     if cb.scope == "bilateral":
         # only acts between the U.S. and Mexico (coder's convention 3): not by a third
         # party, nor U.S. coercion of another country, nor talks or agreement with another
-        # country, nor Mexican coercion aimed at one, whose clause does not name the other
-        # side ("Hay muy buena relación con Canadá": a Mexican act needs the U.S. named, a
-        # U.S. act Mexico, an unattributed one either)
+        # country or with a side's own producers, nor Mexican coercion aimed at another
+        # country, whose clause does not name the other side ("Hay muy buena relación con
+        # Canadá": a Mexican act needs the U.S. named, a U.S. act Mexico, an unattributed
+        # one either)
         third = pl.col("_third_target")
         keep = keep & (pl.col("actor") != "OTHER")
         keep = keep & ~(third.struct.field("coercion") & (pl.col("actor") == "US"))

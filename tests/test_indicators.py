@@ -398,6 +398,10 @@ def test_us_coercion_tied_to_mexico_or_the_cartels_stays(text: str, category: st
         "Hay muy buena relación con Canadá.",
         "Y por supuesto, la llamada con el ministro Carney la podemos tener pronto.",
         "The Attorney General also met with Canadian Public Safety Minister Marco Mendicino.",
+        # talks with a side's own producers
+        "Lo que vamos a hacer es reunirnos con los fabricantes de acero y aluminio.",
+        "Y, además, hay muy buena relación con todos los acereros.",
+        "La presidenta se reunió con los productores de tomate.",
     ],
 )
 def test_strikes_on_boats_and_talks_with_a_third_country_are_not_bilateral(text: str) -> None:
@@ -429,6 +433,9 @@ def test_mexican_coercion_of_a_third_country_needs_the_us_named(text: str, kept:
         ("La presidenta sostuvo una llamada con Trump y con Carney.", "CONSULT", "UNSPECIFIED"),
         # a place that is another country does not drop a concession
         ("Mexico agreed to send 6,000 troops to its border with Guatemala.", "CONCEDE", "MX"),
+        # producers met with the other side named
+        ("La presidenta se reunió con los productores de tomate y con el secretario de "
+         "Comercio de Estados Unidos.", "CONSULT", "MX"),
         # boats tied to Mexico stay
         ("US forces struck drug boats off the coast of Mexico.", "MILITARY", "US"),
     ],
