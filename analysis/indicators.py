@@ -1138,7 +1138,7 @@ def _third_country_target(cb: Codebook) -> pl.Expr:
     each side (``actors.third_countries``, ``actors.domestic_partners``,
     ``actors.bilateral_anchors``; see :func:`_finish_codes`)."""
     a = cb.spec.actors
-    if not a.third_countries:
+    if not (a.third_countries or a.domestic_partners):
         return pl.struct(
             pl.lit(False).alias("coercion"),
             pl.lit(None, dtype=pl.Boolean).alias("us"),
@@ -1150,7 +1150,9 @@ def _third_country_target(cb: Codebook) -> pl.Expr:
     target = pl.when(acts).then(
         pl.concat_str(pl.col("matched"), pl.col("right_clause").str.slice(0, 60))
     )
-    aimed = target.str.contains(rf"(?i){cb.cue_body(a.third_countries)}").fill_null(False)
+    aimed = pl.lit(False)
+    if a.third_countries:
+        aimed = target.str.contains(rf"(?i){cb.cue_body(a.third_countries)}").fill_null(False)
     # talks or agreement with a side's own producers or governors ("reunirnos con los
     # fabricantes de acero", "hay muy buena relación con todos los acereros")
     cooperative = pl.col("category").is_in(["CONSULT", "AGREE"])

@@ -445,6 +445,19 @@ def test_acts_tied_to_the_other_side_stay(text: str, category: str, actor: str) 
     assert (category, actor) in c.select("category", "actor").rows(), c
 
 
+def test_domestic_partners_apply_without_a_third_country_list(tmp_path: Path) -> None:
+    raw = yaml.safe_load(CODEBOOK_PATH.read_text(encoding="utf-8"))
+    raw["actors"]["third_countries"] = []
+    path = tmp_path / "codebook.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    cb = load_codebook(path)
+    home = sentences("Hay muy buena relación con todos los acereros.")
+    assert code_sentences(home, cb).height == 0
+    # ... while talks with another country, no longer listed, stay
+    c = code_sentences(sentences("Hay muy buena relación con Canadá."), cb)
+    assert c["category"].to_list() == ["AGREE"]
+
+
 def test_scope_all_keeps_us_coercion_of_a_third_country(tmp_path: Path) -> None:
     raw = yaml.safe_load(CODEBOOK_PATH.read_text(encoding="utf-8"))
     raw["scope"] = "all"
