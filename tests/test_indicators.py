@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -10,7 +11,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.codebook import load_codebook
+from analysis.codebook import Codebook, load_codebook
 from analysis.config import CODEBOOK_PATH
 from analysis.indicators import CODES_SCHEMA, code_sentences, kwic, locate
 
@@ -404,7 +405,9 @@ def test_us_coercion_tied_to_mexico_or_the_cartels_stays(text: str, category: st
         "La presidenta se reunió con los productores de tomate.",
     ],
 )
-def test_strikes_on_boats_and_talks_with_a_third_country_are_not_bilateral(text: str) -> None:
+def test_strikes_on_boats_and_talks_with_a_third_country_or_own_producers_are_not_bilateral(
+    text: str,
+) -> None:
     assert code_sentences(sentences(text)).height == 0
 
 
@@ -445,12 +448,17 @@ def test_acts_tied_to_the_other_side_stay(text: str, category: str, actor: str) 
     assert (category, actor) in c.select("category", "actor").rows(), c
 
 
-def test_domestic_partners_apply_without_a_third_country_list(tmp_path: Path) -> None:
+def edited_codebook(tmp_path: Path, edit: Callable[[dict], None]) -> Codebook:
+    """The packaged codebook with ``edit`` applied to its YAML, loaded from ``tmp_path``."""
     raw = yaml.safe_load(CODEBOOK_PATH.read_text(encoding="utf-8"))
-    raw["actors"]["third_countries"] = []
+    edit(raw)
     path = tmp_path / "codebook.yaml"
-    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    cb = load_codebook(path)
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return load_codebook(path)
+
+
+def test_domestic_partners_apply_without_a_third_country_list(tmp_path: Path) -> None:
+    cb = edited_codebook(tmp_path, lambda raw: raw["actors"].update(third_countries=[]))
     home = sentences("Hay muy buena relación con todos los acereros.")
     assert code_sentences(home, cb).height == 0
     # ... while talks with another country, no longer listed, stay
@@ -459,11 +467,8 @@ def test_domestic_partners_apply_without_a_third_country_list(tmp_path: Path) ->
 
 
 def test_scope_all_keeps_us_coercion_of_a_third_country(tmp_path: Path) -> None:
-    raw = yaml.safe_load(CODEBOOK_PATH.read_text(encoding="utf-8"))
-    raw["scope"] = "all"
-    path = tmp_path / "codebook.yaml"
-    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    c = code_sentences(sentences("President Trump imposed tariffs on China."), load_codebook(path))
+    every = edited_codebook(tmp_path, lambda raw: raw.update(scope="all"))
+    c = code_sentences(sentences("President Trump imposed tariffs on China."), every)
     assert c.select("category", "actor").rows() == [("SANCTION", "US")]
 
 
@@ -762,11 +767,7 @@ def test_noun_in_ia_is_not_a_conditional() -> None:
 def test_scope_drops_third_party_acts(tmp_path: Path) -> None:
     text = "China imposed tariffs on Mexican steel."
     assert code_sentences(sentences(text), CB).height == 0
-    raw = yaml.safe_load(CODEBOOK_PATH.read_text(encoding="utf-8"))
-    raw["scope"] = "all"
-    path = tmp_path / "codebook.yaml"
-    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    every = load_codebook(path)
+    every = edited_codebook(tmp_path, lambda raw: raw.update(scope="all"))
     assert every.scope == "all"
     assert set(code_sentences(sentences(text), every)["actor"]) == {"OTHER"}
 
