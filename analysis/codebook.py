@@ -442,7 +442,8 @@ COMMON_WORDS = frozenset({
     "tienen", "nuestro", "nuestra", "gente", "pregunta", "president", "presidenta",
     "presidente", "mexico", "méxico", "mexican", "mexicano", "sheinbaum", "trump", "claudia",
     "united", "states", "american", "government", "gobierno", "nacional", "national",
-    "secretario", "secretaria", "security", "seguridad", "estados", "unidos",
+    "secretario", "secretaria", "security", "seguridad", "estados", "unidos", "hemos",
+    "important", "importante", "relaciones", "relación",
 })  # fmt: skip
 
 
