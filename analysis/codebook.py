@@ -23,7 +23,9 @@ four sections and one setting:
     ``abbreviations`` (words after which a dot does not end the clause: "U.S."),
     ``quoted_phrase_max_chars`` (quotation marks around a phrase at most this long, with no
     clause punctuation inside, do not end the clause) and ``bracketed_phrase_max_chars``
-    (nor do brackets around a shorter one, such as an acronym: "(CIA)").
+    (nor do brackets around a shorter one, such as an acronym: "(CIA)"); ``list_item``
+    (a name in a list: the commas of a list of names, "The United States, Mexico, and
+    Canada", do not end the clause, so the list is one subject).
 ``status``
     Cue lists for the four statuses (see :mod:`analysis.indicators` for the rule order).
 ``actors``
@@ -555,6 +557,7 @@ class ClauseSpec(_Strict):
     abbreviations: list[str] = Field(default_factory=list)
     quoted_phrase_max_chars: int = Field(default=0, ge=0, le=200)
     bracketed_phrase_max_chars: int = Field(default=0, ge=0, le=200)
+    list_item: str = ""
 
 
 class StatusSpec(_Strict):

@@ -152,7 +152,7 @@ _REQUIRED = ("doc_id", "sent_id", "start", "text")
 LEFT_WINDOW = 240
 RIGHT_WINDOW = 160
 #: A coercive act starting at most this many characters after a refusal is what it refuses.
-REFUSED_MAX_CHARS = 40
+REFUSED_MAX_CHARS = 80
 #: Force ending at most this many characters before a refusal is what it refuses.
 REFUSED_BEFORE_MAX_CHARS = 60
 #: Sentences searched for the patterns at a time: bounds the memory of that pass.
@@ -646,8 +646,9 @@ def _masked(text: pl.Expr, codebook: Codebook) -> pl.Expr:
 
     Same length as ``text``: a dot after an abbreviation ("U.S.") or followed by a non-space
     ("2.5"), the quotation marks around a short phrase with no clause punctuation inside
-    (scare quotes), and the brackets around a shorter one (an acronym: "la Agencia Central de
-    Inteligencia (CIA) de Estados Unidos") become ``_MASK``.
+    (scare quotes), the brackets around a shorter one (an acronym: "la Agencia Central de
+    Inteligencia (CIA) de Estados Unidos") and the commas of a list of names ("The United
+    States, Mexico, and Canada") become ``_MASK``.
 
     Examples
     --------
@@ -670,6 +671,13 @@ def _masked(text: pl.Expr, codebook: Codebook) -> pl.Expr:
         # one pass for both kinds of phrase: one group takes part, the other is empty
         groups = "".join(f"${{{i + 1}}}" for i in range(len(kinds)))
         text = text.str.replace_all("|".join(kinds), f"{_MASK}{groups}{_MASK}")
+    if item := cl.list_item:
+        # the commas of a list of names ("The United States, Mexico, and Canada commit"): the
+        # list is one subject; with and without a comma before the last "and"/"y"
+        last = r"(\s+(?:and|y)\s+)"
+        text = text.str.replace_all(
+            rf"({item}),(\s+{item}),{last}", f"${{1}}{_MASK}${{2}}{_MASK}${{3}}"
+        ).str.replace_all(rf"({item}),(\s+{item}){last}", f"${{1}}{_MASK}${{2}}${{3}}")
     return text
 
 

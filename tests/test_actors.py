@@ -168,6 +168,23 @@ def test_joint_cue_is_unspecified() -> None:
     }
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The United States, Mexico, and Canada commit to increasing collaboration.",
+        "Estados Unidos, México y Canadá acordaron reforzar la cooperación.",
+    ],
+)
+def test_a_list_of_the_three_countries_is_one_joint_subject(text: str) -> None:
+    # the commas of the list do not end the clause (clauses.list_item): the subject is the
+    # whole list, not Canada, its last name
+    assert actor(text, category="AGREE") == {"UNSPECIFIED"}
+
+
+def test_a_third_country_with_one_side_is_still_a_third_party() -> None:
+    assert actor("Mexico and Canada agreed to increase collaboration.", category="AGREE") == set()
+
+
 def test_case_sensitive_us() -> None:
     # "us" (pronoun) is not the United States
     assert actor("Let us pledge to do better.", category="AGREE") == {"UNSPECIFIED"}

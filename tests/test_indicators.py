@@ -364,6 +364,17 @@ def test_refused_force_of_nobody_named_or_of_any_kind_implies_no_threat(text: st
     assert "THREATEN" not in set(c["category"])
 
 
+def test_force_refused_further_on_in_the_refusal_is_its_content() -> None:
+    # the force named after a longer object ("... un Gobierno extranjero y mucho menos que
+    # intervengan Fuerzas Armadas"), within REFUSED_MAX_CHARS of the refusal, is what it refuses
+    text = (
+        "Nosotros no vamos a permitir que intervenga un Gobierno extranjero y mucho menos que "
+        "intervengan Fuerzas Armadas de un Gobierno extranjero en nuestro territorio."
+    )
+    c = code_sentences(sentences(text))
+    assert set(c["stance"]) == {"resistance"}
+
+
 @pytest.mark.parametrize(
     "text",
     [
