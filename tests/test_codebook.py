@@ -141,11 +141,19 @@ def _first(raw: dict) -> dict:
     return raw["indicators"][0]
 
 
+def _by_id(raw: dict, ident: str) -> dict:
+    return next(i for i in raw["indicators"] if i["id"] == ident)
+
+
+#: The id of the codebook's first indicator, which the tests below break on purpose.
+FIRST_ID = yaml.safe_load(CODEBOOK_PATH.read_text(encoding="utf-8"))["indicators"][0]["id"]
+
+
 def test_unknown_stance(tmp_path: Path) -> None:
     path = _write(tmp_path, lambda r: _first(r).update(stance="friendship"))
     with pytest.raises(
         CodebookError,
-        match=r"codebook\.yaml: indicator 'reject_intervention', "
+        match=rf"codebook\.yaml: indicator '{FIRST_ID}', "
         r"field 'stance': unknown stance 'friendship'",
     ):
         load_codebook(path)
@@ -155,14 +163,14 @@ def test_unknown_category(tmp_path: Path) -> None:
     path = _write(tmp_path, lambda r: _first(r).update(category="HUG"))
     with pytest.raises(
         CodebookError,
-        match=r"indicator 'reject_intervention', field 'category': "
+        match=rf"indicator '{FIRST_ID}', field 'category': "
         r"unknown category 'HUG'",
     ):
         load_codebook(path)
 
 
 def test_category_under_the_wrong_stance(tmp_path: Path) -> None:
-    path = _write(tmp_path, lambda r: _first(r).update(stance="cooperation"))
+    path = _write(tmp_path, lambda r: _by_id(r, "reject_intervention").update(stance="cooperation"))
     with pytest.raises(
         CodebookError,
         match=r"indicator 'reject_intervention', field 'stance': "
@@ -176,7 +184,7 @@ def test_score_out_of_range(tmp_path: Path, score: float) -> None:
     path = _write(tmp_path, lambda r: _first(r).update(score=score))
     with pytest.raises(
         CodebookError,
-        match=r"indicator 'reject_intervention', field 'score': "
+        match=rf"indicator '{FIRST_ID}', field 'score': "
         r"Input should be (less|greater) than or equal to -?10",
     ):
         load_codebook(path)
@@ -186,7 +194,7 @@ def test_pattern_that_does_not_compile(tmp_path: Path) -> None:
     path = _write(tmp_path, lambda r: _first(r)["patterns"].append("re:tariff(s"))
     with pytest.raises(
         CodebookError,
-        match=r"indicator 'reject_intervention', field 'patterns': "
+        match=rf"indicator '{FIRST_ID}', field 'patterns': "
         r"pattern 're:tariff\(s' does not compile",
     ):
         load_codebook(path)
@@ -212,8 +220,8 @@ def test_duplicate_id(tmp_path: Path) -> None:
     path = _write(tmp_path, lambda r: r["indicators"][1].update(id=_first(r)["id"]))
     with pytest.raises(
         CodebookError,
-        match=r"indicator 'reject_intervention', field 'id': "
-        r"duplicate id 'reject_intervention'",
+        match=rf"indicator '{FIRST_ID}', field 'id': "
+        rf"duplicate id '{FIRST_ID}'",
     ):
         load_codebook(path)
 
@@ -255,7 +263,9 @@ def test_a_codebook_loaded_without_its_examples_checks_them_when_asked(tmp_path:
 def test_no_match_example_that_matches(tmp_path: Path) -> None:
     path = _write(
         tmp_path,
-        lambda r: _first(r)["examples"]["no_match"].append("It was not on the table."),
+        lambda r: _by_id(r, "reject_intervention")["examples"]["no_match"].append(
+            "It was not on the table."
+        ),
     )
     with pytest.raises(
         CodebookError,
@@ -309,7 +319,7 @@ def test_unknown_field(tmp_path: Path) -> None:
     path = _write(tmp_path, lambda r: _first(r).update(colour="red"))
     with pytest.raises(
         CodebookError,
-        match=r"indicator 'reject_intervention', field 'colour': "
+        match=rf"indicator '{FIRST_ID}', field 'colour': "
         r"Extra inputs are not permitted",
     ):
         load_codebook(path)
@@ -368,7 +378,7 @@ def test_examples_are_checked_with_the_engines_matching(tmp_path: Path) -> None:
     ]
     with pytest.raises(
         CodebookError,
-        match=r"codebook\.yaml: indicator 'reject_intervention', field 'patterns': "
+        match=rf"codebook\.yaml: indicator '{FIRST_ID}', field 'patterns': "
         r"pattern 're:\\\\bdesairó\\\\b' has \\b right after 'ó'",
     ):
         load_codebook(_write(tmp_path, mutate), check_examples=True)
