@@ -68,7 +68,9 @@ Keyword counting goes wrong in several ways; the engine handles each:
   between the U.S. and Mexico are coded, the coder's convention 3), codes whose actor is
   OTHER (China, Canada, the cartels, other governments) are dropped, and so are the codes
   they imply; so is U.S. coercion aimed at another country ("imposed tariffs on China")
-  when nothing in its clause ties it to Mexico; ``scope: all`` keeps them.
+  when nothing in its clause ties it to Mexico, and talks, agreement, aid or transfers with another
+  country whose clause does not name the other side ("Hay muy buena relación con Canadá",
+  "el apoyo militar a Ucrania"); ``scope: all`` keeps them.
 - **Language.** English and Spanish patterns and cues sit side by side in the codebook.
 
 Headings (``is_heading`` true, when the column exists) are not coded. Web addresses are
@@ -1139,12 +1141,13 @@ def _third_country_target(cb: Codebook) -> pl.Expr:
     """Whether an act is aimed at another country: a struct of ``coercion`` (a coercive act
     aimed at it, with nothing in its clause about Mexico: "President Trump imposed tariffs
     on China", "designated the Houthis a foreign terrorist organization") and, for talks,
-    a stated agreement or coercion whose partner or target is another country ("Hay muy
-    buena relación con Canadá", "la llamada con el ministro Carney", "solicitando al
-    gobierno de China"), or talks and agreement with a side's own producers or governors
-    ("reunirnos con los fabricantes de acero"), ``us`` and ``mx``: whether its clause names
-    each side (``actors.third_countries``, ``actors.domestic_partners``,
-    ``actors.bilateral_anchors``; see :func:`_finish_codes`)."""
+    a stated agreement, aid, a transfer or coercion whose partner or target is another
+    country ("Hay muy buena relación con Canadá", "la llamada con el ministro Carney",
+    "retirar el apoyo militar a Ucrania", "solicitando al gobierno de China"), or talks and
+    agreement with a side's own producers or governors ("reunirnos con los fabricantes de
+    acero"), ``us`` and ``mx``: whether its clause names each side
+    (``actors.third_countries``, ``actors.domestic_partners``, ``actors.bilateral_anchors``;
+    see :func:`_finish_codes`)."""
     a = cb.spec.actors
     if not (a.third_countries or a.domestic_partners):
         return pl.struct(
@@ -1162,8 +1165,11 @@ def _third_country_target(cb: Codebook) -> pl.Expr:
     if a.third_countries:
         aimed = target.str.contains(rf"(?i){cb.cue_body(a.third_countries)}").fill_null(False)
     # talks or agreement with a side's own producers or governors ("reunirnos con los
-    # fabricantes de acero", "hay muy buena relación con todos los acereros")
+    # fabricantes de acero", "hay muy buena relación con todos los acereros"); aid given to,
+    # and people handed to, another country count with talks and agreement below ("van a
+    # retirar el apoyo militar a Ucrania", "fueron entregados al gobierno de Argentina")
     cooperative = pl.col("category").is_in(["CONSULT", "AGREE"])
+    given = cooperative | pl.col("category").is_in(["AID", "JUDICIAL"])
     home = pl.lit(False)
     if a.domestic_partners:
         partners = rf"(?i){cb.cue_body(a.domestic_partners)}"
@@ -1172,12 +1178,12 @@ def _third_country_target(cb: Codebook) -> pl.Expr:
         pl.concat_str(pl.col("left_clause"), pl.col("matched"), pl.col("right_clause"))
     )
     tied = rf"(?i){cb.cue_body(a.MX)}|{cb.cue_body(a.bilateral_anchors)}"
-    # talks and stated agreement only: a concession or a transfer may name another country
+    # talks, stated agreement, aid and transfers only: a concession may name another country
     # as a place ("troops to its southern border with Guatemala"); and coercion, which a
     # Mexican act may aim at another country as well ("hemos estado solicitando al gobierno
     # de China colaboración")
     coercive = aimed & (pl.col("stance") == "coercion")
-    named = (aimed & (cooperative | coercive)) | home
+    named = (aimed & (given | coercive)) | home
     return pl.struct(
         (coercive & ~clause.str.contains(tied)).fill_null(False).alias("coercion"),
         pl.when(named).then(clause.str.contains(rf"(?i){cb.cue_body(a.US)}")).alias("us"),
@@ -1191,8 +1197,8 @@ def _finish_codes(ctx: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
     keep = ~pl.col("_absorbed")
     if cb.scope == "bilateral":
         # only acts between the U.S. and Mexico (coder's convention 3): not by a third
-        # party, nor U.S. coercion of another country, nor talks or agreement with another
-        # country or with a side's own producers, nor Mexican coercion aimed at another
+        # party, nor U.S. coercion of another country, nor talks, agreement, aid or transfers
+        # with another country or with a side's own producers, nor Mexican coercion aimed at another
         # country, whose clause does not name the other side ("Hay muy buena relación con
         # Canadá": a Mexican act needs the U.S. named, a U.S. act Mexico, an unattributed
         # one either)

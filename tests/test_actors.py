@@ -299,6 +299,37 @@ def test_third_party_joint_acts_are_dropped_by_the_scope() -> None:
         assert code_sentences(sentences(text), CB).height == 0, text
 
 
+def test_aid_and_transfers_to_a_third_country_are_dropped_by_the_scope() -> None:
+    for text in (
+        "La Casa Blanca dio a conocer que van a retirar el apoyo militar a Ucrania.",
+        "Denisse y José fueron entregados al gobierno de Argentina.",
+    ):
+        assert code_sentences(sentences(text), CB).height == 0, text
+    # the same acts between the two sides are kept
+    assert actor("Estados Unidos envió apoyo militar a México.", category="AID") == {"US"}
+    assert actor("Mexico extradited two Colombians to the United States.", category="JUDICIAL") == {
+        "MX"
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "expected"),
+    [
+        # "EU" in Mexican Spanish is the United States ...
+        ("Fueron entregados a EU reos como Servando Gómez.", "JUDICIAL", {"MX"}),
+        ("Pide EU la extradición de Caro Quintero.", "DEMAND", {"US"}),
+        ("México y EU acuerdan reforzar la cooperación en seguridad.", "AGREE", {"UNSPECIFIED"}),
+        # ... and the European Union in English: a third party, dropped by the scope
+        ("The EU imposed tariffs on Chinese steel.", "SANCTION", set()),
+        ("EU leaders met with Sheinbaum in Brussels.", "CONSULT", set()),
+    ],
+)
+def test_eu_is_the_united_states_in_spanish_and_the_european_union_in_english(
+    text: str, category: str, expected: set[str]
+) -> None:
+    assert actor(text, category=category) == expected
+
+
 def test_a_fixed_actor_charge_keeps_its_actor_when_its_subject_is_the_accused() -> None:
     # the third-party rule is for joint acts; a charge names the accused as its subject
     text = "Mexican drug cartels are known for control over entire regions of Mexico."

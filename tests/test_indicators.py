@@ -946,3 +946,28 @@ def test_a_prediction_ruled_out_is_negated_and_one_not_ruled_out_a_threat() -> N
     got = codes_of("Sheinbaum no descartó que Estados Unidos intervenga.")
     assert ("THREATEN", "US", "threatened") in got
     assert ("REJECT", "MX", "actual") not in got
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an operation run by a side's own forces is police work, not a stated relation
+        (
+            "Fue detenido en una operación coordinada por el Ejército Mexicano y la Guardia "
+            "Nacional.",
+            set(),
+        ),
+        # "no queremos" refuses only with what is refused named
+        ("Todo homicidio es lamentable y no queremos que eso pase en nuestro país.", set()),
+        ("No queremos espionajes en México.", {("REJECT", "MX", "actual")}),
+        # the same operation run with the other side stays coded
+        (
+            "Las autoridades de México y Estados Unidos trabajan de manera coordinada.",
+            {("AGREE", "UNSPECIFIED", "actual")},
+        ),
+    ],
+)
+def test_what_reads_like_an_act_at_home_is_not_coded(
+    text: str, expected: set[tuple[str, str, str]]
+) -> None:
+    assert codes_of(text) == expected
