@@ -164,7 +164,7 @@ CANDIDATE_ROWS = 50_000
 #: The chunk regexes' pieces are turned into match offsets in this many groups (memory).
 PIECE_GROUPS = 6
 #: Matches given a status and an actor at a time (whole sentences): bounds peak memory.
-HIT_BATCH = 12_000
+HIT_BATCH = 10_000
 _SEP = "\x00"
 
 
