@@ -68,9 +68,9 @@ Keyword counting goes wrong in several ways; the engine handles each:
   between the U.S. and Mexico are coded, the coder's convention 3), codes whose actor is
   OTHER (China, Canada, the cartels, other governments) are dropped, and so are the codes
   they imply; so is U.S. coercion aimed at another country ("imposed tariffs on China")
-  when nothing in its clause ties it to Mexico, and talks, agreement, aid or transfers with another
-  country whose clause does not name the other side ("Hay muy buena relación con Canadá",
-  "el apoyo militar a Ucrania"); ``scope: all`` keeps them.
+  when nothing in its clause ties it to Mexico, and talks, agreement, aid or transfers
+  with another country whose clause does not name the other side ("Hay muy buena relación
+  con Canadá", "el apoyo militar a Ucrania"); ``scope: all`` keeps them.
 - **Language.** English and Spanish patterns and cues sit side by side in the codebook.
 
 Headings (``is_heading`` true, when the column exists) are not coded. Web addresses are
@@ -1198,9 +1198,9 @@ def _finish_codes(ctx: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
     if cb.scope == "bilateral":
         # only acts between the U.S. and Mexico (coder's convention 3): not by a third
         # party, nor U.S. coercion of another country, nor talks, agreement, aid or transfers
-        # with another country or with a side's own producers, nor Mexican coercion aimed at another
-        # country, whose clause does not name the other side ("Hay muy buena relación con
-        # Canadá": a Mexican act needs the U.S. named, a U.S. act Mexico, an unattributed
+        # with another country or with a side's own producers, nor Mexican coercion aimed at
+        # another country, whose clause does not name the other side ("Hay muy buena relación
+        # con Canadá": a Mexican act needs the U.S. named, a U.S. act Mexico, an unattributed
         # one either)
         third = pl.col("_third_target")
         keep = keep & (pl.col("actor") != "OTHER")
