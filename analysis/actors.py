@@ -29,7 +29,9 @@ name:
   the flow of weapons"): the side told what it must do is the target, the act the other
   side's (before ``attributive``, which would take the cue that opens the match). In a
   unit whose speaker has a side, a third-person plural told what it must do ("ellos
-  tienen que atender ese tema") makes the demand the speaker's.
+  tienen que atender ese tema"), or asked why it does not (the codebook's
+  ``rhetorical_questions``: "¿Por qué no atienden a sus jóvenes?"), makes the demand or
+  charge the speaker's.
 - ``attributive``: a U.S. or Mexican cue among the first two words of the match
   ("punitive US tariffs"), unless an object marker governs it ("pressed Mexico");
   skipped for indicators with ``attributive: false``, whose possessive names the target
@@ -565,15 +567,20 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
                 rf"(?i)({cue})(?:\s+[^\s,;]+)?\s+{body(spec.obligation)}", 1
             ),
         ),
-        # ... or told as "they" in a side's own turn ("ellos tienen que atender"): the demand
-        # is the speaker's (rule obligation, with the turn's voice)
+        # ... or told as "they" in a side's own turn ("ellos tienen que atender"), or asked
+        # why they do not ("¿Por qué no atienden a sus jóvenes?", the codebook's
+        # ``rhetorical_questions``): the demand or charge is the speaker's (rule
+        # obligation, with the turn's voice)
         (
             "_obl_party",
-            _gated(up_to_match, "_og").str.contains(
-                rf"(?i){body(spec.other_party)}(?:\s+[^\s,;]+)?\s+{body(spec.obligation)}"
+            (
+                _gated(up_to_match, "_og").str.contains(
+                    rf"(?i){body(spec.other_party)}(?:\s+[^\s,;]+)?\s+{body(spec.obligation)}"
+                )
+                if spec.other_party
+                else pl.lit(False)
             )
-            if spec.other_party
-            else pl.lit(False),
+            | up_to_match.str.contains(rf"(?i){body(codebook.spec.rhetorical_questions)}"),
         ),
         ("_og", None),
         ("_bm", pl.col("_before").str.contains(marker_start)),

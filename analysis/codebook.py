@@ -713,6 +713,7 @@ class CodebookSpec(_Strict):
     version: str | int
     scope: Literal["bilateral", "all"] = "bilateral"
     uncoded_units: list[str] = Field(default_factory=list)
+    rhetorical_questions: list[str] = Field(default_factory=list)
     non_acts: list[str] = Field(default_factory=list)
     indicators: list[IndicatorSpec] = Field(min_length=1)
     clauses: ClauseSpec
@@ -1183,10 +1184,11 @@ def _validate_semantics(spec: CodebookSpec, path: str) -> None:
                 "cues, a repeated wide class overflows the regex engine's DFA and makes "
                 "coding many times slower",
             )
-    for p in spec.non_acts:
-        problem = _check_pattern(p)
-        if problem:
-            raise _fail(path, "field 'non_acts'", f"pattern {p!r} {problem}")
+    for fld in ("rhetorical_questions", "non_acts"):
+        for p in getattr(spec, fld):
+            problem = _check_pattern(p)
+            if problem:
+                raise _fail(path, f"field '{fld}'", f"pattern {p!r} {problem}")
     for fld in ("left_boundary", "right_boundary"):
         regex = getattr(spec.clauses, fld)
         problem = _check_pattern("re:" + regex)

@@ -941,8 +941,17 @@ def _locate_hits(base: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
     if "is_heading" in base.columns:
         coded = ~pl.col("is_heading")
     if cb.spec.uncoded_units:
-        # units the codebook leaves uncoded as a whole (questions that only ask)
-        coded = coded & ~pl.col("text").str.contains(rf"(?i){cb.cue_body(cb.spec.uncoded_units)}")
+        # units the codebook leaves uncoded as a whole (questions that only ask), unless the
+        # question asserts (a rhetorical question: "¿Por qué no atienden a sus jóvenes?")
+        asks = pl.col("text").str.contains(rf"(?i){cb.cue_body(cb.spec.uncoded_units)}")
+        if cb.spec.rhetorical_questions and "speaker" in base.columns:
+            # ... in the turn of a speaker who has a side (not a reporter's "why don't they")
+            rhetorical = cb.cue_body(cb.spec.rhetorical_questions)
+            both = base.filter(asks & pl.col("text").str.contains(rf"(?i){rhetorical}"))
+            if both.height:
+                voiced = both.filter(speaker_voice(both, cb).is_not_null())["_row"]
+                asks = asks & ~pl.col("_row").is_in(voiced.implode())
+        coded = coded & ~asks
     # the columns it needs only, filtered once: each filter copies every column it keeps
     extra = [c for c in ("is_heading", "speaker") if c in base.columns]
     body = base.select("_row", "text", *extra).filter(coded)

@@ -870,6 +870,31 @@ def test_questions_that_only_ask_are_not_coded(text: str) -> None:
     assert code_sentences(sentences(text), CB).height == 0
 
 
+def test_a_rhetorical_question_in_a_sides_turn_is_its_charge() -> None:
+    """``rhetorical_questions``: "why don't they ...?" asked in the turn of a speaker who
+    has a side is that side's charge (rule obligation, with the turn's voice); the same
+    question in a reporter's turn, or with no speaker, only asks."""
+    texts = [
+        "¿Por qué no atienden a sus jóvenes?",
+        "¿Por qué ellos no combaten la distribución del fentanilo en Estados Unidos?",
+    ]
+    base = sentences(*texts)
+    for speaker, expected in (
+        ("PRESIDENTE ANDRÉS MANUEL LÓPEZ OBRADOR", {("ACCUSE", "MX", "actual")}),
+        ("PREGUNTA", set()),
+    ):
+        c = code_sentences(base.with_columns(speaker=pl.lit(speaker)), CB)
+        for sent_id in (1, 2):
+            got = set(c.filter(pl.col("sent_id") == sent_id).select(
+                "category", "actor", "status").rows())
+            assert got == expected, (speaker, sent_id, got)
+    assert code_sentences(base, CB).height == 0
+    # a question that asks what the other side did, in the same turn, is still uncoded
+    asked = sentences("¿Por qué no ha respondido usted a Trump?").with_columns(
+        speaker=pl.lit("PRESIDENTE ANDRÉS MANUEL LÓPEZ OBRADOR"))
+    assert code_sentences(asked, CB).height == 0
+
+
 @pytest.mark.parametrize(
     "text",
     [
