@@ -209,7 +209,11 @@ def _is_boundary(line: str, end: int) -> bool:
     if not rest:
         return False
     nxt = rest[0]
-    if not (nxt.isupper() or nxt.isdigit() or nxt in _OPENERS):
+    # A transcript's aside opens with a dash set close to its first word ("Son en su
+    # territorio. —No sé, General, si quiere comentar algo—."); a spaced dash is a
+    # credit or a pause ("... to.... — Donald J. Trump (@realDonaldTrump)").
+    aside = nxt == "—" and rest[1:2] != "" and (rest[1].isupper() or rest[1] in "¿¡")
+    if not (nxt.isupper() or nxt.isdigit() or nxt in _OPENERS or aside):
         return False
     head = line[:end]
     core = head.rstrip(_CLOSERS)

@@ -126,6 +126,21 @@ def test_spanish_rules():
     ]
 
 
+def test_a_transcripts_aside_opened_by_a_dash_is_a_unit_a_spaced_dash_is_not():
+    text = (
+        "PRESIDENTA: Son en su territorio. —No sé, General, si quiere comentar algo—. "
+        "Gracias. —¿Cuántos son? "
+        "Mexico agreed to act.... — Donald J. Trump (@realDonaldTrump) June 8, 2019"
+    )
+    assert units(text, "es") == [
+        "PRESIDENTA: Son en su territorio.",
+        "—No sé, General, si quiere comentar algo—.",
+        "Gracias.",
+        "—¿Cuántos son?",
+        "Mexico agreed to act.... — Donald J. Trump (@realDonaldTrump) June 8, 2019",
+    ]
+
+
 def test_line_break_ends_unit_and_blank_lines_give_none():
     text = "First part without end\n\n\nSecond line. Third sentence.\n   \n"
     assert units(text) == ["First part without end", "Second line.", "Third sentence."]
