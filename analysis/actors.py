@@ -788,7 +788,12 @@ def attribute_actors(
     tests = {
         # a proposal of force refused, coded only where its U.S. author is named
         "proposer": (refused, pl.lit("US")),
-        "praised": (praised.is_in(["US", "MX"]), praised),
+        # else, in a side's own turn, the praise is that side's ("Y es muy respetuoso el
+        # presidente Biden", said by López Obrador)
+        "praised": (
+            praised.is_in(["US", "MX"]) | voice.is_in(["US", "MX"]),
+            pl.coalesce(pl.when(praised.is_in(["US", "MX"])).then(praised), voice),
+        ),
         # a joint act of a third party with one side ("Canada and Mexico agreed"): OTHER,
         # which scope: bilateral drops; joint acts only (actor UNSPECIFIED): a fixed-actor
         # charge ("the cartels control regions of Mexico") names the accused as its subject

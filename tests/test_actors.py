@@ -663,6 +663,18 @@ def test_praise_is_the_praisers_act() -> None:
         assert codes.select("actor", "actor_rule").rows() == [("MX", "praised")], text
 
 
+def test_praise_in_a_sides_turn_is_that_sides_when_no_side_is_named_as_praised() -> None:
+    # "Y es muy respetuoso el presidente Biden": the praised leader is the subject, not an
+    # object; in López Obrador's turn the praise is Mexico's (rule praised, the turn's
+    # voice); with no speaker the rule does not apply
+    text = sentences("Y es muy respetuoso el presidente Biden.", "Ha sido muy respetuoso.")
+    turn = text.with_columns(speaker=pl.lit("PRESIDENTE ANDRÉS MANUEL LÓPEZ OBRADOR"))
+    codes = code_sentences(turn, CB).filter(pl.col("indicator") == "agree_praise")
+    assert codes.select("actor", "actor_rule").rows() == [("MX", "praised")] * 2
+    bare = code_sentences(text, CB).filter(pl.col("indicator") == "agree_praise")
+    assert "praised" not in set(bare["actor_rule"])
+
+
 def test_a_rule_limited_to_indicators_skips_the_others(tmp_path: Path) -> None:
     narrowed = _with_actor_rule(tmp_path, "praised", indicators=["lex_agree"])
     text = sentences("Trump thanked Mexico for its help on the border.")
