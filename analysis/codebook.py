@@ -1034,9 +1034,18 @@ class Codebook:
         # its text by a word character wherever a pattern's leading \b held there: read it
         # after one ("x", outside the match), or that \b fails on the bare string
         after_word = "x" + matched if matched[:1] and not re.match(r"\w", matched[:1]) else None
+        # and a match that ends with such a character ("pidiendo datos " before "específicos")
+        # was followed by one wherever a trailing \b held there: read it before one, and take
+        # the pattern whose match there ends where the engine's did
+        before_word = matched[-1:] and not re.match(r"\w", matched[-1:])
         for i, p, rx in self.pattern_table:
             if rx.fullmatch(matched) or (after_word and rx.fullmatch(after_word, 1)):
                 return i, p
+            if before_word:
+                lead = 1 if after_word else 0
+                m = rx.match((after_word or matched) + "x", lead)
+                if m is not None and m.end() == lead + len(matched):
+                    return i, p
         for i, p, rx in self.pattern_table:  # context-dependent boundaries: fall back to search
             if rx.search(matched):
                 return i, p

@@ -569,6 +569,24 @@ def test_a_match_that_opens_with_a_non_word_character_maps_to_its_pattern(tmp_pa
     assert codes["matched"].to_list() == ["’ve let them through"]
 
 
+def test_a_match_that_ends_with_a_non_word_character_maps_to_its_pattern(tmp_path: Path) -> None:
+    # the engine's trailing \b held after "datos " because a word character followed it in
+    # the text ("específicos"); on the bare matched string it fails, and the match lost its
+    # indicator and its code
+    pattern = (
+        r"re:\bzorglub\s+(?:\S+\s+){0,2}?datos\s+(?:espec[ií]fic[oa]s\s+)?(?:sobre|acerca)?\b"
+    )
+
+    def add(raw: dict) -> None:
+        raw["indicators"][0]["patterns"].append(pattern)
+
+    cb = load_codebook(_write(tmp_path, add))
+    hit = cb.match_pattern("zorglub datos ")
+    assert hit is not None and hit[1] == pattern
+    codes = code_sentences(_sentences("Ella escribió zorglub datos específicos."), cb)
+    assert codes["matched"].to_list() == ["zorglub datos "]
+
+
 def test_a_rule_naming_an_unknown_indicator_is_an_error(tmp_path: Path) -> None:
     path = _write(tmp_path, lambda r: r["rules"]["actor"][0].update(indicators=["nope"]))
     first = load_codebook().spec.rules.actor[0].rule
