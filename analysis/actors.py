@@ -790,10 +790,7 @@ def attribute_actors(
         "proposer": (refused, pl.lit("US")),
         # else, in a side's own turn, the praise is that side's ("Y es muy respetuoso el
         # presidente Biden", said by López Obrador)
-        "praised": (
-            praised.is_in(["US", "MX"]) | voice.is_in(["US", "MX"]),
-            pl.coalesce(pl.when(praised.is_in(["US", "MX"])).then(praised), voice),
-        ),
+        "praised": (pl.coalesce(praised, voice).is_in(["US", "MX"]), pl.coalesce(praised, voice)),
         # a joint act of a third party with one side ("Canada and Mexico agreed"): OTHER,
         # which scope: bilateral drops; joint acts only (actor UNSPECIFIED): a fixed-actor
         # charge ("the cartels control regions of Mexico") names the accused as its subject
