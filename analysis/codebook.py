@@ -1193,7 +1193,7 @@ def _validate_semantics(spec: CodebookSpec, path: str) -> None:
                 "cues, a repeated wide class overflows the regex engine's DFA and makes "
                 "coding many times slower",
             )
-    for fld in ("rhetorical_questions", "non_acts"):
+    for fld in ("uncoded_units", "rhetorical_questions", "non_acts"):
         for p in getattr(spec, fld):
             problem = _check_pattern(p)
             if problem:

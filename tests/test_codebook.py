@@ -501,7 +501,7 @@ def test_no_language_words_in_the_rule_code() -> None:
             assert words not in code, (module.__name__, words)
 
 
-@pytest.mark.parametrize("field", ["non_acts", "rhetorical_questions"])
+@pytest.mark.parametrize("field", ["uncoded_units", "non_acts", "rhetorical_questions"])
 def test_a_unit_pattern_that_does_not_compile_is_an_error(tmp_path: Path, field: str) -> None:
     path = _write(tmp_path, lambda r: r[field].append("re:threat(("))
     with pytest.raises(CodebookError, match=rf"field '{field}'.*'re:threat\(\('"):
