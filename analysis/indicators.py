@@ -1152,9 +1152,12 @@ def _third_country_target(cb: Codebook) -> pl.Expr:
     on China", "designated the Houthis a foreign terrorist organization") and, for talks,
     a stated agreement, aid, a transfer or coercion whose partner or target is another
     country ("Hay muy buena relación con Canadá", "la llamada con el ministro Carney",
-    "retirar el apoyo militar a Ucrania", "solicitando al gobierno de China"), or talks and
-    agreement with a side's own producers or governors ("reunirnos con los fabricantes de
-    acero"), ``us`` and ``mx``: whether its clause names each side
+    "retirar el apoyo militar a Ucrania", "solicitando al gobierno de China") or, for those
+    four, another country named earlier in the sentence ("In Colombia, we issued a joint
+    statement ... as well as ongoing cooperation"), or talks and agreement with a side's own
+    producers or governors ("reunirnos con los fabricantes de acero"), ``us`` and ``mx``:
+    whether its clause (for a country named earlier, the sentence up to the clause's end)
+    names each side
     (``actors.third_countries``, ``actors.domestic_partners``, ``actors.bilateral_anchors``;
     see :func:`_finish_codes`)."""
     a = cb.spec.actors
@@ -1170,15 +1173,22 @@ def _third_country_target(cb: Codebook) -> pl.Expr:
     target = pl.when(acts).then(
         pl.concat_str(pl.col("matched"), pl.col("right_clause").str.slice(0, 60))
     )
-    aimed = pl.lit(False)
-    if a.third_countries:
-        aimed = target.str.contains(rf"(?i){cb.cue_body(a.third_countries)}").fill_null(False)
     # talks or agreement with a side's own producers or governors ("reunirnos con los
     # fabricantes de acero", "hay muy buena relación con todos los acereros"); aid given to,
     # and people handed to, another country count with talks and agreement below ("van a
     # retirar el apoyo militar a Ucrania", "fueron entregados al gobierno de Argentina")
     cooperative = pl.col("category").is_in(["CONSULT", "AGREE"])
     given = cooperative | pl.col("category").is_in(["AID", "JUDICIAL"])
+    aimed = pl.lit(False)
+    if a.third_countries:
+        countries = rf"(?i){cb.cue_body(a.third_countries)}"
+        # talks, agreement, aid and transfers are aimed at another country that the sentence
+        # names before them as well ("In Colombia, we issued a joint statement ... as well as
+        # ongoing cooperation on security"); the clause must then name the other side
+        before = pl.when(acts & given).then(pl.col("left_sentence"))
+        ahead = target.str.contains(countries).fill_null(False)
+        placed = ~ahead & before.str.contains(countries).fill_null(False)
+        aimed = ahead | placed
     home = pl.lit(False)
     if a.domestic_partners:
         partners = rf"(?i){cb.cue_body(a.domestic_partners)}"
@@ -1186,6 +1196,13 @@ def _third_country_target(cb: Codebook) -> pl.Expr:
     clause = pl.when(aimed | home).then(
         pl.concat_str(pl.col("left_clause"), pl.col("matched"), pl.col("right_clause"))
     )
+    if a.third_countries:
+        # ... and whose sentence, up to the act's clause, does not name the other side
+        clause = (
+            pl.when(placed)
+            .then(pl.concat_str(pl.col("left_sentence"), pl.col("matched"), pl.col("right_clause")))
+            .otherwise(clause)
+        )
     tied = rf"(?i){cb.cue_body(a.MX)}|{cb.cue_body(a.bilateral_anchors)}"
     # talks, stated agreement, aid and transfers only: a concession may name another country
     # as a place ("troops to its southern border with Guatemala"); and coercion, which a

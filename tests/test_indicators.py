@@ -414,6 +414,9 @@ def test_us_coercion_tied_to_mexico_or_the_cartels_stays(text: str, category: st
         "Lo que vamos a hacer es reunirnos con los fabricantes de acero y aluminio.",
         "Y, además, hay muy buena relación con todos los acereros.",
         "La presidenta se reunió con los productores de tomate.",
+        # another country named before the act, and neither side
+        "In Colombia, we issued a joint statement that covered ongoing cooperation on "
+        "security and migration.",
     ],
 )
 def test_strikes_on_boats_and_talks_with_a_third_country_or_own_producers_are_not_bilateral(
@@ -450,6 +453,9 @@ def test_mexican_coercion_of_a_third_country_needs_the_us_named(text: str, kept:
         # producers met with the other side named
         ("La presidenta se reunió con los productores de tomate y con el secretario de "
          "Comercio de Estados Unidos.", "CONSULT", "MX"),
+        # another country named before the act, with the other side named up to it
+        ("In Colombia, Mexico and the United States agreed to deepen cooperation.",
+         "AGREE", "UNSPECIFIED"),
         # boats tied to Mexico stay
         ("US forces struck drug boats off the coast of Mexico.", "MILITARY", "US"),
     ],
