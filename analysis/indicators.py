@@ -1185,9 +1185,13 @@ def _third_country_target(cb: Codebook) -> pl.Expr:
         # talks, agreement, aid and transfers are aimed at another country that the sentence
         # names before them as well ("In Colombia, we issued a joint statement ... as well as
         # ongoing cooperation on security"); the clause must then name the other side
-        before = pl.when(acts & given).then(pl.col("left_sentence"))
         ahead = target.str.contains(countries).fill_null(False)
-        placed = ~ahead & before.str.contains(countries).fill_null(False)
+        placed = (
+            ~ahead
+            & acts
+            & given
+            & pl.col("left_sentence").str.contains(countries).fill_null(False)
+        ).fill_null(False)
         aimed = ahead | placed
     home = pl.lit(False)
     if a.domestic_partners:
