@@ -182,7 +182,9 @@ def pattern_to_regex(pattern: str) -> str:
         else:
             body = re.sub("['’]", "['’]", re.escape(stem)) + (r"\w*" if star else "")
         if i == 0:
-            parts.append((r"\b" if re.match(r"\w", stem) else "") + body)
+            # (the engine's word boundary is ASCII: none before "él" or "única", which it
+            # would never let match)
+            parts.append((r"\b" if re.match(r"[A-Za-z0-9_]", stem) else "") + body)
         else:
             parts.append(r"\s+" + body)
     last = tokens[-1]
@@ -262,7 +264,8 @@ def _check_pattern(pattern: str) -> str | None:
         return "matches the empty string"
     if "\x00" in regex:
         return "contains a NUL character"
-    letter = _boundary_after_non_ascii(_sre_parse.parse(regex, re.IGNORECASE))
+    parsed = _sre_parse.parse(regex, re.IGNORECASE)
+    letter = _boundary_after_non_ascii(parsed)
     if letter is not None:
         return (
             f"has \\b right after {letter!r}, a letter outside ASCII: the engine's word "
@@ -270,6 +273,73 @@ def _check_pattern(pattern: str) -> str | None:
             "pattern silently misses every word ending in that letter; drop the \\b there, "
             "or keep it on the ASCII endings only (e.g. 'pact(?:aron\\b|ó)')"
         )
+    letter = _boundary_before_non_ascii(parsed)
+    if letter is not None:
+        return (
+            f"has \\b right before {letter!r}, a letter outside ASCII: the engine's word "
+            "boundary is ASCII (see pattern_to_regex), so it never holds there and the "
+            "pattern silently misses every word starting with that letter; keep the \\b on "
+            "the ASCII beginnings only (e.g. '(?:\\bi|í)bamos')"
+        )
+    return None
+
+
+def _first_non_ascii(item) -> str | None:
+    """A letter outside ASCII that one parsed regex item can start with, or None (a
+    letter: after a word's last letter an ASCII ``\\b`` does hold before a curly quote)."""
+    op, av = item
+    if op is _sre.LITERAL:
+        return chr(av) if av > 127 and chr(av).isalpha() else None
+    if op is _sre.IN:
+        for sub_op, sub_av in av:
+            if sub_op is _sre.LITERAL and sub_av > 127 and chr(sub_av).isalpha():
+                return chr(sub_av)
+        return None
+    if op is _sre.SUBPATTERN:
+        return _first_of(av[-1])
+    if op is _sre.BRANCH:
+        for branch in av[1]:
+            found = _first_of(branch)
+            if found is not None:
+                return found
+        return None
+    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):
+        return _first_of(av[2])
+    return None
+
+
+def _first_of(items) -> str | None:
+    """A letter outside ASCII a sequence can start with: its first item's, or, while the
+    items at its start may match nothing, theirs and the one after."""
+    for op, av in items:
+        found = _first_non_ascii((op, av))
+        if found is not None:
+            return found
+        if op not in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) or av[0] > 0:
+            return None
+    return None
+
+
+def _boundary_before_non_ascii(items) -> str | None:
+    """The letter outside ASCII a ``\\b`` in ``items`` can precede, or None (searched
+    through groups, alternatives and repeats)."""
+    items = list(items)
+    for i, (op, av) in enumerate(items):
+        if op is _sre.AT and av is _sre.AT_BOUNDARY and i + 1 < len(items):
+            found = _first_of(items[i + 1 :])
+            if found is not None:
+                return found
+        nested = []
+        if op is _sre.SUBPATTERN:
+            nested = [av[-1]]
+        elif op is _sre.BRANCH:
+            nested = list(av[1])
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):
+            nested = [av[2]]
+        for sub in nested:
+            found = _boundary_before_non_ascii(sub)
+            if found is not None:
+                return found
     return None
 
 

@@ -555,6 +555,43 @@ def test_a_word_boundary_after_ascii_or_a_word_class_is_accepted(pattern: str) -
     assert _check_pattern(pattern) is None
 
 
+@pytest.mark.parametrize(
+    ("pattern", "letter"),
+    [
+        (r"re:\b[ií]bamos\s+a\s+responder\b", "í"),
+        (r"re:\b(?:exclusivamente|[uú]nicamente)\s+por\b", "ú"),
+        (r"re:\b(?:ultima|(?:primera|última))\s+llamada\b", "ú"),
+    ],
+)
+def test_a_word_boundary_before_a_letter_outside_ascii_is_an_error(
+    tmp_path: Path, pattern: str, letter: str
+) -> None:
+    """Before "í" at a word's start the ASCII \\b never holds either: "íbamos" and
+    "únicamente" would be missed, so loading refuses the pattern and names the letter."""
+    path = _write(tmp_path, lambda r: _first(r)["patterns"].append(pattern))
+    with pytest.raises(CodebookError, match=rf"field 'patterns'.*right before '{letter}'"):
+        load_codebook(path)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [r"re:(?:\bi|í)bamos\b", r"re:\bno\b[”\"»]", "él", "única vez", r"re:\bsoberan[ií]a\b"],
+)
+def test_a_word_boundary_before_ascii_or_a_closing_quote_is_accepted(pattern: str) -> None:
+    # a \b after a word's last letter holds before a closing quote; a plain word that starts
+    # with an accented letter gets no \b before it
+    from analysis.codebook import _check_pattern
+
+    assert _check_pattern(pattern) is None
+
+
+def test_a_plain_word_starting_with_an_accented_letter_matches() -> None:
+    assert engine_matches(["él", "única vez"], ["Y él lo dijo.", "Fue la única vez."]) == [
+        [True, False],
+        [False, True],
+    ]
+
+
 def test_a_match_that_opens_with_a_non_word_character_maps_to_its_pattern(tmp_path: Path) -> None:
     # the engine's leading \b held before "’" because a word character preceded it in the
     # text ("They’ve"); the bare matched string has none before it
