@@ -265,7 +265,7 @@ def _check_pattern(pattern: str) -> str | None:
     if "\x00" in regex:
         return "contains a NUL character"
     parsed = _sre_parse.parse(regex, re.IGNORECASE)
-    letter = _boundary_after_non_ascii(parsed)
+    letter = _boundary_next_to_non_ascii(parsed, before=False)
     if letter is not None:
         return (
             f"has \\b right after {letter!r}, a letter outside ASCII: the engine's word "
@@ -273,7 +273,7 @@ def _check_pattern(pattern: str) -> str | None:
             "pattern silently misses every word ending in that letter; drop the \\b there, "
             "or keep it on the ASCII endings only (e.g. 'pact(?:aron\\b|ó)')"
         )
-    letter = _boundary_before_non_ascii(parsed)
+    letter = _boundary_next_to_non_ascii(parsed, before=True)
     if letter is not None:
         return (
             f"has \\b right before {letter!r}, a letter outside ASCII: the engine's word "
@@ -284,9 +284,10 @@ def _check_pattern(pattern: str) -> str | None:
     return None
 
 
-def _first_non_ascii(item) -> str | None:
-    """A letter outside ASCII that one parsed regex item can start with, or None (a
-    letter: after a word's last letter an ASCII ``\\b`` does hold before a curly quote)."""
+def _edge_non_ascii(item, *, last: bool) -> str | None:
+    """A letter outside ASCII that one parsed regex item can end with (``last``) or start
+    with, or None (a letter: after a word's last letter an ASCII ``\\b`` does hold before
+    a curly quote)."""
     op, av = item
     if op is _sre.LITERAL:
         return chr(av) if av > 127 and chr(av).isalpha() else None
@@ -294,85 +295,27 @@ def _first_non_ascii(item) -> str | None:
         for sub_op, sub_av in av:
             if sub_op is _sre.LITERAL and sub_av > 127 and chr(sub_av).isalpha():
                 return chr(sub_av)
-        return None
-    if op is _sre.SUBPATTERN:
-        return _first_of(av[-1])
-    if op is _sre.BRANCH:
-        for branch in av[1]:
-            found = _first_of(branch)
-            if found is not None:
-                return found
-        return None
-    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):
-        return _first_of(av[2])
-    return None
-
-
-def _first_of(items) -> str | None:
-    """A letter outside ASCII a sequence can start with: its first item's, or, while the
-    items at its start may match nothing, theirs and the one after."""
-    for op, av in items:
-        found = _first_non_ascii((op, av))
-        if found is not None:
-            return found
-        if op not in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) or av[0] > 0:
-            return None
-    return None
-
-
-def _boundary_before_non_ascii(items) -> str | None:
-    """The letter outside ASCII a ``\\b`` in ``items`` can precede, or None (searched
-    through groups, alternatives and repeats)."""
-    items = list(items)
-    for i, (op, av) in enumerate(items):
-        if op is _sre.AT and av is _sre.AT_BOUNDARY and i + 1 < len(items):
-            found = _first_of(items[i + 1 :])
-            if found is not None:
-                return found
-        nested = []
-        if op is _sre.SUBPATTERN:
-            nested = [av[-1]]
-        elif op is _sre.BRANCH:
-            nested = list(av[1])
-        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):
-            nested = [av[2]]
-        for sub in nested:
-            found = _boundary_before_non_ascii(sub)
-            if found is not None:
-                return found
-    return None
-
-
-def _last_non_ascii(item) -> str | None:
-    """A letter outside ASCII that one parsed regex item can end with, or None."""
-    op, av = item
-    if op is _sre.LITERAL:
-        return chr(av) if av > 127 else None
-    if op is _sre.IN:
-        for sub_op, sub_av in av:
-            if sub_op is _sre.LITERAL and sub_av > 127:
-                return chr(sub_av)
             if sub_op is _sre.RANGE and sub_av[1] > 127:
                 return chr(max(sub_av[0], 128))
         return None
     if op is _sre.SUBPATTERN:
-        return _last_of(av[-1])
+        return _edge_of(av[-1], last=last)
     if op is _sre.BRANCH:
         for branch in av[1]:
-            found = _last_of(branch)
+            found = _edge_of(branch, last=last)
             if found is not None:
                 return found
         return None
     if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):
-        return _last_of(av[2])
+        return _edge_of(av[2], last=last)
     return None
 
 
-def _last_of(items) -> str | None:
-    """A letter outside ASCII a sequence can end with: its last item's, or, while the
-    items at its end may match nothing ("n?"), theirs and the one before."""
-    for op, av in reversed(list(items)):
-        found = _last_non_ascii((op, av))
+def _edge_of(items, *, last: bool) -> str | None:
+    """A letter outside ASCII a sequence can end (``last``) or start with: its last (first)
+    item's, or, while the items at that end may match nothing ("n?"), theirs and the next."""
+    for op, av in reversed(list(items)) if last else items:
+        found = _edge_non_ascii((op, av), last=last)
         if found is not None:
             return found
         if op not in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) or av[0] > 0:
@@ -380,14 +323,15 @@ def _last_of(items) -> str | None:
     return None
 
 
-def _boundary_after_non_ascii(items) -> str | None:
-    """The letter outside ASCII a ``\\b`` in ``items`` can follow, or None (searched
-    through groups, alternatives and repeats)."""
+def _boundary_next_to_non_ascii(items, *, before: bool) -> str | None:
+    """The letter outside ASCII a ``\\b`` in ``items`` can follow (or, ``before``, precede),
+    or None (searched through groups, alternatives and repeats)."""
     items = list(items)
     for i, (op, av) in enumerate(items):
-        if op is _sre.AT and av is _sre.AT_BOUNDARY and i > 0:
-            # the items before it, back through those that may match nothing ("[aá]n?")
-            found = _last_of(items[:i])
+        if op is _sre.AT and av is _sre.AT_BOUNDARY:
+            # the items on that side of it, through those that may match nothing ("[aá]n?")
+            side = items[i + 1 :] if before else items[:i]
+            found = _edge_of(side, last=not before) if side else None
             if found is not None:
                 return found
         nested = []
@@ -398,7 +342,7 @@ def _boundary_after_non_ascii(items) -> str | None:
         elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):
             nested = [av[2]]
         for sub in nested:
-            found = _boundary_after_non_ascii(sub)
+            found = _boundary_next_to_non_ascii(sub, before=before)
             if found is not None:
                 return found
     return None
