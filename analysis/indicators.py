@@ -1179,7 +1179,7 @@ def _third_country_target(cb: Codebook) -> pl.Expr:
     # retirar el apoyo militar a Ucrania", "fueron entregados al gobierno de Argentina")
     cooperative = pl.col("category").is_in(["CONSULT", "AGREE"])
     given = cooperative | pl.col("category").is_in(["AID", "JUDICIAL"])
-    aimed = pl.lit(False)
+    aimed = placed = pl.lit(False)
     if a.third_countries:
         countries = rf"(?i){cb.cue_body(a.third_countries)}"
         # talks, agreement, aid and transfers are aimed at another country that the sentence
@@ -1197,16 +1197,11 @@ def _third_country_target(cb: Codebook) -> pl.Expr:
     if a.domestic_partners:
         partners = rf"(?i){cb.cue_body(a.domestic_partners)}"
         home = (cooperative & ~aimed & target.str.contains(partners)).fill_null(False)
+    # the act's clause; for a country named before it, the sentence up to the clause's end
+    before = pl.when(placed).then(pl.col("left_sentence")).otherwise(pl.col("left_clause"))
     clause = pl.when(aimed | home).then(
-        pl.concat_str(pl.col("left_clause"), pl.col("matched"), pl.col("right_clause"))
+        pl.concat_str(before, pl.col("matched"), pl.col("right_clause"))
     )
-    if a.third_countries:
-        # ... and whose sentence, up to the act's clause, does not name the other side
-        clause = (
-            pl.when(placed)
-            .then(pl.concat_str(pl.col("left_sentence"), pl.col("matched"), pl.col("right_clause")))
-            .otherwise(clause)
-        )
     tied = rf"(?i){cb.cue_body(a.MX)}|{cb.cue_body(a.bilateral_anchors)}"
     # talks, stated agreement, aid and transfers only: a concession may name another country
     # as a place ("troops to its southern border with Guatemala"); and coercion, which a
