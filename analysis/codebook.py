@@ -178,7 +178,10 @@ def pattern_to_regex(pattern: str) -> str:
         exact = token.startswith("=") and len(token) > 1
         stem = token[:-1] if star else token[1:] if exact else token
         if not star and not exact and _LEMMA_WORD.match(stem):
-            body = _forms_regex(forms_of(stem), last=i == len(tokens) - 1)
+            forms = forms_of(stem)
+            body = _forms_regex(
+                forms, last=i == len(tokens) - 1, enclitic=_enclitic_regex(stem.lower(), forms)
+            )
         else:
             body = re.sub("['’]", "['’]", re.escape(stem)) + (r"\w*" if star else "")
         if i == 0:
@@ -194,15 +197,56 @@ def pattern_to_regex(pattern: str) -> str:
     return "".join(parts)
 
 
-def _forms_regex(forms: tuple[str, ...], *, last: bool) -> str:
+#: Spanish pronouns written onto an infinitive or a gerund ("acusarla", "reunirse",
+#: "entregándolos"), one or, after an accented stem, two ("entregárselos").
+_ONE_ENCLITIC = r"(?:se|l[oae]s?|nos|me|te)"
+_TWO_ENCLITICS = r"(?:se|me|te|nos)l[oa]s?"
+_GERUND = re.compile(r"(?:a|ie|ye)ndo$")
+_STRESSED = str.maketrans("aei", "áéí")
+
+
+def _enclitic_regex(lemma: str, forms: tuple[str, ...]) -> str | None:
+    r"""The forms of a Spanish verb lemma with pronouns attached, as one regex, or None.
+
+    A verb is a lemma ending in -ar, -er or -ir whose forms include a gerund (so English
+    words such as "order" are not). Pronouns attach to the infinitive (one bare,
+    "acusarla"; two after its stressed vowel, "entregárselos") and to the gerund, whose
+    stress is then written ("acusándola", "pidiéndole"). The lemmatiser's dictionaries do
+    not list these forms.
+
+    Examples
+    --------
+    >>> rx = re.compile(f"(?:{_enclitic_regex('pedir', ('pidiendo', 'pedir', 'pidió'))})$")
+    >>> [bool(rx.match(w)) for w in ("pedirle", "pedírselo", "pidiéndoles", "pidiendole")]
+    [True, True, True, False]
+    >>> _enclitic_regex("order", ("ordering", "ordered", "order")) is None
+    True
+    """
+    if not re.search(r"(?:ar|er|ir)$", lemma):
+        return None
+    # the vowel before -ndo takes the stress: acusando, acusándo-; pidiendo, pidiéndo-
+    gerunds = sorted({f[:-4] + f[-4].translate(_STRESSED) + "ndo" for f in forms
+                      if _GERUND.search(f)})
+    if not gerunds:
+        return None
+    stressed = lemma[:-2] + lemma[-2].translate(_STRESSED) + lemma[-1]
+    alts = [re.escape(lemma) + _ONE_ENCLITIC, re.escape(stressed) + _TWO_ENCLITICS]
+    alts += [f"{re.escape(g)}(?:{_TWO_ENCLITICS}|{_ONE_ENCLITIC})" for g in gerunds]
+    return "|".join(alts)
+
+
+def _forms_regex(forms: tuple[str, ...], *, last: bool, enclitic: str | None = None) -> str:
     """An alternation of word forms; at a pattern's end, each with its own word boundary.
 
-    The engine's word boundary is ASCII (see :func:`rust_regex`), so none stands after a
-    form ending in an accented letter ("acordó"): such forms end the pattern bare.
+    ``enclitic`` (:func:`_enclitic_regex`) comes first, so that "acusarla" is not read as
+    "acusar" and a failed boundary. The engine's word boundary is ASCII (see
+    :func:`rust_regex`), so none stands after a form ending in an accented letter
+    ("acordó"): such forms end the pattern bare.
     """
+    first = [enclitic] if enclitic else []
     if not last:
-        return "(?:" + "|".join(re.escape(f) for f in forms) + ")"
-    ascii_end = [re.escape(f) for f in forms if f[-1].isascii()]
+        return "(?:" + "|".join(first + [re.escape(f) for f in forms]) + ")"
+    ascii_end = first + [re.escape(f) for f in forms if f[-1].isascii()]
     other_end = [re.escape(f) for f in forms if not f[-1].isascii()]
     alts = []
     if ascii_end:

@@ -592,6 +592,21 @@ def test_a_plain_word_starting_with_an_accented_letter_matches() -> None:
     ]
 
 
+def test_a_spanish_verb_lemma_matches_its_forms_with_pronouns_attached() -> None:
+    texts = ["al acusarla de alentar", "acusándolos de mentir", "para entregárselos", "acusó"]
+    assert engine_matches(["acusar", "entregar"], texts) == [
+        [True, False],
+        [True, False],
+        [False, True],
+        [True, False],
+    ]
+    # in a phrase, and not for an English lemma ending in -er
+    assert engine_matches(["reunir con", "order"], ["decidió reunirse con", "orderlo"]) == [
+        [True, False],
+        [False, False],
+    ]
+
+
 def test_a_match_that_opens_with_a_non_word_character_maps_to_its_pattern(tmp_path: Path) -> None:
     # the engine's leading \b held before "’" because a word character preceded it in the
     # text ("They’ve"); the bare matched string has none before it

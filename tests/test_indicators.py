@@ -522,10 +522,45 @@ def test_working_together_in_any_tense_is_cooperation() -> None:
         "Fentanyl is a serious threat to the United States.",
         "Los cárteles amenazan a nuestras comunidades.",
         "Las delegaciones revisaron el análisis de amenazas globales.",
+        "Participants discussed evolving illicit finance threats.",
     ],
 )
 def test_a_danger_called_a_threat_is_no_threat(text: str) -> None:
     assert "THREATEN" not in {c for c, _, _ in codes_of(text)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Governments of Mexico and the United States reaffirm our cooperation in matters "
+        "of security, which is based on the principles of reciprocity, respect of sovereignty "
+        "and territorial integrity.",
+        "Los Gobiernos de México y Estados Unidos reafirman su cooperación en materia de "
+        "seguridad, basada en los principios de reciprocidad, respeto a la soberanía e "
+        "integridad territorial.",
+        "Both countries affirm our commitment to work together, in full respect of our "
+        "sovereignties, to combat arms trafficking.",
+    ],
+)
+def test_sovereignty_as_a_shared_principle_of_cooperation_is_no_assertion(text: str) -> None:
+    codes = {c for c, _, _ in codes_of(text)}
+    assert "AGREE" in codes
+    assert "ASSERT_SOVEREIGNTY" not in codes
+
+
+def test_sovereignty_demanded_is_still_asserted() -> None:
+    assert "ASSERT_SOVEREIGNTY" in {c for c, _, _ in codes_of("Exigimos respeto a la soberanía.")}
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("Noem se lanzó contra la presidenta al acusarla de alentar las protestas.", "ACCUSE"),
+        ("Una vez que los aprueben, voy a visitarlo.", "CONSULT"),
+    ],
+)
+def test_a_verb_with_a_pronoun_attached_is_read(text: str, category: str) -> None:
+    assert category in {c for c, _, _ in codes_of(text)}
 
 
 def test_a_threat_made_is_still_a_threat() -> None:
