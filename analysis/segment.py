@@ -155,6 +155,10 @@ NUMBER_ABBREVIATIONS: frozenset[str] = frozenset(
 )  # fmt: skip
 # Dotted acronyms (U.S., U.N., EE.UU.) and single initials (J.).
 _ACRONYM = re.compile(r"^(?:[A-Za-z]{1,2}\.){2,}$|^[A-Z]\.$")
+# The next part of an acronym written with a space ("EE. UU.", "FF. AA."): its first
+# part ends no sentence.
+_ACRONYM_PART = re.compile(r"^[A-Z]{1,2}\.$")
+_NEXT_ACRONYM_PART = re.compile(r"[A-Z]{1,2}\.(?=[\s”\"’')\],;:]|$)")
 # Clock times end sentences as ordinary words do.
 _CLOCK = frozenset({"a.m.", "p.m."})
 # Terminal clusters followed by whitespace. sentencex does not propose those inside a
@@ -223,6 +227,8 @@ def _is_boundary(line: str, end: int) -> bool:
         token = core.rsplit(None, 1)[-1].lstrip("“\"‘'«([")
         low = token.lower()
         if low in ABBREVIATIONS or (low not in _CLOCK and _ACRONYM.match(token)):
+            return False
+        if _ACRONYM_PART.match(token) and _NEXT_ACRONYM_PART.match(rest):
             return False
         if low in NUMBER_ABBREVIATIONS and nxt.isdigit():
             return False

@@ -563,6 +563,42 @@ def test_a_verb_with_a_pronoun_attached_is_read(text: str, category: str) -> Non
     assert category in {c for c, _, _ in codes_of(text)}
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # measures whose entry into force is still to come are a threat
+        (
+            "Trabajamos antes de que entren en vigor los aranceles de Estados Unidos.",
+            ("THREATEN", "threatened"),
+        ),
+        # Mexico's law on foreign agents, named by what it binds them to
+        (
+            "La reforma establece la obligación de los agentes extranjeros de informar.",
+            ("ASSERT_SOVEREIGNTY", "actual"),
+        ),
+        # a measure said to have no ground is refused
+        ("No hay justificación para imponer una tarifa de este tamaño.", ("REJECT", "actual")),
+        # consultations asked for, in Spanish
+        ("México solicitó consultas con Estados Unidos.", ("CONSULT", "actual")),
+        # a denial in the infinitive negates what it denies
+        (
+            "La presidenta inició su conferencia para negar que existe un acuerdo con la DEA.",
+            ("AGREE", "negated"),
+        ),
+    ],
+)
+def test_classes_read_in_codebook_2_96(text: str, expected: tuple[str, str]) -> None:
+    assert expected in {(c, st) for c, _, st in codes_of(text)}
+
+
+def test_the_two_countries_as_one_subject_of_a_plan_agree_jointly() -> None:
+    joint = codes_of("Mexico and the U.S. will also begin a new binational health campaign.")
+    assert ("AGREE", "UNSPECIFIED", "actual") in joint
+    # the last two countries of a list are no joint subject
+    listed = codes_of("The World Cup in Canada, Mexico and the U.S. will require planning.")
+    assert "AGREE" not in {c for c, _, _ in listed}
+
+
 def test_a_threat_made_is_still_a_threat() -> None:
     assert ("THREATEN", "US", "threatened") in codes_of("Trump's threats to impose tariffs grew.")
 

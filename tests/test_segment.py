@@ -126,6 +126,16 @@ def test_spanish_rules():
     ]
 
 
+def test_an_acronym_written_with_a_space_ends_no_sentence_inside_it():
+    # "EE. UU." as Spanish outlets print it; a caption line that runs on from it
+    text = "Buque de guerra de EE. UU. navegando cerca de México. Llegó a EE. UU. El lunes habló."
+    assert units(text, "es") == [
+        "Buque de guerra de EE. UU. navegando cerca de México.",
+        "Llegó a EE. UU.",
+        "El lunes habló.",
+    ]
+
+
 def test_a_transcripts_aside_opened_by_a_dash_is_a_unit_a_spaced_dash_is_not():
     text = (
         "PRESIDENTA: Son en su territorio. —No sé, General, si quiere comentar algo—. "
