@@ -591,6 +591,25 @@ def test_classes_read_in_codebook_2_96(text: str, expected: tuple[str, str]) -> 
     assert expected in {(c, st) for c, _, st in codes_of(text)}
 
 
+def test_more_asked_of_a_side_is_the_other_sides_demand() -> None:
+    codes = codes_of("Multiple administrations have pushed Mexico to do more.")
+    assert ("DEMAND", "US", "actual") in codes
+    assert ("DEMAND", "MX", "actual") not in codes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Se requiere de cooperación y entendimiento recíproco a estos grandes desafíos.",
+        "Tiene que haber coordinación.",
+        "La coordinación entre ambas naciones es necesaria para atender la violencia.",
+        "Current collaboration on migration is essential.",
+    ],
+)
+def test_cooperation_said_to_be_needed_is_no_agreement(text: str) -> None:
+    assert "AGREE" not in {c for c, _, _ in codes_of(text)}
+
+
 def test_the_two_countries_as_one_subject_of_a_plan_agree_jointly() -> None:
     joint = codes_of("Mexico and the U.S. will also begin a new binational health campaign.")
     assert ("AGREE", "UNSPECIFIED", "actual") in joint
