@@ -305,6 +305,10 @@ _MAX_WRAP_WIDTH = 100
 _WRAP_SLACK = 20
 _NEAR_WIDTH_SHARE = 0.6
 _RUNNING_SHARE = 0.5
+# A text that keeps one paragraph per line has many lines far longer than any wrap width
+# (a caption or a deck of 80 characters between paragraphs of 500 is no wrap).
+_OVERLONG = 40
+_OVERLONG_SHARE = 0.25
 
 
 def is_chrome_line(line: str) -> bool:
@@ -428,6 +432,9 @@ def hard_wrap_width(text: str) -> int | None:
     if not _MIN_WRAP_WIDTH <= width <= _MAX_WRAP_WIDTH:
         return None
     near = sum(n >= width - _WRAP_SLACK for n in lengths) / len(lengths)
+    full = [n for ln in lines if (n := len(ln.rstrip())) >= _MIN_WRAP_WIDTH // 2]
+    if sum(n > width + _OVERLONG for n in full) > _OVERLONG_SHARE * len(full):
+        return None
     running = sum(not _ends_sentence(cur) or _starts_lowercase(nxt) for cur, nxt in pairs) / len(
         pairs
     )

@@ -1087,6 +1087,24 @@ def test_hard_wrap_width_detects_wrapped_text_only():
     assert 60 <= hard_wrap_width(stubs + WRAPPED) <= 72
 
 
+def test_a_caption_between_one_line_paragraphs_is_no_wrap() -> None:
+    # short lines that run on (a photo caption, a deck) between paragraphs kept on one line
+    para = "Apenas unos días antes del anuncio, el Departamento de Justicia publicó algo. " * 6
+    text = "\n".join(
+        [
+            "Buque de guerra de EE. UU. navegando por aguas muy cerca de territorio mexicano",
+            para,
+            "",
+            "Donald Trump quiere erradicar de la faz de la Tierra a los narcotraficantes",
+            para,
+            "",
+            "Acuerdo Trump-Sheinbaum: ¿Pausa arancelaria o claudicación en materia de soberanía",
+            para,
+        ]
+    )
+    assert hard_wrap_width(text) is None
+
+
 def test_clean_keeps_the_lines_of_hard_wrapped_text():
     cleaned, removed = clean_text(WRAPPED)
     assert cleaned.split("\n") == [
