@@ -591,6 +591,18 @@ def test_classes_read_in_codebook_2_96(text: str, expected: tuple[str, str]) -> 
     assert expected in {(c, st) for c, _, st in codes_of(text)}
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "También hubo comunicación, incluso, con el Comando Norte.",
+        "Ahí ha habido ya mucha comunicación, muy respetuosa, por cierto.",
+        "Entonces, hay que hacerle llegar la información al asesor de la Casa Blanca.",
+    ],
+)
+def test_contact_had_and_information_sent_are_talks(text: str) -> None:
+    assert "CONSULT" in {c for c, _, _ in codes_of(text)}
+
+
 def test_more_asked_of_a_side_is_the_other_sides_demand() -> None:
     codes = codes_of("Multiple administrations have pushed Mexico to do more.")
     assert ("DEMAND", "US", "actual") in codes
