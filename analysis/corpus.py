@@ -393,8 +393,10 @@ def hard_wrap_width(text: str) -> int | None:
     least three of its lines run on into the next line of the same paragraph or list item,
     40 to 100 characters wide, most of those lines end near a common width (the 90th
     percentile of their lengths, minus 20 characters at most; lines under 20 characters,
-    bylines and link stubs, left out), and at least half of them stop mid-sentence.
-    Articles that keep one paragraph per line are not hard-wrapped.
+    bylines and link stubs, left out), at least half of them stop mid-sentence, and no more
+    than a quarter of its lines run over 40 characters past that width. Articles that keep
+    one paragraph per line are not hard-wrapped, even with short captions or decks between
+    their paragraphs.
 
     Parameters
     ----------
@@ -431,10 +433,10 @@ def hard_wrap_width(text: str) -> int | None:
     width = lengths[(9 * (len(lengths) - 1)) // 10]
     if not _MIN_WRAP_WIDTH <= width <= _MAX_WRAP_WIDTH:
         return None
-    near = sum(n >= width - _WRAP_SLACK for n in lengths) / len(lengths)
     full = [n for ln in lines if (n := len(ln.rstrip())) >= _MIN_WRAP_WIDTH // 2]
     if sum(n > width + _OVERLONG for n in full) > _OVERLONG_SHARE * len(full):
         return None
+    near = sum(n >= width - _WRAP_SLACK for n in lengths) / len(lengths)
     running = sum(not _ends_sentence(cur) or _starts_lowercase(nxt) for cur, nxt in pairs) / len(
         pairs
     )
