@@ -125,6 +125,10 @@ _SPACE = re.compile(r"\s")
 
 _TERMINALS = ".!?…"
 _CLOSERS = "”\"’')]*"
+# Footnote references after a sentence's end ("… with the cartels.”[1] This bill …")
+# belong to that sentence.
+_FOOTNOTES = re.compile(r"(?:\[\d{1,3}\])+")
+_TRAILING_FOOTNOTES = re.compile(r"(?:\[\d{1,3}\])+$")
 # What may open the next sentence (besides an upper-case letter or a digit).
 _OPENERS = "“\"‘'«([#*¿¡"
 
@@ -163,7 +167,7 @@ _NEXT_ACRONYM_PART = re.compile(r"[A-Z]{1,2}\.(?=[\s”\"’')\],;:]|$)")
 _CLOCK = frozenset({"a.m.", "p.m."})
 # Terminal clusters followed by whitespace. sentencex does not propose those inside a
 # quotation or ending in ``)``, ``]`` or ``**``; the gold rules split there too.
-_TERMINAL_CLUSTER = re.compile(r"[.!?…]+[”\"’')\]*]*(?=\s)")
+_TERMINAL_CLUSTER = re.compile(r"[.!?…]+[”\"’')\]*]*(?:\[\d{1,3}\])*(?=\s)")
 # Units split off regardless of punctuation, at the start of a line.
 _SOURCE_TAG = re.compile(r"^\([A-Z][A-Za-z]*\s*-\s*[^()\n]{1,60}\)(?=\s+\S)")
 _RUN_IN_BOLD = re.compile(r"\*\*[^*\n]+\*\*(?=\s+\S)")
@@ -174,7 +178,7 @@ _MAX_HEADING_WORDS = 12
 # A title or deck above a text's first sentence has at most this many words.
 _MAX_TITLE_WORDS = 30
 # A sentence's end anywhere in a text: a terminal and closing marks before a space or the end.
-_SENTENCE_END = re.compile(r"[.!?…][”\"’')\]*]*(?:\s|$)")
+_SENTENCE_END = re.compile(r"[.!?…][”\"’')\]*]*(?:\[\d{1,3}\])*(?:\s|$)")
 # The tail of an embedded post after its sentence: its photo or link ("pic.twitter.com/…",
 # an address) and its attribution ("— Name (@handle) January 9, 2026"); or a photo
 # caption's credit after its sentence ("… a México. | Crédito: Presidencia/AP").
@@ -188,7 +192,7 @@ _OTHER_SPACE = re.compile(r"[^\S ]")
 # width still counts as full.
 _WRAP_TOLERANCE = 8
 # A line that ends a sentence: a terminal plus any closing marks, then trailing space.
-_TERMINAL_END = re.compile(r"[.!?…][”\"’')\]*]*\s*$")
+_TERMINAL_END = re.compile(r"[.!?…][”\"’')\]*]*(?:\[\d{1,3}\])*\s*$")
 # A line that ends in one of these stops mid-sentence: it is a fragment, not a heading.
 _RUNNING_ENDS = frozenset(
     {"a", "an", "and", "as", "at", "but", "by", "for", "from", "has", "have", "in", "of", "on",
@@ -197,12 +201,14 @@ _RUNNING_ENDS = frozenset(
 
 
 def _snap(line: str, end: int) -> int:
-    """Move a proposed boundary back over spaces, then forward over closing marks."""
+    """Move a proposed boundary back over spaces, then forward over closing marks and
+    footnote references."""
     while end > 0 and line[end - 1].isspace():
         end -= 1
     while end < len(line) and line[end] in _CLOSERS:
         end += 1
-    return end
+    note = _FOOTNOTES.match(line, end)
+    return note.end() if note else end
 
 
 def _is_boundary(line: str, end: int) -> bool:
@@ -219,7 +225,7 @@ def _is_boundary(line: str, end: int) -> bool:
     aside = nxt == "—" and rest[1:2] != "" and (rest[1].isupper() or rest[1] in "¿¡")
     if not (nxt.isupper() or nxt.isdigit() or nxt in _OPENERS or aside):
         return False
-    head = line[:end]
+    head = _TRAILING_FOOTNOTES.sub("", line[:end])
     core = head.rstrip(_CLOSERS)
     if not core or core[-1] not in _TERMINALS:
         return False
@@ -289,7 +295,7 @@ def _is_heading(unit: str, max_words: int = _MAX_HEADING_WORDS) -> bool:
         return False  # a speaker's turn is speech, however short
     if _MD_HEADING.match(unit) or _BOLD_ONLY.match(unit) or _HASHTAGS.match(unit):
         return True
-    core = unit.rstrip(_CLOSERS)
+    core = _TRAILING_FOOTNOTES.sub("", unit).rstrip(_CLOSERS)
     words = unit.split()
     if not core or core[-1] in _TERMINALS + ",;":
         return False

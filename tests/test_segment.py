@@ -136,6 +136,26 @@ def test_an_acronym_written_with_a_space_ends_no_sentence_inside_it():
     ]
 
 
+def test_a_footnote_reference_after_a_sentence_end_stays_with_that_sentence():
+    # a journal's or a report's numbered notes: "[1]" after the full stop, then the next
+    # sentence; a bracket that is no note ("[sic]") and a note mid-sentence split nothing
+    text = (
+        "Rep. Crenshaw introduced a bill “to put us at war with the cartels.”[1] This bill "
+        "would authorize force.[2][3] La ley lo prohíbe.[12] El gobierno[4] respondió. "
+        "Mexico objected [sic]. The end."
+    )
+    assert units(text, "en") == [
+        "Rep. Crenshaw introduced a bill “to put us at war with the cartels.”[1]",
+        "This bill would authorize force.[2][3]",
+        "La ley lo prohíbe.[12]",
+        "El gobierno[4] respondió.",
+        "Mexico objected [sic].",
+        "The end.",
+    ]
+    # a sentence that ends in its note is no heading
+    assert [h for _, _, h in segment_text("Mexico rejects any use of force.[4]")] == [False]
+
+
 def test_a_transcripts_aside_opened_by_a_dash_is_a_unit_a_spaced_dash_is_not():
     text = (
         "PRESIDENTA: Son en su territorio. —No sé, General, si quiere comentar algo—. "
