@@ -592,6 +592,72 @@ def test_classes_read_in_codebook_2_96(text: str, expected: tuple[str, str]) -> 
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # tariffs pledged or promised are a threat, not a commitment
+        (
+            "Trump pledged to impose a 25 percent tariff on all goods from Mexico.",
+            ("THREATEN", "US", "threatened"),
+        ),
+        ("Trump prometió imponer aranceles a México.", ("THREATEN", "US", "threatened")),
+        # the side that requests is the one named after the request or its verb
+        ("Había una petición del gobierno de los Estados Unidos.", ("DEMAND", "US", "actual")),
+        (
+            "Se colabora en la extradición de delincuentes que solicita Estados Unidos.",
+            ("DEMAND", "US", "actual"),
+        ),
+        # the weapons said to come from the other side, however far the verb
+        (
+            "De todas las armas vinculadas a un acto criminal, el 70 por ciento de ellas son "
+            "procedentes de Estados Unidos.",
+            ("ACCUSE", "MX", "actual"),
+        ),
+        # a letter to the other side's leader; "alerted" governs its object
+        (
+            "Sheinbaum read the letter that she is sending to Donald Trump.",
+            ("CONSULT", "MX", "actual"),
+        ),
+        (
+            "Mexico alerted U.S. authorities to the shipment.",
+            ("SHARE_INTELLIGENCE", "MX", "actual"),
+        ),
+        ("Afortunadamente se llegó al arreglo.", ("AGREE", "UNSPECIFIED", "actual")),
+        (
+            "Nos reunimos en la Casa Blanca con el vicepresidente Pence.",
+            ("CONSULT", "UNSPECIFIED", "actual"),
+        ),
+    ],
+)
+def test_classes_read_in_codebook_2_99(text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in codes_of(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # cooperation named by its decline, or as what a future task needs; a body's name
+        "The deterioration of security collaboration has been so severe.",
+        "Lamentó el deterioro de la cooperación en seguridad.",
+        "La colaboración del gobierno norteamericano será fundamental en esta tarea.",
+        "El presidente de la Junta de Coordinación Política del Senado habló.",
+        # a pledge of tariffs is no commitment
+        "Trump pledged to impose a 25 percent tariff on all goods from Mexico.",
+    ],
+)
+def test_cooperation_in_decline_needed_or_named_is_no_agreement(text: str) -> None:
+    assert "AGREE" not in {c for c, _, _ in codes_of(text)}
+
+
+def test_an_admission_is_no_praise_a_credit_is() -> None:
+    admitted = codes_of("Ebrard reconoció que no hay garantías de que lleguen a un trato.")
+    assert "AGREE" not in {c for c, _, _ in admitted}
+    credited = codes_of(
+        "Ayer reconoció que en México se está haciendo una campaña contra el fentanilo."
+    )
+    assert ("AGREE", "US", "actual") in credited
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "También hubo comunicación, incluso, con el Comando Norte.",
