@@ -1429,7 +1429,7 @@ def kwic(codes: pl.DataFrame, sentences: pl.DataFrame, *, window: int = 60) -> p
     >>> s = pl.DataFrame({"doc_id": ["d"], "sent_id": [1], "start": [0], "end": [46],
     ...                   "text": ["Trump threatened to impose tariffs on Mexico."]})
     >>> kwic(code_sentences(s), s, window=9).select("left", "keyword", "right").row(0)
-    ('Trump ', 'threatened', ' to…')
+    ('Trump ', 'threatened to impose tariffs', ' on…')
     """
     if not isinstance(window, int) or isinstance(window, bool) or window < 0:
         raise ValueError(f"window must be a non-negative int, got {window!r}")
