@@ -648,6 +648,33 @@ def test_cooperation_in_decline_needed_or_named_is_no_agreement(text: str) -> No
     assert "AGREE" not in {c for c, _, _ in codes_of(text)}
 
 
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # a speaker's turn, a procedure: no force
+        ("Para terminar mi intervención: estando a unos días de finalizar el año.", "MILITARY"),
+        ("El ministro de Salud encabezó la intervención quirúrgica de los heridos.", "MILITARY"),
+        # calumny charged at home; the cartels' menace; what an inquiry requires
+        ("Es una vil calumnia.", "ACCUSE"),
+        ("Esto fortalece a los grupos delictivos que amenazan la paz.", "THREATEN"),
+        ("Se guardó el sigilo que exige la investigación.", "DEMAND"),
+        # a speaker's agenda
+        ("But, first, let's discuss the results of these efforts.", "CONSULT"),
+        # the extradition procedure, no requester named
+        ("Cuando hay una solicitud de extradición tiene que haber una orden.", "DEMAND"),
+    ],
+)
+def test_phrases_read_as_no_act_in_codebook_3_0(text: str, category: str) -> None:
+    assert category not in {c for c, _, _ in codes_of(text)}
+
+
+def test_an_extradition_request_is_a_demand_where_its_requester_is_named() -> None:
+    named = codes_of("Se recibió la solicitud de extradición del gobierno de Estados Unidos.")
+    assert ("DEMAND", "US", "actual") in named
+    bare = codes_of("Cuando hay una solicitud de extradición tiene que haber una orden.")
+    assert "JUDICIAL" in {c for c, _, _ in bare}
+
+
 def test_an_admission_is_no_praise_a_credit_is() -> None:
     admitted = codes_of("Ebrard reconoció que no hay garantías de que lleguen a un trato.")
     assert "AGREE" not in {c for c, _, _ in admitted}
