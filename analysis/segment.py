@@ -127,8 +127,9 @@ _TERMINALS = ".!?…"
 _CLOSERS = "”\"’')]*"
 # Footnote references after a sentence's end ("… with the cartels.”[1] This bill …")
 # belong to that sentence.
-_FOOTNOTES = re.compile(r"(?:\[\d{1,3}\])+")
-_TRAILING_FOOTNOTES = re.compile(r"(?:\[\d{1,3}\])+$")
+_FOOTNOTE = r"\[\d{1,3}\]"
+_FOOTNOTES = re.compile(rf"(?:{_FOOTNOTE})+")
+_TRAILING_FOOTNOTES = re.compile(rf"(?:{_FOOTNOTE})+$")
 # What may open the next sentence (besides an upper-case letter or a digit).
 _OPENERS = "“\"‘'«([#*¿¡"
 
@@ -167,7 +168,7 @@ _NEXT_ACRONYM_PART = re.compile(r"[A-Z]{1,2}\.(?=[\s”\"’')\],;:]|$)")
 _CLOCK = frozenset({"a.m.", "p.m."})
 # Terminal clusters followed by whitespace. sentencex does not propose those inside a
 # quotation or ending in ``)``, ``]`` or ``**``; the gold rules split there too.
-_TERMINAL_CLUSTER = re.compile(r"[.!?…]+[”\"’')\]*]*(?:\[\d{1,3}\])*(?=\s)")
+_TERMINAL_CLUSTER = re.compile(rf"[.!?…]+[”\"’')\]*]*(?:{_FOOTNOTE})*(?=\s)")
 # Units split off regardless of punctuation, at the start of a line.
 _SOURCE_TAG = re.compile(r"^\([A-Z][A-Za-z]*\s*-\s*[^()\n]{1,60}\)(?=\s+\S)")
 _RUN_IN_BOLD = re.compile(r"\*\*[^*\n]+\*\*(?=\s+\S)")
@@ -178,7 +179,7 @@ _MAX_HEADING_WORDS = 12
 # A title or deck above a text's first sentence has at most this many words.
 _MAX_TITLE_WORDS = 30
 # A sentence's end anywhere in a text: a terminal and closing marks before a space or the end.
-_SENTENCE_END = re.compile(r"[.!?…][”\"’')\]*]*(?:\[\d{1,3}\])*(?:\s|$)")
+_SENTENCE_END = re.compile(rf"[.!?…][”\"’')\]*]*(?:{_FOOTNOTE})*(?:\s|$)")
 # The tail of an embedded post after its sentence: its photo or link ("pic.twitter.com/…",
 # an address) and its attribution ("— Name (@handle) January 9, 2026"); or a photo
 # caption's credit after its sentence ("… a México. | Crédito: Presidencia/AP").
@@ -192,7 +193,7 @@ _OTHER_SPACE = re.compile(r"[^\S ]")
 # width still counts as full.
 _WRAP_TOLERANCE = 8
 # A line that ends a sentence: a terminal plus any closing marks, then trailing space.
-_TERMINAL_END = re.compile(r"[.!?…][”\"’')\]*]*(?:\[\d{1,3}\])*\s*$")
+_TERMINAL_END = re.compile(rf"[.!?…][”\"’')\]*]*(?:{_FOOTNOTE})*\s*$")
 # A line that ends in one of these stops mid-sentence: it is a fragment, not a heading.
 _RUNNING_ENDS = frozenset(
     {"a", "an", "and", "as", "at", "but", "by", "for", "from", "has", "have", "in", "of", "on",
