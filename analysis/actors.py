@@ -791,6 +791,8 @@ def attribute_actors(
         # else, in a side's own turn, the praise is that side's ("Y es muy respetuoso el
         # presidente Biden", said by López Obrador)
         "praised": (pl.coalesce(praised, voice).is_in(["US", "MX"]), pl.coalesce(praised, voice)),
+        # likewise the side urged to do more ("Mexico could do a lot more": the U.S.'s demand)
+        "urged": (pl.coalesce(praised, voice).is_in(["US", "MX"]), pl.coalesce(praised, voice)),
         # a joint act of a third party with one side ("Canada and Mexico agreed"): OTHER,
         # which scope: bilateral drops; joint acts only (actor UNSPECIFIED): a fixed-actor
         # charge ("the cartels control regions of Mexico") names the accused as its subject
