@@ -685,6 +685,101 @@ def test_an_admission_is_no_praise_a_credit_is() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a U.S. department named in Spanish is the U.S. side, and a request of one a demand
+        ("El traslado fue a solicitud del Departamento de Justicia.", ("DEMAND", "US", "actual")),
+        (
+            "La Marina realiza la búsqueda a solicitud de la Guardia Costera de Estados Unidos.",
+            ("DEMAND", "US", "actual"),
+        ),
+        # ordinary words of talks and agreement
+        ("Se trataron temas de seguridad y migración.", ("CONSULT", "UNSPECIFIED", "actual")),
+        (
+            "Se convino que la mesa binacional revisará los aranceles.",
+            ("AGREE", "UNSPECIFIED", "actual"),
+        ),
+        ("Y quedamos de seguirlo hablando.", ("AGREE", "UNSPECIFIED", "actual")),
+        (
+            "We continue to work as closely as possible with President López Obrador and his "
+            "administration.",
+            ("AGREE", "UNSPECIFIED", "actual"),
+        ),
+        (
+            "The two presidents agreed early on to hold a dialogue.",
+            ("AGREE", "UNSPECIFIED", "actual"),
+        ),
+        # the principles of Mexico's foreign policy; foreign agents bound by its laws
+        ("Primero, la autodeterminación de los pueblos.", ("ASSERT_SOVEREIGNTY", "MX", "actual")),
+        (
+            "Los agentes deberán ajustarse a las leyes mexicanas en su proceder.",
+            ("ASSERT_SOVEREIGNTY", "MX", "actual"),
+        ),
+        # the other side said to be able to do more: the speaker's side urges it
+        ("Mexico could do a lot more.", ("DEMAND", "US", "actual")),
+        # credit and honour given to the other side's officers ("we": no speaker, no side)
+        (
+            "We honor the memory of the Mexican soldiers who died in the arrest.",
+            ("AGREE", "UNSPECIFIED", "actual"),
+        ),
+        ("The credit goes to President Sheinbaum.", ("AGREE", "US", "actual")),
+    ],
+)
+def test_classes_read_in_codebook_3_1(text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in codes_of(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # world trade policy, not a measure aimed at Mexico
+        ("The President will impose a 10% tariff on all countries.", "SANCTION"),
+        ("Reciprocal tariffs will restore fairness to world trade.", "SANCTION"),
+        # a reward notice; an incursion by criminals; people said to threaten
+        ("Reward offers for information leading to the arrest of cartel leaders.", "JUDICIAL"),
+        ("The group formed to prevent the incursion of larger cartels.", "MILITARY"),
+        ("The law covers those who threaten Americans with violence.", "THREATEN"),
+        # a resolve at home; a government's appeal to its public; drug demand
+        ("We cannot allow this devastation of our communities to continue.", "REJECT"),
+        ("My Administration urges all Americans to stay informed.", "DEMAND"),
+        ("The dialogue covered drug demand and efforts to counter this demand.", "DEMAND"),
+        # criminals held to account; pressure on traffickers
+        ("The law has been used to hold traffickers accountable.", "DEMAND"),
+        ("The campaign applied maximum pressure on foreign suppliers and traffickers.", "DEMAND"),
+        # an instruction to one's own minister; a request to one's own Senate
+        ("Le pedí a Juan Ramón de la Fuente que buscara al secretario Rubio.", "DEMAND"),
+        (
+            "Se envió al Senado la solicitud de autorización para el ingreso de instructores.",
+            "DEMAND",
+        ),
+        # extraditable persons; boats attacked at sea
+        ("La mayoría de ellos son extraditables.", "JUDICIAL"),
+        ("Se busca a un sobreviviente de las embarcaciones atacadas.", "MILITARY"),
+    ],
+)
+def test_phrases_read_as_no_act_in_codebook_3_1(text: str, category: str) -> None:
+    assert category not in {c for c, _, _ in codes_of(text)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "La fiscalía revisó el expediente que nos envió el gobierno de Estados Unidos.",
+        "Tenemos un reporte que nos da la Embajada de Estados Unidos.",
+        "The prosecutors reviewed the evidence provided by the U.S. government.",
+    ],
+)
+def test_evidence_sent_by_the_other_sides_government_is_intelligence_shared(text: str) -> None:
+    assert "SHARE_INTELLIGENCE" in {c for c, _, _ in codes_of(text)}
+
+
+def test_active_duty_troops_sent_to_the_border_are_one_us_mobilisation() -> None:
+    codes = codes_of("I sent active-duty troops to the border to repel the invasion.")
+    assert ("MILITARY", "US", "actual") in codes
+    assert "CONCEDE" not in {c for c, _, _ in codes}
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "También hubo comunicación, incluso, con el Comando Norte.",
