@@ -1392,11 +1392,14 @@ def html_table(
     str
         A ``<table class="coco-table">`` fragment in a ``<div>`` that scrolls a table
         sideways only when even wrapped it cannot fit; long words (checksums, paths) may
-        break anywhere so that the table fits the page. Corpus text is shown literally.
+        break anywhere and identifiers after an underscore (``<wbr>``, which adds no
+        character) so that the table fits the page. Corpus text is shown literally.
 
     Examples
     --------
     >>> "<td>&lt;b&gt;x&lt;/b&gt;</td>" in html_table(pl.DataFrame({"text": ["<b>x</b>"]}))
+    True
+    >>> "<td>demand_<wbr>do_<wbr>more</td>" in html_table(pl.DataFrame({"id": ["demand_do_more"]}))
     True
     >>> '<td class="num">2</td>' in html_table(pl.DataFrame({"agents": [2.0]}))
     True
@@ -1429,7 +1432,8 @@ def html_table(
                 attrs = ' style="overflow-wrap: anywhere"'
             else:
                 attrs = ""
-            parts.append(f"<td{attrs}>{html.escape(text)}</td>")
+            # an identifier (an indicator's id) may break after an underscore, like a header
+            parts.append(f"<td{attrs}>{html.escape(text).replace('_', '_<wbr>')}</td>")
         parts.append("</tr>")
     parts.append("</tbody></table></div>")
     if shown.height < df.height:
