@@ -773,6 +773,61 @@ def test_evidence_sent_by_the_other_sides_government_is_intelligence_shared(text
     assert "SHARE_INTELLIGENCE" in {c for c, _, _ in codes_of(text)}
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the conversation just told, summed up or announced to the audience
+        "Bueno, les platico un poco la conversación:",
+        "Esa fue la conversación.",
+        "Entonces, ésta fue la llamada.",
+        "Y hasta ahí quedó la conversación.",
+        # the United States' own sovereignty
+        "They degrade the cartels' ability to undermine any American security or sovereignty "
+        "interests.",
+    ],
+)
+def test_phrases_read_as_no_act_in_codebook_3_2(text: str) -> None:
+    assert codes_of(text) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # people taken to the other country: a transfer
+        (
+            "Las 37 personas fueron llevadas a distintas ciudades de Estados Unidos.",
+            ("JUDICIAL", "MX", "actual"),
+        ),
+        # security reserved to the Mexican state
+        (
+            "La seguridad en territorio mexicano es una atribución exclusiva del Estado mexicano.",
+            ("ASSERT_SOVEREIGNTY", "MX", "actual"),
+        ),
+        (
+            "Security on Mexican soil is the exclusive responsibility of the Mexican state.",
+            ("ASSERT_SOVEREIGNTY", "MX", "actual"),
+        ),
+        # the side held to account is the target, not the actor
+        (
+            "President Trump is taking bold action to hold Mexico, Canada, and China accountable.",
+            ("DEMAND", "US", "actual"),
+        ),
+    ],
+)
+def test_classes_read_in_codebook_3_2(text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in codes_of(text)
+
+
+def test_a_conversation_held_is_still_talks_in_codebook_3_2() -> None:
+    assert ("CONSULT", "UNSPECIFIED", "actual") in codes_of(
+        "Tuvimos una conversación con el presidente Trump."
+    )
+    assert codes_of("Los heridos fueron llevados a un hospital.") == set()
+    # the United States named near a claim of Mexico's sovereignty does not hide it
+    warned = codes_of("The president warned the U.S. against violating Mexico's sovereignty.")
+    assert "ASSERT_SOVEREIGNTY" in {c for c, _, _ in warned}
+
+
 def test_active_duty_troops_sent_to_the_border_are_one_us_mobilisation() -> None:
     codes = codes_of("I sent active-duty troops to the border to repel the invasion.")
     assert ("MILITARY", "US", "actual") in codes
