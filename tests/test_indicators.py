@@ -807,6 +807,11 @@ def test_phrases_read_as_no_act_in_codebook_3_2(text: str) -> None:
             "Security on Mexican soil is the exclusive responsibility of the Mexican state.",
             ("ASSERT_SOVEREIGNTY", "MX", "actual"),
         ),
+        # the U.S. president's order to use the armed forces
+        (
+            "Trump firmó una orden ejecutiva para utilizar fuerzas militares contra los cárteles.",
+            ("MILITARY", "US", "actual"),
+        ),
         # the side held to account is the target, not the actor
         (
             "President Trump is taking bold action to hold Mexico, Canada, and China accountable.",
@@ -823,6 +828,10 @@ def test_a_conversation_held_is_still_talks_in_codebook_3_2() -> None:
         "Tuvimos una conversación con el presidente Trump."
     )
     assert codes_of("Los heridos fueron llevados a un hospital.") == set()
+    # a Mexican decree on its own armed forces at home is no U.S. force
+    assert codes_of(
+        "AMLO firmó un decreto para utilizar a las fuerzas armadas en tareas de seguridad pública."
+    ) == set()
     # the United States named near a claim of Mexico's sovereignty does not hide it
     warned = codes_of("The president warned the U.S. against violating Mexico's sovereignty.")
     assert "ASSERT_SOVEREIGNTY" in {c for c, _, _ in warned}
