@@ -793,6 +793,9 @@ def attribute_actors(
         "praised": (pl.coalesce(praised, voice).is_in(["US", "MX"]), pl.coalesce(praised, voice)),
         # likewise the side urged to do more ("Mexico could do a lot more": the U.S.'s demand)
         "urged": (pl.coalesce(praised, voice).is_in(["US", "MX"]), pl.coalesce(praised, voice)),
+        # the side named in the match as the sender of what is shared ("el expediente que nos
+        # envió el gobierno de Estados Unidos")
+        "sender": (pl.col("named").is_in(["US", "MX"]), pl.col("named")),
         # a joint act of a third party with one side ("Canada and Mexico agreed"): OTHER,
         # which scope: bilateral drops; joint acts only (actor UNSPECIFIED): a fixed-actor
         # charge ("the cartels control regions of Mexico") names the accused as its subject
