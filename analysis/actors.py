@@ -793,6 +793,12 @@ def attribute_actors(
         "praised": (pl.coalesce(praised, voice).is_in(["US", "MX"]), pl.coalesce(praised, voice)),
         # likewise the side urged to do more ("Mexico could do a lot more": the U.S.'s demand)
         "urged": (pl.coalesce(praised, voice).is_in(["US", "MX"]), pl.coalesce(praised, voice)),
+        # the side said to fail, named just before the match, is the accused, the charge the
+        # other side's ("The Mexican government has failed to confront the cartels")
+        "accused": (
+            before_ok.is_in(["US", "MX"]),
+            before_ok.replace_strict(_OTHER_SIDE, default=None, return_dtype=pl.String),
+        ),
         # the side named in the match as the sender of what is shared ("el expediente que nos
         # envió el gobierno de Estados Unidos")
         "sender": (pl.col("named").is_in(["US", "MX"]), pl.col("named")),
