@@ -837,6 +837,86 @@ def test_a_conversation_held_is_still_talks_in_codebook_3_2() -> None:
     assert "ASSERT_SOVEREIGNTY" in {c for c, _, _ in warned}
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # relations of friendship or respect with the other side's leader
+        (
+            "Vamos a seguir manteniendo esta relación de amistad con el presidente Donald Trump.",
+            ("AGREE", "UNSPECIFIED", "actual"),
+        ),
+        # respect for other nations' internal life; independence defended; the Senate's power
+        (
+            "Somos respetuosos de la vida interna de los países.",
+            ("ASSERT_SOVEREIGNTY", "MX", "actual"),
+        ),
+        (
+            "México seguirá siendo un país que defiende su independencia.",
+            ("ASSERT_SOVEREIGNTY", "MX", "actual"),
+        ),
+        (
+            "Es facultad exclusiva de la Cámara Alta permitir el paso de tropas extranjeras.",
+            ("ASSERT_SOVEREIGNTY", "MX", "actual"),
+        ),
+        # an agreement not kept is a charge
+        (
+            "Para nosotros ese acuerdo no se cumplió, para decirlo con claridad.",
+            ("ACCUSE", "UNSPECIFIED", "actual"),
+        ),
+        # information the other country gave: intelligence shared, by the sender
+        (
+            "Hubo información que prestó el gobierno de los Estados Unidos.",
+            ("SHARE_INTELLIGENCE", "US", "actual"),
+        ),
+        (
+            "La fiscalía revisó el expediente que nos envió el gobierno de Estados Unidos.",
+            ("SHARE_INTELLIGENCE", "US", "actual"),
+        ),
+        (
+            "Es un flujo de información muy importante.",
+            ("SHARE_INTELLIGENCE", "UNSPECIFIED", "actual"),
+        ),
+        # a war with Mexico; the entry of U.S. troops approved
+        (
+            "War with Mexico would put American and Mexican lives at risk.",
+            ("MILITARY", "US", "hypothetical"),
+        ),
+        (
+            "El Senado avaló el ingreso de militares estadounidenses para capacitación.",
+            ("SHARE_INTELLIGENCE", "UNSPECIFIED", "actual"),
+        ),
+        # a charge of failure is the other side's: the side named before it is the accused
+        (
+            "The Mexican government has failed to confront the cartels.",
+            ("ACCUSE", "US", "actual"),
+        ),
+        (
+            "Sheinbaum said the U.S. has failed to stop the flow of arms.",
+            ("ACCUSE", "MX", "actual"),
+        ),
+        (
+            "President López Obrador's unwillingness to act against the cartels is alarming.",
+            ("ACCUSE", "US", "actual"),
+        ),
+    ],
+)
+def test_classes_read_in_codebook_3_3(text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in codes_of(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "La información que nos dio el reportero era falsa.",
+        "The war on drugs in Mexico has killed thousands.",
+        "Llegamos a un acuerdo y se cumplió.",
+    ],
+)
+def test_phrases_not_read_as_3_3_classes(text: str) -> None:
+    got = {c for c, _, _ in codes_of(text)}
+    assert not got & {"ACCUSE", "MILITARY", "SHARE_INTELLIGENCE"}
+
+
 def test_active_duty_troops_sent_to_the_border_are_one_us_mobilisation() -> None:
     codes = codes_of("I sent active-duty troops to the border to repel the invasion.")
     assert ("MILITARY", "US", "actual") in codes
