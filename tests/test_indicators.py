@@ -876,14 +876,14 @@ def test_a_conversation_held_is_still_talks_in_codebook_3_2() -> None:
             "Es un flujo de información muy importante.",
             ("SHARE_INTELLIGENCE", "UNSPECIFIED", "actual"),
         ),
-        # a war with Mexico; the entry of U.S. troops approved
+        # a war with Mexico; the entry of U.S. troops approved (agreement)
         (
             "War with Mexico would put American and Mexican lives at risk.",
             ("MILITARY", "US", "hypothetical"),
         ),
         (
             "El Senado avaló el ingreso de militares estadounidenses para capacitación.",
-            ("SHARE_INTELLIGENCE", "UNSPECIFIED", "actual"),
+            ("AGREE", "MX", "actual"),
         ),
         # a charge of failure is the other side's: the side named before it is the accused
         (
