@@ -221,12 +221,17 @@ def _starts_lowercase(line: str) -> bool:
 _UPPER = "A-ZÁÉÍÓÚÑÜ"
 # A speaker label opening a turn of a transcript: "Q" set off by two spaces or a no-break
 # space, "Q:", or an upper-case name or role ending in a colon ("MS. LEAVITT:",
-# "PRESIDENTA DE MÉXICO, CLAUDIA SHEINBAUM PARDO:").
+# "PRESIDENTA DE MÉXICO, CLAUDIA SHEINBAUM PARDO:"); a label of two words or more may run
+# into its turn with no space ("PRESIDENTA DE MÉXICO, CLAUDIA SHEINBAUM PARDO:Bueno", as
+# some stenographic versions print it).
 SPEAKER_LABEL = re.compile(
     rf"""^[^\S\n]*(?:
-        Q(?::|(?=[^\S\n]{{2}}|\u00a0))
-      | [{_UPPER}](?:[{_UPPER}.,'’-]|[ \u00a0](?=[{_UPPER}]))*[{_UPPER}.]:
-    )(?=\s|$)""",
+        (?:Q(?::|(?=[^\S\n]{{2}}|\u00a0))
+          | [{_UPPER}](?:[{_UPPER}.,'’-]|[ \u00a0](?=[{_UPPER}]))*[{_UPPER}.]:
+        )(?=\s|$)
+      | [{_UPPER}][{_UPPER}.,'’-]*(?:[ \u00a0][{_UPPER}][{_UPPER}.,'’-]*)+[{_UPPER}.]:
+        (?=[^\W\d_]|[“"«¿¡(])
+    )""",
     re.VERBOSE,
 )
 # A thematic break ("---"), the turn separator of the archived stenographic versions of

@@ -917,6 +917,55 @@ def test_phrases_not_read_as_3_3_classes(text: str) -> None:
     assert not got & {"ACCUSE", "MILITARY", "SHARE_INTELLIGENCE"}
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # respect asked for in a cleft sentence asserts sovereignty, not a demand
+        (
+            "Nosotros lo que siempre hemos pedido es que haya respeto.",
+            ("ASSERT_SOVEREIGNTY", "MX", "actual"),
+        ),
+        ("Lo que exigimos es respeto.", ("ASSERT_SOVEREIGNTY", "MX", "actual")),
+        # the country's laws and constitution to be respected
+        (
+            "Siempre respetando nuestras leyes y nuestra Constitución.",
+            ("ASSERT_SOVEREIGNTY", "MX", "actual"),
+        ),
+        # Mexican territory said to be controlled by the cartels
+        (
+            "We know that a large part of Mexican territory is controlled by the cartels.",
+            ("ACCUSE", "US", "actual"),
+        ),
+        (
+            "In addition to controlling up to 40 percent of Mexican territory, the cartels "
+            "also control the government.",
+            ("ACCUSE", "US", "actual"),
+        ),
+        # a readiness to attack inside Mexico
+        (
+            "Trump stated that he would be willing to attack within Mexico.",
+            ("THREATEN", "US", "threatened"),
+        ),
+    ],
+)
+def test_classes_read_in_codebook_3_4(text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in codes_of(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a cleft sentence that asks for something else is no claim of sovereignty
+        "Lo que queremos es que se detenga el tráfico de armas.",
+        # a state's areas controlled by the cartels (not Mexico as a whole)
+        "Large areas of the state are controlled by the cartels.",
+    ],
+)
+def test_phrases_not_read_as_3_4_classes(text: str) -> None:
+    got = {c for c, _, _ in codes_of(text)}
+    assert not got & {"ASSERT_SOVEREIGNTY", "ACCUSE"}
+
+
 def test_active_duty_troops_sent_to_the_border_are_one_us_mobilisation() -> None:
     codes = codes_of("I sent active-duty troops to the border to repel the invasion.")
     assert ("MILITARY", "US", "actual") in codes

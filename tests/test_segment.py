@@ -783,6 +783,31 @@ def test_speaker_is_the_turn_label_else_the_document_source() -> None:
     ]
 
 
+def test_a_label_run_into_its_turn_still_opens_the_turn() -> None:
+    """Some stenographic versions print no space after the label's colon ("PARDO:Bueno"):
+    the turn is still the president's, not the reporter's before it; a one-word label or
+    a prefix such as "URL:" does not open a turn that way."""
+    docs = pl.DataFrame(
+        {
+            "doc_id": ["t"],
+            "source": ["Gobierno de México"],
+            "text": [
+                "PREGUNTA: ¿Y el acuerdo?\n"
+                "PRESIDENTA DE MÉXICO, CLAUDIA SHEINBAUM PARDO:Bueno, que se respete. Gracias.\n"
+                "NOTA:texto de la nota.\n"
+            ],
+        }
+    )
+    rows = split_sentences(docs).select("text", "speaker").rows()
+    president = "PRESIDENTA DE MÉXICO, CLAUDIA SHEINBAUM PARDO"
+    assert rows == [
+        ("PREGUNTA: ¿Y el acuerdo?", "PREGUNTA"),
+        (f"{president}:Bueno, que se respete.", president),
+        ("Gracias.", president),
+        ("NOTA:texto de la nota.", president),
+    ]
+
+
 def test_a_label_on_its_own_line_after_a_separator_opens_a_turn() -> None:
     """"---", then "INTERLOCUTORA": the reporter's question is hers, not the source's; the
     separator and the label are headings (no code)."""
