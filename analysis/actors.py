@@ -785,14 +785,15 @@ def attribute_actors(
         pl.col("dobj"),
         pl.when(~pl.col("_by") & pl.col("agent").is_in(["US", "MX"])).then(pl.col("agent")),
     ).replace_strict(_OTHER_SIDE, default=None, return_dtype=pl.String)
+    # else, in a side's own turn, the praise is that side's ("Y es muy respetuoso el
+    # presidente Biden", said by López Obrador)
+    praiser = pl.coalesce(praised, voice)
     tests = {
         # a proposal of force refused, coded only where its U.S. author is named
         "proposer": (refused, pl.lit("US")),
-        # else, in a side's own turn, the praise is that side's ("Y es muy respetuoso el
-        # presidente Biden", said by López Obrador)
-        "praised": (pl.coalesce(praised, voice).is_in(["US", "MX"]), pl.coalesce(praised, voice)),
+        "praised": (praiser.is_in(["US", "MX"]), praiser),
         # likewise the side urged to do more ("Mexico could do a lot more": the U.S.'s demand)
-        "urged": (pl.coalesce(praised, voice).is_in(["US", "MX"]), pl.coalesce(praised, voice)),
+        "urged": (praiser.is_in(["US", "MX"]), praiser),
         # the side said to fail, named just before the match, is the accused, the charge the
         # other side's ("The Mexican government has failed to confront the cartels")
         "accused": (
