@@ -788,6 +788,7 @@ def attribute_actors(
     # else, in a side's own turn, the praise is that side's ("Y es muy respetuoso el
     # presidente Biden", said by López Obrador)
     praiser = pl.coalesce(praised, voice)
+    other_before = before_ok.replace_strict(_OTHER_SIDE, default=None, return_dtype=pl.String)
     tests = {
         # a proposal of force refused, coded only where its U.S. author is named
         "proposer": (refused, pl.lit("US")),
@@ -796,10 +797,9 @@ def attribute_actors(
         "urged": (praiser.is_in(["US", "MX"]), praiser),
         # the side said to fail, named just before the match, is the accused, the charge the
         # other side's ("The Mexican government has failed to confront the cartels")
-        "accused": (
-            before_ok.is_in(["US", "MX"]),
-            before_ok.replace_strict(_OTHER_SIDE, default=None, return_dtype=pl.String),
-        ),
+        "accused": (before_ok.is_in(["US", "MX"]), other_before),
+        # likewise the side that averted the other's tariffs ("México frenó los aranceles")
+        "averted": (before_ok.is_in(["US", "MX"]), other_before),
         # the side named in the match as the sender of what is shared ("el expediente que nos
         # envió el gobierno de Estados Unidos")
         "sender": (pl.col("named").is_in(["US", "MX"]), pl.col("named")),

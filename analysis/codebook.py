@@ -700,7 +700,8 @@ STATUS_TESTS = (
 )  # fmt: skip
 #: The actor tests the engine knows (:mod:`analysis.actors`), by rule name.
 ACTOR_TESTS = (
-    "proposer", "praised", "urged", "accused", "sender", "third_party", "fixed", "attributive",
+    "proposer", "praised", "urged", "accused", "averted", "sender", "third_party", "fixed",
+    "attributive",
     "recipient", "reaction",
     "obligation",
     "attributive_before",

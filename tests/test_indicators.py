@@ -966,6 +966,60 @@ def test_phrases_not_read_as_3_4_classes(text: str) -> None:
     assert not got & {"ASSERT_SOVEREIGNTY", "ACCUSE"}
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a Spanish plural written "-es?" missed the singular: a tariff in the singular
+        (
+            "No tiene sentido poner un arancel a un producto en el que tú tienes superávit.",
+            ("ACCUSE", "UNSPECIFIED", "actual"),
+        ),
+        # the two countries pledging together; a new chapter of their work
+        (
+            "Together, the United States and Mexico will intensify our efforts against drugs.",
+            ("AGREE", "UNSPECIFIED", "actual"),
+        ),
+        (
+            "Ambos países intensificarán sus esfuerzos contra el tráfico de armas.",
+            ("AGREE", "UNSPECIFIED", "actual"),
+        ),
+        (
+            "I am pleased to open a new chapter of our bilateral efforts.",
+            ("AGREE", "UNSPECIFIED", "actual"),
+        ),
+        # tariffs averted: the other side's concession, its tariffs threatened
+        (
+            "En ese momento, México frenó el 30 por ciento de aranceles que EU había anunciado.",
+            ("CONCEDE", "US", "actual"),
+        ),
+        (
+            "Evitamos el aumento de aranceles anunciado para mañana.",
+            ("THREATEN", "US", "threatened"),
+        ),
+        # tariffs called no solution
+        (
+            "Subrayó que los aranceles no son una solución efectiva.",
+            ("ACCUSE", "UNSPECIFIED", "actual"),
+        ),
+        # foreign agents stripped of their immunity
+        (
+            "Congress passed a reform stripping all foreign agents of diplomatic immunity.",
+            ("ASSERT_SOVEREIGNTY", "MX", "actual"),
+        ),
+    ],
+)
+def test_classes_read_in_codebook_3_5(text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in codes_of(text)
+
+
+def test_a_pledge_does_not_swallow_the_act_it_names_in_codebook_3_5() -> None:
+    codes = codes_of("Both countries have intensified intelligence cooperation.")
+    assert {"AGREE", "SHARE_INTELLIGENCE"} <= {c for c, _, _ in codes}
+    # a purpose to avert tariffs is no concession
+    purpose = codes_of("Le pedimos que haga todo para evitar la imposición de aranceles.")
+    assert "CONCEDE" not in {c for c, _, _ in purpose}
+
+
 def test_active_duty_troops_sent_to_the_border_are_one_us_mobilisation() -> None:
     codes = codes_of("I sent active-duty troops to the border to repel the invasion.")
     assert ("MILITARY", "US", "actual") in codes
