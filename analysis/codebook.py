@@ -700,9 +700,8 @@ STATUS_TESTS = (
 )  # fmt: skip
 #: The actor tests the engine knows (:mod:`analysis.actors`), by rule name.
 ACTOR_TESTS = (
-    "proposer", "praised", "urged", "accused", "averted", "sender", "third_party", "fixed",
-    "attributive",
-    "recipient", "reaction",
+    "proposer", "praised", "urged", "accused", "averted", "sender",
+    "third_party", "fixed", "attributive", "recipient", "reaction",
     "obligation",
     "attributive_before",
     "joint",
