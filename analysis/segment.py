@@ -34,7 +34,10 @@ follow the gold standard's (``seeds/gold/README.md``, "Sentence splitting"):
   body text that do not end a sentence (its title and deck, up to 30 words; a text with no
   sentence end anywhere is all body), so none of it is coded; a line that ends in a colon
   is a heading only as a one-word or Title Case label ("Background:"): a clause leading
-  into a list ("Duties imposed ... are now:") is a sentence and is coded, and so is an
+  into a list ("Duties imposed ... are now:") is a sentence and is coded, and so are the
+  short lines after it, the items of its list (a page that lost its bullets: "debe
+  basarse en:", then "Confianza mutua", "Colaboración sin subordinación"), up to the next
+  sentence, label, Markdown heading or chrome line; so is an
   embedded post or a captioned photo whose sentence ends before its link, attribution or
   credit ("... Mexico.” pic.twitter.com/… — Name (@handle) January 9, 2026", "... a México.
   | Crédito: Presidencia/AP");
@@ -314,6 +317,16 @@ def _is_heading(unit: str, max_words: int = _MAX_HEADING_WORDS) -> bool:
     return title_case or (len(words) <= max_words and words[-1] not in _RUNNING_ENDS)
 
 
+def _marked_heading(unit: str) -> bool:
+    """Is the line marked as a heading or chrome, whatever comes before it?"""
+    return bool(
+        is_chrome_line(unit)
+        or _MD_HEADING.match(unit)
+        or _BOLD_ONLY.match(unit)
+        or _HASHTAGS.match(unit)
+    )
+
+
 def _is_soft_wrap(line: str, nxt: str, width: int) -> bool:
     """In a text hard-wrapped at ``width``, does the break between two lines only wrap?
 
@@ -427,6 +440,10 @@ def _iter_units(text: str, language: str) -> Iterator[tuple[int, int, bool]]:
     # no unit of the body yet: the lines above it are title and deck (in a text with a
     # sentence's end somewhere: a text without any is all body)
     opening = _SENTENCE_END.search(text) is not None
+    # a sentence that ends in a colon leads into a list ("debe basarse en:"): the short
+    # lines after it are its items, not headings, until a unit ends a sentence or a line is
+    # a label ("Background:"), a Markdown heading or chrome
+    listing = False
     for offset, block_end in _blocks(text):
         block = text[offset:block_end]
         cuts = [0] if _MD_HEADING.match(block.lstrip()) else [0, *_line_boundaries(block, language)]
@@ -443,6 +460,13 @@ def _iter_units(text: str, language: str) -> Iterator[tuple[int, int, bool]]:
             title = opening and len(cuts) == 2 and not starts_block(stripped)
             heading = _is_heading(stripped, _MAX_TITLE_WORDS if title else _MAX_HEADING_WORDS)
             opening = opening and heading
+            label = stripped.rstrip(_CLOSERS).endswith(":")
+            if listing and heading and len(cuts) == 2 and not label and not _marked_heading(stripped):
+                heading = False  # an item of the list the sentence before leads into
+            elif not heading:
+                listing = label
+            else:
+                listing = False
             yield start, start + len(stripped), heading
 
 

@@ -870,3 +870,22 @@ def test_list_items_wrapped_inside_links_are_one_unit_each():
 def test_an_indented_line_after_a_paragraph_is_not_a_list_continuation():
     text = "Officials met on Friday.\n    Indented note.\n-   An item.\n  Not indented enough? No."
     assert units(text)[:2] == ["Officials met on Friday.", "Indented note."]
+
+
+def test_short_lines_after_a_clause_leading_into_a_list_are_its_items():
+    # a communiqué's list of principles, its bullets lost: items, not headings; the list
+    # ends at the first sentence, and a heading after it is a heading again
+    text = (
+        "Principios de colaboración\n\n"
+        "El gobierno de México dejó claro que la cooperación debe basarse en:\n\n"
+        "Confianza mutua\n\n"
+        "Colaboración sin subordinación\n\n"
+        "Estos lineamientos fueron definidos por la presidenta.\n\n"
+        "Reunión con Ted Cruz\n\n"
+        "Key objectives include:\n"
+        "Background:\n"
+        "Joint work on arms trafficking\n"
+    )
+    assert [h for _, h in headings(text)] == [
+        True, False, False, False, False, True, False, True, True,
+    ]
