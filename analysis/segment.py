@@ -461,7 +461,8 @@ def _iter_units(text: str, language: str) -> Iterator[tuple[int, int, bool]]:
             heading = _is_heading(stripped, _MAX_TITLE_WORDS if title else _MAX_HEADING_WORDS)
             opening = opening and heading
             label = stripped.rstrip(_CLOSERS).endswith(":")
-            if listing and heading and len(cuts) == 2 and not label and not _marked_heading(stripped):
+            item = listing and len(cuts) == 2 and not label
+            if item and heading and not _marked_heading(stripped):
                 heading = False  # an item of the list the sentence before leads into
             elif not heading:
                 listing = label
