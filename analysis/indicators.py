@@ -61,8 +61,8 @@ Keyword counting goes wrong in several ways; the engine handles each:
 
   Implied codes: an indicator with ``implies`` codes that category too, by the other side
   ("refused the demands": a DEMAND) or, with ``implies_side: same``, by its own ("paused
-  the tariffs": the tariffs, a THREATEN); an implied THREATEN is threatened
-  (``status_rule`` ``implied``).
+  the tariffs": the tariffs, a THREATEN; "relaxed the tariffs": a SANCTION); an implied
+  THREATEN is threatened and an implied SANCTION actual (``status_rule`` ``implied``).
 - **Actor.** See :mod:`analysis.actors`.
 - **Scope.** With the codebook's ``scope: bilateral`` (the packaged setting: only acts
   between the U.S. and Mexico are coded, the coder's convention 3), codes whose actor is
@@ -1354,24 +1354,31 @@ def _absorb_threat_content(
     )
 
 
+#: The status of an implied code whatever became of the act that implies it: tariffs paused
+#: were threatened, tariffs eased were in force (whether or not they are eased).
+IMPLIED_STATUS = {"THREATEN": "threatened", "SANCTION": "actual"}
+
+
 def _implied(ctx: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
     """Codes implied by others (``implies``), by the other side unless ``implies_side`` is
     "same": a refused demand is a DEMAND by the other side; a paused tariff is a THREATEN
-    by the side that pauses it; U.S. force a refusal swallows is a THREATEN
-    (:func:`_swallowed_force`), by the rule ``refused_proposal``. An implied THREATEN is
-    threatened, whatever became of the act that implies it."""
+    by the side that pauses it, an eased one a SANCTION; U.S. force a refusal swallows is a
+    THREATEN (:func:`_swallowed_force`), by the rule ``refused_proposal``. An implied
+    THREATEN is threatened and an implied SANCTION actual (:data:`IMPLIED_STATUS`),
+    whatever became of the act that implies it."""
     src = ctx.filter(pl.col("implies").is_not_null() | pl.col("_swallowed")).with_columns(
         pl.when("_swallowed").then(pl.lit("THREATEN")).otherwise("implies").alias("implies"),
         pl.when("_swallowed").then(pl.lit("other")).otherwise("implies_side").alias("_side"),
     )
+    fixed = pl.col("implies").is_in(list(IMPLIED_STATUS))
     src = src.with_columns(
-        pl.when(pl.col("implies") == "THREATEN")
-        .then(pl.lit("threatened"))
+        pl.when(fixed)
+        .then(pl.col("implies").replace_strict(IMPLIED_STATUS, default=None))
         .otherwise("status")
         .alias("status"),
         pl.when("_swallowed")
         .then(pl.lit("refused_proposal"))
-        .when(pl.col("implies") == "THREATEN")
+        .when(fixed)
         .then(pl.lit("implied"))
         .otherwise("status_rule")
         .alias("status_rule"),
