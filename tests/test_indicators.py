@@ -1020,6 +1020,61 @@ def test_a_pledge_does_not_swallow_the_act_it_names_in_codebook_3_5() -> None:
     assert "CONCEDE" not in {c for c, _, _ in purpose}
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # credit given to the other side
+        (
+            "Rubio gave some of the credit related to enforcement to Mexican President Sheinbaum.",
+            ("AGREE", "US", "actual"),
+        ),
+        # the good relation named as the thing kept or expected
+        ("Va a haber buena relación.", ("AGREE", "UNSPECIFIED", "actual")),
+        (
+            "No es verdad esta afirmación, pero nos quedamos con la buena relación.",
+            ("AGREE", "UNSPECIFIED", "actual"),
+        ),
+        # tariffs in force eased: the concession, and the tariffs as a sanction in force
+        (
+            "Then we've relaxed some of the tariffs that we put on them.",
+            ("CONCEDE", "US", "actual"),
+        ),
+        (
+            "Then we've relaxed some of the tariffs that we put on them.",
+            ("SANCTION", "US", "actual"),
+        ),
+        # an order's rates of duty applied
+        (
+            "Such rate of duty shall apply with respect to goods entered for consumption.",
+            ("SANCTION", "US", "actual"),
+        ),
+        # foreign agents held to Mexico's law
+        (
+            "Tienen que cumplir con la Ley de Seguridad Nacional para que agentes estén en México.",
+            ("ASSERT_SOVEREIGNTY", "MX", "actual"),
+        ),
+    ],
+)
+def test_classes_read_in_codebook_3_6(text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in codes_of(text)
+
+
+def test_what_codebook_3_6_leaves_uncoded() -> None:
+    # tariffs Mexico will not ease stay in force: the concession is negated, the tariffs not
+    kept = codes_of("Mexico will not ease its tariffs on U.S. pork.")
+    assert ("CONCEDE", "MX", "negated") in kept
+    assert ("SANCTION", "MX", "actual") in kept
+    # a government's commitment to its own people is no pledge to the other side
+    assert not codes_of(
+        "The trip demonstrates the United States' unwavering commitment to protect the "
+        "American people."
+    )
+    # credit given at home is no praise of the other side
+    assert not codes_of("He gave credit to his own team.")
+    # a question in automatic captions, its time stamp run into it, only asks
+    assert not codes_of("01:32Are there parts of Mexico that are pretty much governed by cartels?")
+
+
 def test_active_duty_troops_sent_to_the_border_are_one_us_mobilisation() -> None:
     codes = codes_of("I sent active-duty troops to the border to repel the invasion.")
     assert ("MILITARY", "US", "actual") in codes
