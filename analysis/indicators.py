@@ -1099,6 +1099,11 @@ def _status_frame(ctx: pl.DataFrame, cb: Codebook) -> pl.DataFrame:
             )
             .str.contains(rf"(?i){cb.cue_body(cb.spec.actors.US)}")
             .alias("_named_us"),
+            # force named as any force ("cualquier intervención de Estados Unidos"): refused,
+            # it is a standing position, not a proposal
+            pl.concat_str(pl.col("left_clause").str.slice(-25), pl.col("matched"))
+            .str.contains(rf"(?i){cb.cue_body(cb.spec.status.refused_any)}")
+            .alias("_any"),
             _swallowed_force(cb).alias("_swallowed"),
             _third_country_target(cb).alias("_third_target"),
         )
@@ -1282,7 +1287,9 @@ def _absorb_threat_content(
     intervención mayor, pues eso no lo podemos permitir", "la intervención en México ... no
     pasará"; categories ``before``) is what the rejection refuses, and dropped, unless its
     U.S. author is named: then it is an act or a proposal as it was made ("requests for
-    President Biden to use military force is an affront to Mexican sovereignty").
+    President Biden to use military force is an affront to Mexican sovereignty"), except
+    force named as any force ("cualquier intervención de Estados Unidos queda descartada",
+    ``status.refused_any``), a standing position, dropped too.
     """
     first_threat = (
         pl.when(pl.col("category") == "THREATEN").then(pl.col("s_start")).min().over("_row")
@@ -1323,7 +1330,7 @@ def _absorb_threat_content(
             gap_first.is_between(0, REFUSED_BEFORE_MAX_CHARS)
             | gap_last.is_between(0, REFUSED_BEFORE_MAX_CHARS)
         )
-        & ~pl.col("_named_us")
+        & (~pl.col("_named_us") | pl.col("_any"))
     ).fill_null(False)
     absorbed = (
         refused_before
@@ -1350,7 +1357,7 @@ def _absorb_threat_content(
             .otherwise(pl.col("status_rule"))
             .alias("status_rule"),
         )
-        .drop("_content", "_named_us")
+        .drop("_content", "_named_us", "_any")
     )
 
 

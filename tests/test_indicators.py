@@ -1075,6 +1075,40 @@ def test_what_codebook_3_6_leaves_uncoded() -> None:
     assert not codes_of("01:32Are there parts of Mexico that are pretty much governed by cartels?")
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # results demanded of the other side
+        (
+            "EE.UU. reclama resultados claros y rápidos a México en la lucha contra el narco.",
+            ("DEMAND", "US", "actual"),
+        ),
+        (
+            "Sheinbaum habló con Trump después de que EEUU pidiera resultados tangibles.",
+            ("DEMAND", "US", "actual"),
+        ),
+        # something said to have to be done about Mexico, in Spanish
+        ('Habrá que hacer algo con México", dijo Trump.', ("THREATEN", "US", "threatened")),
+    ],
+)
+def test_classes_read_in_codebook_3_7(text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in codes_of(text)
+
+
+def test_what_codebook_3_7_leaves_uncoded() -> None:
+    # a trade war is no war
+    assert "MILITARY" not in {c for c, _, _ in codes_of("A trade war with Mexico would hurt.")}
+    # any U.S. intervention ruled out is a standing refusal, not a force proposed or used
+    codes = codes_of("Que cualquier intervención de Estados Unidos queda descartada.")
+    assert "REJECT" in {c for c, _, _ in codes}
+    assert "MILITARY" not in {c for c, _, _ in codes}
+    # ... while a named request for force stays the act it was
+    named = codes_of("Requests for President Biden to use military force is an affront.")
+    assert "MILITARY" in {c for c, _, _ in named}
+    # results achieved are not results demanded
+    assert not codes_of("El programa ha dado resultados concretos.")
+
+
 def test_active_duty_troops_sent_to_the_border_are_one_us_mobilisation() -> None:
     codes = codes_of("I sent active-duty troops to the border to repel the invasion.")
     assert ("MILITARY", "US", "actual") in codes
