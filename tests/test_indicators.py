@@ -1109,6 +1109,53 @@ def test_what_codebook_3_7_leaves_uncoded() -> None:
     assert not codes_of("El programa ha dado resultados concretos.")
 
 
+SPEAKER_MX = "PRESIDENTA DE MÉXICO, CLAUDIA SHEINBAUM PARDO"
+
+
+def voiced_codes(text: str, speaker: str = SPEAKER_MX) -> set[tuple[str, str, str]]:
+    """(category, actor, status) of one sentence said in a turn of ``speaker``."""
+    frame = pl.DataFrame(
+        {"doc_id": ["d"], "sent_id": [1], "start": [0], "text": [text], "speaker": [speaker]}
+    )
+    return set(code_sentences(frame).select("category", "actor", "status").iter_rows())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the counter-charge of shared responsibility put as the speaker's own questions
+        ("¿Quién vende la droga en las ciudades de Estados Unidos?", ("ACCUSE", "MX", "actual")),
+        ("¿Dónde va el dinero de la venta de esa droga?", ("ACCUSE", "MX", "actual")),
+        (
+            "¿Cómo es que hay armas en México de uso exclusivo del Ejército de Estados Unidos?",
+            ("ACCUSE", "MX", "actual"),
+        ),
+        # the other side told to look at home first
+        ("Empiecen por su país.", ("DEMAND", "MX", "actual")),
+        ("Ellos tienen mucho qué hacer en Estados Unidos.", ("DEMAND", "MX", "actual")),
+        # sovereignty not to be negotiated, the verb first
+        (
+            "La Presidenta no va a negociar nunca la soberanía nacional.",
+            ("ASSERT_SOVEREIGNTY", "MX", "actual"),
+        ),
+        # limits put on the other side's agencies
+        (
+            "Se ponen límites a la participación de las agencias en México.",
+            ("ASSERT_SOVEREIGNTY", "MX", "actual"),
+        ),
+    ],
+)
+def test_classes_read_in_codebook_3_8(text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in voiced_codes(text)
+
+
+def test_what_codebook_3_8_leaves_uncoded() -> None:
+    # a reporter's question only asks, whatever it names
+    assert not voiced_codes("PREGUNTA: ¿Quién vende las armas?", "PREGUNTA")
+    # a question about the relation is no charge
+    assert not voiced_codes("¿Cómo va la relación con Estados Unidos?")
+
+
 def test_active_duty_troops_sent_to_the_border_are_one_us_mobilisation() -> None:
     codes = codes_of("I sent active-duty troops to the border to repel the invasion.")
     assert ("MILITARY", "US", "actual") in codes
