@@ -1156,6 +1156,48 @@ def test_what_codebook_3_8_leaves_uncoded() -> None:
     assert not voiced_codes("¿Cómo va la relación con Estados Unidos?")
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # forces going to the other country to be trained: the host's training
+        (
+            "Hay fuerzas federales que van a entrenarse a Estados Unidos en ciertos temas.",
+            ("AID", "US", "actual"),
+        ),
+        (
+            "Fuerzas de Estados Unidos, del Comando Norte, vienen a entrenarse a México.",
+            ("AID", "MX", "actual"),
+        ),
+        # foreign agents said not to be accredited or authorised to operate
+        (
+            "Mexico says two U.S. CIA employees were not accredited to operate in the country.",
+            ("ASSERT_SOVEREIGNTY", "MX", "actual"),
+        ),
+        (
+            "Los agentes no estaban acreditados para operar en México.",
+            ("ASSERT_SOVEREIGNTY", "MX", "actual"),
+        ),
+    ],
+)
+def test_classes_read_in_codebook_3_9(text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in codes_of(text)
+
+
+def test_what_codebook_3_9_leaves_uncoded() -> None:
+    # the United States' own sovereignty, in the words of its orders, is no claim of Mexico's
+    for text in (
+        "I am acting in accordance with my solemn duty to protect and defend the sovereignty "
+        "of the United States.",
+        "USNORTHCOM will maintain the sovereignty, territorial integrity, and security of the "
+        "United States.",
+    ):
+        assert "ASSERT_SOVEREIGNTY" not in {c for c, _, _ in codes_of(text)}
+    # agents authorised to operate assert nothing
+    assert not codes_of("The drivers were authorized to operate the trucks.")
+    # training at home is no aid
+    assert not codes_of("Los atletas van a entrenarse en el estadio.")
+
+
 def test_active_duty_troops_sent_to_the_border_are_one_us_mobilisation() -> None:
     codes = codes_of("I sent active-duty troops to the border to repel the invasion.")
     assert ("MILITARY", "US", "actual") in codes
