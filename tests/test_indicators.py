@@ -1198,6 +1198,33 @@ def test_what_codebook_3_9_leaves_uncoded() -> None:
     assert not codes_of("Los atletas van a entrenarse en el estadio.")
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # evidence demanded of the other side
+        ("Sheinbaum pidió pruebas a Estados Unidos.", ("DEMAND", "MX", "actual")),
+        ("“Envíen pruebas”, dijo la presidenta.", ("DEMAND", "MX", "actual")),
+        # a number of capos or prisoners handed or sent over
+        (
+            "En febrero entregó 29 presuntos capos, entre ellos Caro Quintero.",
+            ("JUDICIAL", "MX", "actual"),
+        ),
+        (
+            "México ha enviado más de 90 personas perseguidas por Estados Unidos.",
+            ("JUDICIAL", "MX", "actual"),
+        ),
+    ],
+)
+def test_classes_read_in_codebook_3_10(text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in codes_of(text)
+
+
+def test_what_codebook_3_10_leaves_uncoded() -> None:
+    # evidence presented in court is no demand; people sent to hospital are no transfer
+    assert not codes_of("Las pruebas fueron presentadas ante el juez.")
+    assert not codes_of("Enviaron 20 personas al hospital.")
+
+
 def test_active_duty_troops_sent_to_the_border_are_one_us_mobilisation() -> None:
     codes = codes_of("I sent active-duty troops to the border to repel the invasion.")
     assert ("MILITARY", "US", "actual") in codes
