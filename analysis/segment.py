@@ -293,12 +293,11 @@ def _line_boundaries(line: str, language: str) -> list[int]:
 
 
 def _is_heading(unit: str, max_words: int = _MAX_HEADING_WORDS) -> bool:
-    if is_chrome_line(unit):
+    # (a speaker label opens with a letter: no marked heading is one)
+    if _marked_heading(unit):
         return True
     if SPEAKER_LABEL.match(unit):
         return False  # a speaker's turn is speech, however short
-    if _MD_HEADING.match(unit) or _BOLD_ONLY.match(unit) or _HASHTAGS.match(unit):
-        return True
     core = _TRAILING_FOOTNOTES.sub("", unit).rstrip(_CLOSERS)
     words = unit.split()
     if not core or core[-1] in _TERMINALS + ",;":

@@ -1114,10 +1114,8 @@ SPEAKER_MX = "PRESIDENTA DE MÉXICO, CLAUDIA SHEINBAUM PARDO"
 
 def voiced_codes(text: str, speaker: str = SPEAKER_MX) -> set[tuple[str, str, str]]:
     """(category, actor, status) of one sentence said in a turn of ``speaker``."""
-    frame = pl.DataFrame(
-        {"doc_id": ["d"], "sent_id": [1], "start": [0], "text": [text], "speaker": [speaker]}
-    )
-    return set(code_sentences(frame).select("category", "actor", "status").iter_rows())
+    c = code_sentences(sentences(text).with_columns(pl.lit(speaker).alias("speaker")), CB)
+    return set(c.select("category", "actor", "status").rows())
 
 
 @pytest.mark.parametrize(
