@@ -1224,6 +1224,78 @@ def test_what_codebook_3_10_leaves_uncoded() -> None:
     assert not codes_of("Enviaron 20 personas al hospital.")
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a refusal to act charged to the other side, and a claim called false: accusations
+        ("Mexico has refused to crack down on the cartels.", ("ACCUSE", "US", "actual")),
+        (
+            "The Mexican president continues to falsely claim that no fentanyl is made there.",
+            ("ACCUSE", "US", "actual"),
+        ),
+        # acting on what the other side's agencies found: the sender's intelligence
+        (
+            "Mexican police acted on intelligence from the DEA to find the lab.",
+            ("SHARE_INTELLIGENCE", "US", "actual"),
+        ),
+        ("La captura se logró con información del FBI.", ("SHARE_INTELLIGENCE", "US", "actual")),
+        # units vetted or trained by the other side's agencies
+        ("Mexican officers trained by the FBI took part in the raid.", ("AID", "US", "actual")),
+        # a call or a meeting called good; delegations reviewing; contact kept up
+        ("The call was very productive.", ("CONSULT", "UNSPECIFIED", "actual")),
+        ("La llamada fue muy buena.", ("CONSULT", "UNSPECIFIED", "actual")),
+        (
+            "Ambas delegaciones revisaron los avances del plan.",
+            ("CONSULT", "UNSPECIFIED", "actual"),
+        ),
+        ("Usted y yo hablamos a diario.", ("CONSULT", "UNSPECIFIED", "actual")),
+        # thanks for a visit of the other side's officials
+        (
+            "Quiero agradecer la presencia del fiscal general de Estados Unidos.",
+            ("CONSULT", "UNSPECIFIED", "actual"),
+        ),
+        # the relationship praised; the two called partners; a binational campaign
+        (
+            "The relationship between the two countries has never been stronger.",
+            ("AGREE", "UNSPECIFIED", "actual"),
+        ),
+        ("México y Estados Unidos somos socios y aliados.", ("AGREE", "UNSPECIFIED", "actual")),
+        (
+            "Lanzarán una campaña binacional contra el fentanilo.",
+            ("AGREE", "UNSPECIFIED", "actual"),
+        ),
+        # sovereignty as a principle of the relation: agreement, not a claim against the other
+        (
+            "Acordaron el respeto a la soberanía como principio de la relación bilateral.",
+            ("AGREE", "UNSPECIFIED", "actual"),
+        ),
+        # people sent back to the speaker's country; a fugitive removed where wanted
+        ("They sent 26 more back to us in August.", ("JUDICIAL", "MX", "actual")),
+        (
+            "ICE removed him to Mexico, where he is wanted for homicide.",
+            ("JUDICIAL", "US", "actual"),
+        ),
+        # tariffs coming into force, the verb first
+        ("Entraban en vigor los aranceles.", ("SANCTION", "US", "actual")),
+    ],
+)
+def test_classes_read_in_codebook_3_11(text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in codes_of(text)
+
+
+def test_what_codebook_3_11_leaves_uncoded() -> None:
+    # a refusal of what the other side asked stays a refusal
+    assert "REJECT" in {c for c, _, _ in codes_of("Mexico refused to extradite the governor.")}
+    # sovereignty asserted alone is no agreement
+    assert "AGREE" not in {c for c, _, _ in codes_of("Exigimos respeto a la soberanía.")}
+    # a call to the police, a talk among neighbours, a domestic campaign: nothing between the two
+    assert not codes_of("The call was made to the local police.")
+    assert not codes_of("Hablamos con los vecinos.")
+    assert not codes_of("La campaña de vacunación comenzó en marzo.")
+    # people sent back home from abroad are no transfer
+    assert not codes_of("The students were sent back to their schools.")
+
+
 def test_active_duty_troops_sent_to_the_border_are_one_us_mobilisation() -> None:
     codes = codes_of("I sent active-duty troops to the border to repel the invasion.")
     assert ("MILITARY", "US", "actual") in codes
