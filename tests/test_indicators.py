@@ -1296,6 +1296,74 @@ def test_what_codebook_3_11_leaves_uncoded() -> None:
     assert not codes_of("The students were sent back to their schools.")
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # force the other side will not rule out, words between: a threat kept open
+        (
+            "Officials have repeatedly refused in recent months to rule out strikes in Mexico.",
+            ("THREATEN", "UNSPECIFIED", "threatened"),
+        ),
+        # force ruled out before it is allowed: a refusal
+        (
+            "Mexico's president ruled out allowing U.S. strikes on its soil.",
+            ("REJECT", "MX", "actual"),
+        ),
+        # a request of the other side's authorities, named by their nationality
+        (
+            "Las extradiciones se realizaron a solicitud de las autoridades estadounidenses.",
+            ("DEMAND", "US", "actual"),
+        ),
+        # the other side's president kept informed
+        (
+            "Queremos que esté bien informado el presidente Trump.",
+            ("CONSULT", "UNSPECIFIED", "actual"),
+        ),
+        # the handover said to be carried out, with a possessive
+        ("Su entrega se realizó en el aeropuerto de Toluca.", ("JUDICIAL", "MX", "actual")),
+    ],
+)
+def test_classes_read_in_codebook_3_12(text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in codes_of(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rechazamos la intervención de Estados Unidos.",
+        "No aceptamos la intervención de Estados Unidos.",
+    ],
+)
+def test_a_refusal_is_the_refusers_not_the_author_of_what_it_refuses(text: str) -> None:
+    # the "de Estados Unidos" after the match names the refused act's author, not the
+    # refusal's (the actor rule agent is not for resistance)
+    codes = voiced_codes(text)
+    assert ("REJECT", "MX", "actual") in codes
+    assert ("REJECT", "US", "actual") not in codes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pero no por eso se va a llamar a la intervención de Estados Unidos.",
+        "Pero se equivoca el que llama a la intervención de los Estados Unidos en México.",
+    ],
+)
+def test_a_call_for_intervention_refused_is_a_refusal_and_no_threat(text: str) -> None:
+    # the call comes from home, not from the other side: no U.S. threat, no U.S. force
+    codes = voiced_codes(text)
+    assert ("REJECT", "MX", "actual") in codes
+    assert {c for c, _, _ in codes} == {"REJECT"}
+
+
+def test_what_codebook_3_12_leaves_uncoded() -> None:
+    # a request of a local authority is no demand of the other side
+    local = codes_of("Se hizo a solicitud de las autoridades locales.")
+    assert "DEMAND" not in {c for c, _, _ in local}
+    # devotion is no handover: the handover is one said to be carried out
+    assert not codes_of("Su entrega a la causa fue total.")
+
+
 def test_active_duty_troops_sent_to_the_border_are_one_us_mobilisation() -> None:
     codes = codes_of("I sent active-duty troops to the border to repel the invasion.")
     assert ("MILITARY", "US", "actual") in codes
