@@ -1364,6 +1364,40 @@ def test_what_codebook_3_12_leaves_uncoded() -> None:
     assert not codes_of("Su entrega a la causa fue total.")
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a call received from the other side's leader: talks, the caller's
+        (
+            "The president said he received a phone call from U.S. President Donald Trump.",
+            ("CONSULT", "US", "actual"),
+        ),
+        ("Sheinbaum recibió una llamada del presidente Trump.", ("CONSULT", "US", "actual")),
+        ("Ayer me llamó el presidente Biden.", ("CONSULT", "US", "actual")),
+        # in communication with the other side
+        (
+            "The minister said he was in communication with the U.S. government.",
+            ("CONSULT", "UNSPECIFIED", "actual"),
+        ),
+        # the other side not allowed to intervene, the verb after que
+        (
+            "No estamos permitiendo que intervengan en nuestros asuntos.",
+            ("REJECT", "MX", "actual"),
+        ),
+    ],
+)
+def test_classes_read_in_codebook_3_13(text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in codes_of(text)
+
+
+def test_what_codebook_3_13_leaves_uncoded() -> None:
+    # a call from anyone else is no talks between the two
+    assert not codes_of("She received a call from her lawyer.")
+    # allowing something else is no refusal of an intervention
+    prices = codes_of("No estamos permitiendo que suban los precios.")
+    assert "REJECT" not in {c for c, _, _ in prices}
+
+
 def test_active_duty_troops_sent_to_the_border_are_one_us_mobilisation() -> None:
     codes = codes_of("I sent active-duty troops to the border to repel the invasion.")
     assert ("MILITARY", "US", "actual") in codes
