@@ -1398,6 +1398,25 @@ def test_what_codebook_3_13_leaves_uncoded() -> None:
     assert "REJECT" not in {c for c, _, _ in prices}
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Trump said that he and Sheinbaum spoke Monday morning.",
+        "After the two spoke today, the tariffs were put off.",
+        "Ambos mandatarios conversaron por teléfono.",
+    ],
+)
+def test_the_two_leaders_said_to_have_spoken_are_talks_in_codebook_3_14(text: str) -> None:
+    assert ("CONSULT", "UNSPECIFIED", "actual") in codes_of(text)
+
+
+def test_what_codebook_3_14_leaves_uncoded() -> None:
+    # a third party's leader meeting one side's is no talks between the two
+    assert not codes_of("Carney and Sheinbaum met in Mexico City.")
+    # two people speaking who are not the two sides' leaders
+    assert not codes_of("The two neighbours spoke about the weather.")
+
+
 def test_active_duty_troops_sent_to_the_border_are_one_us_mobilisation() -> None:
     codes = codes_of("I sent active-duty troops to the border to repel the invasion.")
     assert ("MILITARY", "US", "actual") in codes
