@@ -1417,6 +1417,27 @@ def test_what_codebook_3_14_leaves_uncoded() -> None:
     assert not codes_of("The two neighbours spoke about the weather.")
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # disagreement with what the other side's leader put forward, the other side named
+        (
+            "No compartimos de ninguna manera lo que ha planteado el presidente Trump.",
+            ("REJECT", "MX", "actual"),
+        ),
+        # the flow of arms asked to be stopped, in the impersonal
+        ("Lo importante es que se frene el tráfico de armas.", ("DEMAND", "MX", "actual")),
+    ],
+)
+def test_classes_read_in_codebook_3_15(text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in voiced_codes(text)
+
+
+def test_what_codebook_3_15_leaves_uncoded() -> None:
+    # disagreement with anyone else is no refusal of the other side
+    assert not voiced_codes("No comparto lo que dijo mi vecino sobre el partido.")
+
+
 def test_active_duty_troops_sent_to_the_border_are_one_us_mobilisation() -> None:
     codes = codes_of("I sent active-duty troops to the border to repel the invasion.")
     assert ("MILITARY", "US", "actual") in codes
