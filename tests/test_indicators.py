@@ -40,6 +40,11 @@ def codes_of(text: str) -> set[tuple[str, str, str]]:
     return set(c.select("category", "actor", "status").rows())
 
 
+def categories_of(text: str) -> set[str]:
+    """The categories coded in ``text``, whatever their actor and status."""
+    return {c for c, _, _ in codes_of(text)}
+
+
 def statuses(text: str, category: str) -> set[str]:
     c = code_sentences(sentences(text), CB)
     return set(c.filter(pl.col("category") == category)["status"])
@@ -526,7 +531,7 @@ def test_working_together_in_any_tense_is_cooperation() -> None:
     ],
 )
 def test_a_danger_called_a_threat_is_no_threat(text: str) -> None:
-    assert "THREATEN" not in {c for c, _, _ in codes_of(text)}
+    assert "THREATEN" not in categories_of(text)
 
 
 @pytest.mark.parametrize(
@@ -543,13 +548,13 @@ def test_a_danger_called_a_threat_is_no_threat(text: str) -> None:
     ],
 )
 def test_sovereignty_as_a_shared_principle_of_cooperation_is_no_assertion(text: str) -> None:
-    codes = {c for c, _, _ in codes_of(text)}
+    codes = categories_of(text)
     assert "AGREE" in codes
     assert "ASSERT_SOVEREIGNTY" not in codes
 
 
 def test_sovereignty_demanded_is_still_asserted() -> None:
-    assert "ASSERT_SOVEREIGNTY" in {c for c, _, _ in codes_of("Exigimos respeto a la soberanía.")}
+    assert "ASSERT_SOVEREIGNTY" in categories_of("Exigimos respeto a la soberanía.")
 
 
 @pytest.mark.parametrize(
@@ -560,7 +565,7 @@ def test_sovereignty_demanded_is_still_asserted() -> None:
     ],
 )
 def test_a_verb_with_a_pronoun_attached_is_read(text: str, category: str) -> None:
-    assert category in {c for c, _, _ in codes_of(text)}
+    assert category in categories_of(text)
 
 
 @pytest.mark.parametrize(
@@ -645,7 +650,7 @@ def test_classes_read_in_codebook_2_99(text: str, expected: tuple[str, str, str]
     ],
 )
 def test_cooperation_in_decline_needed_or_named_is_no_agreement(text: str) -> None:
-    assert "AGREE" not in {c for c, _, _ in codes_of(text)}
+    assert "AGREE" not in categories_of(text)
 
 
 @pytest.mark.parametrize(
@@ -665,7 +670,7 @@ def test_cooperation_in_decline_needed_or_named_is_no_agreement(text: str) -> No
     ],
 )
 def test_phrases_read_as_no_act_in_codebook_3_0(text: str, category: str) -> None:
-    assert category not in {c for c, _, _ in codes_of(text)}
+    assert category not in categories_of(text)
 
 
 def test_an_extradition_request_is_a_demand_where_its_requester_is_named() -> None:
@@ -758,7 +763,7 @@ def test_classes_read_in_codebook_3_1(text: str, expected: tuple[str, str, str])
     ],
 )
 def test_phrases_read_as_no_act_in_codebook_3_1(text: str, category: str) -> None:
-    assert category not in {c for c, _, _ in codes_of(text)}
+    assert category not in categories_of(text)
 
 
 @pytest.mark.parametrize(
@@ -770,7 +775,7 @@ def test_phrases_read_as_no_act_in_codebook_3_1(text: str, category: str) -> Non
     ],
 )
 def test_evidence_sent_by_the_other_sides_government_is_intelligence_shared(text: str) -> None:
-    assert "SHARE_INTELLIGENCE" in {c for c, _, _ in codes_of(text)}
+    assert "SHARE_INTELLIGENCE" in categories_of(text)
 
 
 @pytest.mark.parametrize(
@@ -913,7 +918,7 @@ def test_classes_read_in_codebook_3_3(text: str, expected: tuple[str, str, str])
     ],
 )
 def test_phrases_not_read_as_3_3_classes(text: str) -> None:
-    got = {c for c, _, _ in codes_of(text)}
+    got = categories_of(text)
     assert not got & {"ACCUSE", "MILITARY", "SHARE_INTELLIGENCE"}
 
 
@@ -962,7 +967,7 @@ def test_classes_read_in_codebook_3_4(text: str, expected: tuple[str, str, str])
     ],
 )
 def test_phrases_not_read_as_3_4_classes(text: str) -> None:
-    got = {c for c, _, _ in codes_of(text)}
+    got = categories_of(text)
     assert not got & {"ASSERT_SOVEREIGNTY", "ACCUSE"}
 
 
@@ -1097,7 +1102,7 @@ def test_classes_read_in_codebook_3_7(text: str, expected: tuple[str, str, str])
 
 def test_what_codebook_3_7_leaves_uncoded() -> None:
     # a trade war is no war
-    assert "MILITARY" not in {c for c, _, _ in codes_of("A trade war with Mexico would hurt.")}
+    assert "MILITARY" not in categories_of("A trade war with Mexico would hurt.")
     # any U.S. intervention ruled out is a standing refusal, not a force proposed or used
     codes = codes_of("Que cualquier intervención de Estados Unidos queda descartada.")
     assert "REJECT" in {c for c, _, _ in codes}
@@ -1189,7 +1194,7 @@ def test_what_codebook_3_9_leaves_uncoded() -> None:
         "USNORTHCOM will maintain the sovereignty, territorial integrity, and security of the "
         "United States.",
     ):
-        assert "ASSERT_SOVEREIGNTY" not in {c for c, _, _ in codes_of(text)}
+        assert "ASSERT_SOVEREIGNTY" not in categories_of(text)
     # agents authorised to operate assert nothing
     assert not codes_of("The drivers were authorized to operate the trucks.")
     # training at home is no aid
@@ -1285,9 +1290,9 @@ def test_classes_read_in_codebook_3_11(text: str, expected: tuple[str, str, str]
 
 def test_what_codebook_3_11_leaves_uncoded() -> None:
     # a refusal of what the other side asked stays a refusal
-    assert "REJECT" in {c for c, _, _ in codes_of("Mexico refused to extradite the governor.")}
+    assert "REJECT" in categories_of("Mexico refused to extradite the governor.")
     # sovereignty asserted alone is no agreement
-    assert "AGREE" not in {c for c, _, _ in codes_of("Exigimos respeto a la soberanía.")}
+    assert "AGREE" not in categories_of("Exigimos respeto a la soberanía.")
     # a call to the police, a talk among neighbours, a domestic campaign: nothing between the two
     assert not codes_of("The call was made to the local police.")
     assert not codes_of("Hablamos con los vecinos.")
@@ -1358,8 +1363,7 @@ def test_a_call_for_intervention_refused_is_a_refusal_and_no_threat(text: str) -
 
 def test_what_codebook_3_12_leaves_uncoded() -> None:
     # a request of a local authority is no demand of the other side
-    local = codes_of("Se hizo a solicitud de las autoridades locales.")
-    assert "DEMAND" not in {c for c, _, _ in local}
+    assert "DEMAND" not in categories_of("Se hizo a solicitud de las autoridades locales.")
     # devotion is no handover: the handover is one said to be carried out
     assert not codes_of("Su entrega a la causa fue total.")
 
@@ -1394,8 +1398,7 @@ def test_what_codebook_3_13_leaves_uncoded() -> None:
     # a call from anyone else is no talks between the two
     assert not codes_of("She received a call from her lawyer.")
     # allowing something else is no refusal of an intervention
-    prices = codes_of("No estamos permitiendo que suban los precios.")
-    assert "REJECT" not in {c for c, _, _ in prices}
+    assert "REJECT" not in categories_of("No estamos permitiendo que suban los precios.")
 
 
 @pytest.mark.parametrize(
@@ -1453,7 +1456,7 @@ def test_active_duty_troops_sent_to_the_border_are_one_us_mobilisation() -> None
     ],
 )
 def test_contact_had_and_information_sent_are_talks(text: str) -> None:
-    assert "CONSULT" in {c for c, _, _ in codes_of(text)}
+    assert "CONSULT" in categories_of(text)
 
 
 def test_more_asked_of_a_side_is_the_other_sides_demand() -> None:
@@ -1472,7 +1475,7 @@ def test_more_asked_of_a_side_is_the_other_sides_demand() -> None:
     ],
 )
 def test_cooperation_said_to_be_needed_is_no_agreement(text: str) -> None:
-    assert "AGREE" not in {c for c, _, _ in codes_of(text)}
+    assert "AGREE" not in categories_of(text)
 
 
 def test_the_two_countries_as_one_subject_of_a_plan_agree_jointly() -> None:
@@ -1509,7 +1512,7 @@ def test_a_threat_made_is_still_a_threat() -> None:
     ],
 )
 def test_formulas_that_read_like_acts_are_none(text: str, category: str) -> None:
-    assert category not in {c for c, _, _ in codes_of(text)}
+    assert category not in categories_of(text)
 
 
 @pytest.mark.parametrize(
@@ -1542,7 +1545,7 @@ def test_a_negation_of_the_act_s_end_or_violation_does_not_negate_it(
 def test_insisting_that_is_an_assertion_insisting_on_or_appealing_a_demand(
     text: str, demand: bool
 ) -> None:
-    assert ("DEMAND" in {c for c, _, _ in codes_of(text)}) is demand
+    assert ("DEMAND" in categories_of(text)) is demand
 
 
 # --------------------------------------------------------------------------- Spanish
