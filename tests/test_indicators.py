@@ -1441,6 +1441,71 @@ def test_what_codebook_3_15_leaves_uncoded() -> None:
     assert not voiced_codes("No comparto lo que dijo mi vecino sobre el partido.")
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "gravamen" is read wherever "arancel" is
+        (
+            "Estados Unidos impuso gravámenes de 25 por ciento a los productos mexicanos.",
+            ("SANCTION", "US", "actual"),
+        ),
+        ("Trump anunció gravámenes a las importaciones mexicanas.", ("SANCTION", "US", "actual")),
+        ("Un gravamen del 30 por ciento a los productos mexicanos.", ("SANCTION", "US", "actual")),
+        # tariffs said to start at a date to come
+        ("Los aranceles comenzarán a aplicarse el 1 de agosto.", ("THREATEN", "US", "threatened")),
+        # sanctions named in Spanish, in the plural
+        (
+            "Sheinbaum respondió a las sanciones de Estados Unidos contra tres bancos.",
+            ("SANCTION", "US", "actual"),
+        ),
+        # information received from the other side, the sender named
+        (
+            "México recibió semanas atrás información del Departamento del Tesoro.",
+            ("SHARE_INTELLIGENCE", "US", "actual"),
+        ),
+        ("Recibimos información del FBI sobre el caso.", ("SHARE_INTELLIGENCE", "US", "actual")),
+        ("Nos hicieron llegar todas las pruebas.", ("SHARE_INTELLIGENCE", "UNSPECIFIED", "actual")),
+        # people transferred to the other country: nouns in quotation marks, its territory,
+        # "the neighbouring country", sent to face justice there
+        (
+            'Reconoció la transferencia de 37 "criminales" y "narcoterroristas" a territorio'
+            " estadounidense.",
+            ("JUDICIAL", "MX", "actual"),
+        ),
+        (
+            "Luego de entregar al vecino país a 26 presos vinculados con organizaciones"
+            " criminales.",
+            ("JUDICIAL", "MX", "actual"),
+        ),
+        (
+            "Los detenidos saldrán mañana para que enfrenten la justicia en Estados Unidos.",
+            ("JUDICIAL", "MX", "actual"),
+        ),
+        # thanks to the other side's government, named by its leader
+        (
+            "El embajador agradeció a la administración de la Presidenta Claudia Sheinbaum por"
+            " su determinación.",
+            ("AGREE", "US", "actual"),
+        ),
+        # an agreement called new
+        (
+            "El nuevo acuerdo en materia de seguridad entre México y Estados Unidos fue firmado.",
+            ("AGREE", "UNSPECIFIED", "actual"),
+        ),
+    ],
+)
+def test_classes_read_in_codebook_3_16(text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in codes_of(text)
+
+
+def test_what_codebook_3_16_leaves_uncoded() -> None:
+    # a penalty at home, in the singular, is no sanction
+    assert not codes_of("Que haya una sanción para los medios que difundan esos videos.")
+    # an agreement called great is not read without the other side ("este gran acuerdo de
+    # desarrollo del país")
+    assert "AGREE" not in categories_of("Estamos construyendo este gran acuerdo de desarrollo.")
+
+
 def test_active_duty_troops_sent_to_the_border_are_one_us_mobilisation() -> None:
     codes = codes_of("I sent active-duty troops to the border to repel the invasion.")
     assert ("MILITARY", "US", "actual") in codes

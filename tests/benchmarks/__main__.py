@@ -105,10 +105,42 @@ def _cpu_seconds() -> float:
     return r.ru_utime + r.ru_stime
 
 
+#: Calls of the one-sentence measurement (each on a sentence of its own).
+SMALL_CALLS = 21
+
+
+def _small_calls(seed: int, source: str) -> dict:
+    """The fixed cost of a call: ``SMALL_CALLS`` calls that each code one sentence (after
+    one call that compiles the codebook's regexes), the median call reported. What a
+    notebook cell, a test or an article coded alone pays, whatever the speed per MB."""
+    from analysis.codebook import load_codebook
+    from analysis.indicators import code_sentences
+
+    cb = load_codebook()
+    sents = synth_corpus(0.05, seed=seed, source=source)
+    code_sentences(sents.slice(0, 1), cb)
+    times = []
+    for i in range(1, SMALL_CALLS + 1):
+        one = sents.slice(i, 1)
+        t0 = time.perf_counter()
+        code_sentences(one, cb)
+        times.append(time.perf_counter() - t0)
+    times.sort()
+    return {
+        "kind": "one-sentence",
+        "calls": SMALL_CALLS,
+        "median_seconds": round(times[len(times) // 2], 4),
+        "min_seconds": round(times[0], 4),
+        "max_seconds": round(times[-1], 4),
+    }
+
+
 def _worker(kind: str, mb: float, seed: int, source: str, sample: int) -> dict:
     from analysis.codebook import load_codebook
     from analysis.indicators import code_sentences
 
+    if kind == "one-sentence":
+        return _small_calls(seed, source)
     cb = load_codebook()
     sents = synth_corpus(mb, seed=seed, source=source)
     if kind == "rules-loop":
@@ -191,6 +223,7 @@ def run(args: argparse.Namespace) -> dict:
     largest = engine[-1]
     loop = _measure("keyword-loop", sizes[-1], args)
     rules = _measure("rules-loop", sizes[-1], args) if args.rules_loop_size > 0 else None
+    small = _measure("one-sentence", sizes[0], args)
     growth = marginal = None
     if len(engine) >= 2:
         a, b = engine[0], engine[-1]
@@ -229,6 +262,7 @@ def run(args: argparse.Namespace) -> dict:
         ),
         "growth_ratio": growth,
         "marginal_growth_ratio": marginal,
+        "one_sentence": small,
         "targets": {
             "mb_per_s": 50,
             "speedup_vs_keyword_loop": 10,
@@ -245,7 +279,8 @@ def run(args: argparse.Namespace) -> dict:
             "corpus; the speed-up compares MB/s at that size. rules_loop_sample: the whole "
             "codebook in a plain re loop on the first rules_loop_size sentences. coding_peak_mb"
             " = peak RSS (ru_maxrss) of the coding subprocess minus that of an identical "
-            "subprocess that builds the corpus but does not code it."
+            "subprocess that builds the corpus but does not code it. one_sentence: the median"
+            " of calls that each code one sentence (the fixed cost of a call)."
         ),
     }
 
@@ -281,7 +316,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", default=str(REPORTS_DIR / "bench" / "coding.json"))
     ap.add_argument(
         "--worker",
-        choices=["engine", "null", "keyword-loop", "rules-loop"],
+        choices=["engine", "null", "keyword-loop", "rules-loop", "one-sentence"],
         help=argparse.SUPPRESS,
     )
     args = ap.parse_args(argv)
@@ -317,6 +352,11 @@ def main(argv: list[str] | None = None) -> None:
             f"rules loop   {r['text_mb']:7.1f} MB {r['n_sentences']:>9,} sentences "
             f"{r['seconds']:7.2f} s {r['mb_per_s']:7.1f} MB/s"
         )
+    o = result["one_sentence"]
+    print(
+        f"one sentence {o['median_seconds']:.3f} s a call (median of {o['calls']}, "
+        f"{o['min_seconds']:.3f} to {o['max_seconds']:.3f} s)"
+    )
     print(
         f"coder {result['speedup_vs_keyword_loop']}x the keyword loop"
         + (f", {result['speedup_vs_rules_loop']}x the rules loop" if r else "")
