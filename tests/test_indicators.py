@@ -1506,6 +1506,62 @@ def test_what_codebook_3_16_leaves_uncoded() -> None:
     assert "AGREE" not in categories_of("Estamos construyendo este gran acuerdo de desarrollo.")
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # more verbs of criticism (CAMEO 111), the passive's agent the critic
+        (
+            "Sheinbaum on Tuesday slammed President Donald Trump for comparing fentanyl to a"
+            " weapon.",
+            ("ACCUSE", "MX", "actual"),
+        ),
+        ("Trump has been slammed by Mexico's President Sheinbaum.", ("ACCUSE", "MX", "actual")),
+        ("Sheinbaum le reprochó a Trump sus declaraciones.", ("ACCUSE", "MX", "actual")),
+        # an issue raised with the other side
+        ('"I have raised this with President Trump," Sheinbaum said.', ("CONSULT", "MX", "actual")),
+        # people said to have been sent or flown to the other country or its cities
+        (
+            "With this transfer, 92 high-impact criminals have now been sent to the US.",
+            ("JUDICIAL", "MX", "actual"),
+        ),
+        (
+            "The suspects were flown to Washington, Houston and New York on several aircraft.",
+            ("JUDICIAL", "MX", "actual"),
+        ),
+        ("Those transferred by Mexico were wanted in Texas.", ("JUDICIAL", "MX", "actual")),
+        # a side recognised or credited for what it did
+        (
+            "En ese discurso reconoce al presidente Trump por el respeto que ha tenido a México.",
+            ("AGREE", "MX", "actual"),
+        ),
+        ("The ambassador credited Mexico for its efforts.", ("AGREE", "US", "actual")),
+        # a refusal opened by an emphatic double negative, or with its subject after the
+        # auxiliary
+        ("Eso nunca jamás lo vamos a aceptar.", ("REJECT", "MX", "actual")),
+        (
+            "No vamos nosotros a permitir ninguna intervención del extranjero.",
+            ("REJECT", "MX", "actual"),
+        ),
+        # the other side's officials said to come or arrive
+        (
+            "Una delegación de funcionarios estadounidenses llegará a México el jueves.",
+            ("CONSULT", "US", "actual"),
+        ),
+        ("Van a seguir viniendo funcionarios, senadores a México.", ("CONSULT", "US", "actual")),
+    ],
+)
+def test_classes_read_in_codebook_3_17(text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in codes_of(text)
+
+
+def test_what_codebook_3_17_leaves_uncoded() -> None:
+    # a door slammed is no criticism
+    assert not codes_of("The door slammed shut behind the reporters.")
+    # an issue raised with someone at home, a visit at home
+    assert not codes_of("The committee raised the issue with the governor of Texas.")
+    assert not codes_of("Llegaron funcionarios de la Secretaría de Salud a Oaxaca.")
+
+
 def test_active_duty_troops_sent_to_the_border_are_one_us_mobilisation() -> None:
     codes = codes_of("I sent active-duty troops to the border to repel the invasion.")
     assert ("MILITARY", "US", "actual") in codes
