@@ -262,8 +262,8 @@ def _candidates(
     One Aho-Corasick pass lists every occurrence (overlapping) of every keyword in each
     row, ignoring ASCII case; each occurrence sets the bits of the regexes that require it.
     """
-    table = _chunk_bits(tuple(tuple(k) for k in keywords))
-    words = _searched_words(tuple(tuple(k) for k in keywords))
+    by_regex = tuple(tuple(k) for k in keywords)
+    table, words = _chunk_bits(by_regex), _searched_words(by_regex)
 
     def bits(part: pl.DataFrame) -> pl.LazyFrame:
         return (
@@ -362,15 +362,9 @@ def locate(
 
     # the regexes that some row of each slice may match (one pass over the bits, so that a
     # regex with no candidate row is skipped without filtering the slice for it: most of
-    # them, on a few sentences)
-    present = [
-        None
-        if c is None
-        else [int(v or 0) for v in c.select(pl.exclude("_pos").bitwise_or()).row(0)]
-        if c.height
-        else [0] * (c.width - 1)
-        for c in cands
-    ]
+    # them, on a few sentences; a slice with no candidate row ORs to nulls)
+    ors = [None if c is None else c.select(pl.exclude("_pos").bitwise_or()).row(0) for c in cands]
+    present = [None if o is None else [int(v or 0) for v in o] for o in ors]
 
     def may_match(s: int, i: int) -> bool:
         return present[s] is None or bool(present[s][i // 63] >> (i % 63) & 1)
