@@ -48,6 +48,10 @@ name:
 - ``joint``: a joint modifier just before the match ("bilateral cooperation").
 - ``agent``: a cue right after the match behind an ``agent_prepositions`` word
   ("designated ... by the State Department", "las exigencias de Washington").
+- ``inverted_subject``: a cue right after a match that ends in a Spanish finite verb
+  (``inverted_subject_verbs``), an article and one word at most between, and no
+  preposition ("..., exigió Trump", "los aranceles que anunció el presidente Trump"): the
+  subject after its verb, whose object would take "a".
 - ``subject``: the first cue in the clause before the match, unless the clause is passive
   up to the match; a third party with one side is OTHER.
 - ``reporter``: a clause that names no subject and is what a speech verb before it
@@ -391,6 +395,7 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
     gap = spec.attributive_max_gap
     det = rf"(?:{codebook.words('determiners')}\s+)?"
     passive = body(spec.passive)
+    inverted = body(spec.inverted_subject_verbs)
     left, matched, right = pl.col("left_clause"), pl.col("matched"), pl.col("right_clause")
     # the clause before the match and the match itself
     up_to_match = pl.concat_str(left, matched)
@@ -526,6 +531,20 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
             "_dobj",
             _gated(right, "_rg").str.extract(rf"(?i)^\s+({cue})(?:\s|[,.;:]|$)", 1),
         ),
+        # a Spanish finite verb ends the match and a cue follows it with no preposition (an
+        # article and one word may come between): the cue is the subject after its verb
+        # ("..., advirtió Trump", "los aranceles que anunció el presidente Trump"), not its
+        # object, which would take "a"
+        (
+            "_inv",
+            pl.when(
+                matched.str.contains(rf"(?i)(?:{inverted})$")
+                & ~right.str.contains(rf"(?i)^\s+{body(spec.counterpart_prepositions)}\s")
+            )
+            .then(_gated(right, "_rg"))
+            .str.extract(rf"(?i)^\s+{det}(?:[^\s,;]+\s+)??({cue})(?:\s|[,.;:]|$)", 1),
+        ),
+        ("_dobj", pl.when(pl.col("_inv").is_null()).then(pl.col("_dobj"))),
         (
             "_circ",
             pl.col("left_sentence").str.contains(
@@ -610,6 +629,7 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         "_pagent",
         "_cp",
         "_dobj",
+        "_inv",
         "_circ",
         "_ante",
         "_first_person",
@@ -630,6 +650,7 @@ def actor_features(codes: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
         ("_pagent", "pagent"),
         ("_cp", "cp"),
         ("_dobj", "dobj"),
+        ("_inv", "inv"),
     ):
         feats = _resolve(feats, col, out, codebook)
     return feats
@@ -848,6 +869,10 @@ def attribute_actors(
         "passive_agent": (
             pl.col("pagent").is_not_null() & (pl.col("pagent") != "ANAPHOR"),
             pl.col("pagent"),
+        ),
+        "inverted_subject": (
+            pl.col("inv").is_not_null() & (pl.col("inv") != "ANAPHOR"),
+            pl.col("inv"),
         ),
         "subject": (subject.is_not_null() & ~pl.col("_passive"), subject),
         # the speaker of the speech verb that reports the clause, when the clause names no

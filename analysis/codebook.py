@@ -676,6 +676,7 @@ class ActorSpec(_Strict):
     agent_prepositions: list[str] = Field(default_factory=list)
     counterpart_prepositions: list[str] = Field(default_factory=list)
     counterpart_max_gap: int = Field(default=6, ge=0, le=20)
+    inverted_subject_verbs: list[str] = Field(default_factory=list)
     passive: list[str] = Field(default_factory=list)
     recipient: list[str] = Field(default_factory=list)
     masculine: list[str] = Field(default_factory=list)
@@ -705,7 +706,8 @@ ACTOR_TESTS = (
     "obligation",
     "attributive_before",
     "joint",
-    "agent", "passive_agent", "subject", "reporter", "counterpart", "circumstantial", "default",
+    "agent", "passive_agent", "inverted_subject",
+    "subject", "reporter", "counterpart", "circumstantial", "default",
     "reciprocal", "addressee", "speaker", "other_party", "quoted", "anaphora", "voice",
     "sentence",
 )  # fmt: skip

@@ -1562,6 +1562,69 @@ def test_what_codebook_3_17_leaves_uncoded() -> None:
     assert not codes_of("Llegaron funcionarios de la Secretaría de Salud a Oaxaca.")
 
 
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the other side struck with a measure: the striker is the subject before the verb
+        ("Trump said he would hit Mexico with 30% tariffs.", ("THREATEN", "US", "threatened")),
+        ("Washington castigó a México con nuevos aranceles.", ("SANCTION", "US", "actual")),
+        # requests in every tense, and pleas (CAMEO 02)
+        ("Trump pide a México que detenga la migración.", ("DEMAND", "US", "actual")),
+        ("Sheinbaum pleaded with Washington to stop the guns.", ("DEMAND", "MX", "actual")),
+        # a request put as a wish
+        (
+            "Ojalá y nos dieran más información sobre esas cifras.",
+            ("DEMAND", "UNSPECIFIED", "actual"),
+        ),
+        # zones said to be held by organised crime: the U.S. charge
+        (
+            "Blinken dijo que hay zonas del país controladas por el crimen organizado.",
+            ("ACCUSE", "US", "actual"),
+        ),
+        # a refusal in every tense; what the laws do not allow
+        ("Ese tema no estaba sobre la mesa.", ("REJECT", "MX", "actual")),
+        ("Our position is that troops were never on the table.", ("REJECT", "MX", "actual")),
+        (
+            "Nuestras leyes no permiten operaciones de agentes extranjeros.",
+            ("REJECT", "MX", "actual"),
+        ),
+        # tariffs as a case considered
+        (
+            "Ellos serían los más afectados en caso de los aranceles.",
+            ("SANCTION", "US", "hypothetical"),
+        ),
+        # the other side's envoy to be received
+        ("Vamos a recibir al embajador de Estados Unidos.", ("CONSULT", "UNSPECIFIED", "actual")),
+    ],
+)
+def test_classes_read_in_codebook_3_18(text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in codes_of(text)
+
+
+def test_what_codebook_3_18_leaves_uncoded() -> None:
+    # a court's appeal, a wish at home, a hit that is no measure
+    assert not codes_of("She appealed to the court to reverse the ruling.")
+    assert not codes_of("Ojalá nos vaya bien en el partido del domingo.")
+    assert not codes_of("The storm hit the coast with heavy rain.")
+
+
+def test_a_subject_after_its_spanish_verb_is_the_actor() -> None:
+    # "..., exigió Trump": Trump is the subject, not the one pressed
+    codes = codes_of("México tiene que hacer más, exigió Trump.")
+    assert ("DEMAND", "US", "actual") in codes
+    assert ("DEMAND", "MX", "actual") not in codes
+    assert ("THREATEN", "US", "threatened") in codes_of("Así lo amenazó Trump en su red social.")
+    assert ("ACCUSE", "MX", "actual") in codes_of(
+        "Es una violación a la soberanía, acusó el presidente López Obrador."
+    )
+    # the object of such a verb takes "a", and English has no such order
+    assert ("ACCUSE", "US", "actual") in codes_of("Trump acusó a México de no hacer nada.")
+    assert ("JUDICIAL", "MX", "actual") in codes_of(
+        "La Fiscalía General de la República extraditó a Estados Unidos a dos hombres."
+    )
+    assert ("DEMAND", "US", "actual") in codes_of("Trump pressed Mexico to act.")
+
 def test_active_duty_troops_sent_to_the_border_are_one_us_mobilisation() -> None:
     codes = codes_of("I sent active-duty troops to the border to repel the invasion.")
     assert ("MILITARY", "US", "actual") in codes
