@@ -1609,6 +1609,53 @@ def test_what_codebook_3_18_leaves_uncoded() -> None:
     assert not codes_of("The storm hit the coast with heavy rain.")
 
 
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # programmes of the U.S. aid offices (CAMEO 07)
+        (
+            "USAID partnered with state and local governments in Mexico to reduce violence.",
+            ("AID", "US", "actual"),
+        ),
+        # what a side says it wants, a proposal that the other side act
+        (
+            "Lo que queremos es que se invierta en Centroamérica.",
+            ("DEMAND", "UNSPECIFIED", "actual"),
+        ),
+        ("Les hemos planteado que se amplíe el programa.", ("DEMAND", "UNSPECIFIED", "actual")),
+        # "tangible results" wanted by the other side
+        (
+            "Washington espera resultados concretos y tangibles de México.",
+            ("DEMAND", "US", "actual"),
+        ),
+        # a tariff hike in the Mexican press's word
+        ("Trump anunció ayer un tarifazo al acero mexicano.", ("SANCTION", "US", "threatened")),
+        # talks on other subjects, a meeting with a day between
+        (
+            "Y tratamos otros temas, como el control de las armas.",
+            ("CONSULT", "UNSPECIFIED", "actual"),
+        ),
+        (
+            "Nos reunimos ayer con doce legisladores de Estados Unidos.",
+            ("CONSULT", "UNSPECIFIED", "actual"),
+        ),
+    ],
+)
+def test_classes_read_in_codebook_3_19(text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in codes_of(text)
+
+
+def test_what_codebook_3_19_leaves_uncoded() -> None:
+    # shared responsibility as a principle of the cooperation is no counter-charge
+    assert "ACCUSE" not in categories_of(
+        "La base de este entendimiento es la responsabilidad compartida y la confianza mutua."
+    )
+    # a release's title line, who a delegation included, results one has given
+    assert not codes_of("Readout of Secretary Mayorkas's Call with Foreign Secretary Ebrard")
+    assert not codes_of("The Mexican delegation included Foreign Secretary Marcelo Ebrard.")
+    assert "DEMAND" not in categories_of("Hemos dado resultados tangibles en seguridad.")
+
 def test_a_subject_after_its_spanish_verb_is_the_actor() -> None:
     # "..., exigió Trump": Trump is the subject, not the one pressed
     codes = codes_of("México tiene que hacer más, exigió Trump.")
