@@ -1656,6 +1656,44 @@ def test_what_codebook_3_19_leaves_uncoded() -> None:
     assert not codes_of("The Mexican delegation included Foreign Secretary Marcelo Ebrard.")
     assert "DEMAND" not in categories_of("Hemos dado resultados tangibles en seguridad.")
 
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # forces deployed to a Mexican border state or city: Mexico's, the place no destination
+        # of the other side
+        (
+            "According to the Mexican government, 2,620 soldiers will be deployed to Chihuahua.",
+            ("CONCEDE", "MX", "actual"),
+        ),
+        (
+            "Sonora has deployed an elite new unit to counter cartel violence.",
+            ("CONCEDE", "MX", "actual"),
+        ),
+        (
+            "The troops are there to reinforce the country's northern border.",
+            ("CONCEDE", "MX", "actual"),
+        ),
+        # training received from the United States is U.S. aid
+        (
+            "Its officers received training from U.S. Customs and Border Protection advisers.",
+            ("AID", "US", "actual"),
+        ),
+        (
+            "La unidad ha recibido capacitación por parte del Comando Norte.",
+            ("AID", "US", "actual"),
+        ),
+    ],
+)
+def test_classes_read_in_codebook_3_20(text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in codes_of(text)
+
+
+def test_what_codebook_3_20_leaves_uncoded() -> None:
+    # U.S. troops on the U.S. side, training at home
+    assert "CONCEDE" not in categories_of("U.S. troops were deployed to El Paso.")
+    assert not codes_of("The officers received training from the state police academy.")
+
 def test_a_subject_after_its_spanish_verb_is_the_actor() -> None:
     # "..., exigió Trump": Trump is the subject, not the one pressed
     codes = codes_of("México tiene que hacer más, exigió Trump.")
