@@ -555,11 +555,27 @@ def required_literals(regex: str) -> list[str] | None:
     >>> required_literals(r"\\w+") is None
     True
     """
+    found = _required_literals(regex)
+    return None if found is None else list(found)
+
+
+@functools.lru_cache(maxsize=16384)
+def _required_literals(regex: str) -> tuple[str, ...] | None:
+    """:func:`required_literals`, cached: a pure function of the regex, so a codebook
+    loaded again, or a variant of it, analyses only its new patterns."""
     try:
         found = _required(_sre_parse.parse(regex, re.IGNORECASE))
     except Exception:  # an unparsable regex gets no prefilter
         return None
-    return None if found is None else sorted(found)
+    return None if found is None else tuple(sorted(found))
+
+
+@functools.lru_cache(maxsize=16384)
+def _ignorecase(regex: str) -> re.Pattern[str]:
+    """``regex`` compiled case-insensitively, once per process (``re``'s own cache keeps
+    512, fewer than a codebook's patterns, so a codebook loaded again would compile
+    every pattern again)."""
+    return re.compile(regex, re.IGNORECASE)
 
 
 # ---------------------------------------------------------------------------------------
@@ -929,11 +945,10 @@ class Codebook:
         # first, so that at the same position they win, and with no indicator (index -1),
         # so that their matches are dropped
         # (quotation marks read as spaces: quote_tolerant)
-        table = [(NON_ACT, p, re.compile(_act_regex(p), re.IGNORECASE)) for p in
-                 self.spec.non_acts]
+        table = [(NON_ACT, p, _ignorecase(_act_regex(p))) for p in self.spec.non_acts]
         for i, ind in enumerate(self.spec.indicators):
             for p in ind.patterns:
-                table.append((i, p, re.compile(_act_regex(p), re.IGNORECASE)))
+                table.append((i, p, _ignorecase(_act_regex(p))))
         object.__setattr__(self, "pattern_table", tuple(table))
         # (each pattern's regex translated once: the compiled pattern keeps its source)
         regex = "(?i)" + "|".join(f"(?:{r.pattern})" for _, _, r in table)
@@ -1030,7 +1045,7 @@ class Codebook:
             ("UNSPECIFIED", a.UNSPECIFIED),
         ):
             for p in patterns:
-                rows.append((actor, p, re.compile(pattern_to_regex(p), re.IGNORECASE)))
+                rows.append((actor, p, _ignorecase(pattern_to_regex(p))))
         rows.sort(key=lambda r: -len(r[1]))
         self._memo["actor_cue_table"] = rows
         return rows
@@ -1390,10 +1405,15 @@ _LOADED: collections.OrderedDict[tuple[str, str], tuple[Codebook, bool]] = (
 )
 
 
+# libyaml's safe loader where PyYAML was built with it (it is, in its wheels): the same
+# documents and errors as yaml.SafeLoader, several times faster on the codebook
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _load(name: str, text: str, *, check_examples: bool) -> Codebook:
     """Parse and validate a codebook's text (``name`` is its file, for messages)."""
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
         raise CodebookError(f"{name}: not valid YAML ({exc})") from None
     if not isinstance(raw, dict):

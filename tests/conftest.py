@@ -33,6 +33,17 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ[TABLES_ENV] = _SCRATCH[-1]
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # the parametrised texts of modules that code them in one call (tests/coded.py)
+    from tests import coded
+
+    for item in items:
+        module = getattr(item, "module", None)
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if getattr(module, "CODED_IN_ONE_CALL", False) and isinstance(params.get("text"), str):
+            coded.expect(params["text"])
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     while _SCRATCH:
         folder = _SCRATCH.pop()

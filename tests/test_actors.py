@@ -10,8 +10,11 @@ import pytest
 from analysis.actors import attribute_actors, subject_cues
 from analysis.codebook import load_codebook
 from analysis.indicators import code_sentences
+from tests import coded
 
 CB = load_codebook()
+# the parametrised texts are coded in one call of the engine (tests/coded.py)
+CODED_IN_ONE_CALL = True
 
 
 def sentences(*texts: str) -> pl.DataFrame:
@@ -31,7 +34,7 @@ def sentences(*texts: str) -> pl.DataFrame:
 
 
 def actor(*texts: str, category: str) -> set[str]:
-    c = code_sentences(sentences(*texts), CB).filter(
+    c = coded.codes(*texts, doc_id="a").filter(
         (pl.col("sent_id") == len(texts)) & (pl.col("category") == category)
     )
     return set(c["actor"])
@@ -296,7 +299,7 @@ def test_third_party_joint_acts_are_dropped_by_the_scope() -> None:
         "México y Canadá se reunieron en Ottawa.",
         "China and Mexico held talks on steel.",
     ):
-        assert code_sentences(sentences(text), CB).height == 0, text
+        assert coded.codes(text, doc_id="a").height == 0, text
 
 
 def test_aid_and_transfers_to_a_third_country_are_dropped_by_the_scope() -> None:
@@ -304,7 +307,7 @@ def test_aid_and_transfers_to_a_third_country_are_dropped_by_the_scope() -> None
         "La Casa Blanca dio a conocer que van a retirar el apoyo militar a Ucrania.",
         "Denisse y José fueron entregados al gobierno de Argentina.",
     ):
-        assert code_sentences(sentences(text), CB).height == 0, text
+        assert coded.codes(text, doc_id="a").height == 0, text
     # the same acts between the two sides are kept
     assert actor("Estados Unidos envió apoyo militar a México.", category="AID") == {"US"}
     assert actor("Mexico extradited two Colombians to the United States.", category="JUDICIAL") == {
@@ -407,7 +410,7 @@ def test_a_third_person_plural_in_a_sides_turn_is_the_other_side() -> None:
 def test_judicial_acts_default_to_mexico_and_aid_to_the_us(
     text: str, category: str, expected: str, rule: str
 ) -> None:
-    codes = code_sentences(sentences(text), CB).filter(pl.col("category") == category)
+    codes = coded.codes(text, doc_id="a").filter(pl.col("category") == category)
     assert codes.select("actor", "actor_rule").rows()[:1] == [(expected, rule)]
 
 
@@ -427,7 +430,7 @@ def test_judicial_acts_default_to_mexico_and_aid_to_the_us(
 def test_a_coercive_act_the_subject_reacts_to_is_the_other_sides(
     text: str, category: str, expected: str, rule: str
 ) -> None:
-    codes = code_sentences(sentences(text), CB).filter(pl.col("category") == category)
+    codes = coded.codes(text, doc_id="a").filter(pl.col("category") == category)
     assert codes.select("actor", "actor_rule").rows() == [(expected, rule)]
 
 
@@ -466,7 +469,7 @@ def test_a_cue_before_an_article_is_no_attribute_of_the_act(
 ) -> None:
     """A noun phrase opens between the cue and the act: the cue is the clause's subject,
     and the act's own agent, after it, decides."""
-    c = code_sentences(sentences(text), CB).filter(pl.col("category") == category)
+    c = coded.codes(text, doc_id="a").filter(pl.col("category") == category)
     assert c.select("actor", "actor_rule").rows() == [(expected, rule)]
 
 
@@ -481,7 +484,7 @@ def test_a_third_party_after_de_is_what_a_cooperative_act_is_about() -> None:
     assert actor(
         "La extradición de narcotraficantes a Estados Unidos continuó.", category="JUDICIAL"
     ) == {"MX"}
-    c = code_sentences(sentences("Las amenazas de los cárteles contra Washington crecieron."), CB)
+    c = coded.codes("Las amenazas de los cárteles contra Washington crecieron.", doc_id="a")
     assert "THREATEN" not in set(c["category"])
 
 
@@ -528,7 +531,7 @@ def test_a_capital_after_en_is_a_place_not_the_subject() -> None:
 def test_an_obligation_put_on_one_side_is_the_other_sides_demand(
     texts: tuple[str, ...], expected: str
 ) -> None:
-    c = code_sentences(sentences(*texts), CB).filter(pl.col("sent_id") == len(texts))
+    c = coded.codes(*texts, doc_id="a").filter(pl.col("sent_id") == len(texts))
     assert c.filter(pl.col("stance") == "coercion").select("actor", "actor_rule").rows() == [
         (expected, "obligation")
     ]
@@ -651,7 +654,7 @@ def test_praise_is_the_praisers_act() -> None:
         ("Sheinbaum thanked President Trump for the pause.", "MX"),
         ("Mexico's efforts were praised by Rubio.", "US"),
     ]:
-        codes = code_sentences(sentences(text), CB).filter(pl.col("indicator") == "agree_praise")
+        codes = coded.codes(text, doc_id="a").filter(pl.col("indicator") == "agree_praise")
         assert codes["actor"].to_list() == [side], text
     # the side thanked after a preposition and a title, deeper in the match than its opening
     # words (the rule found no side there and the act was UNSPECIFIED)
@@ -659,7 +662,7 @@ def test_praise_is_the_praisers_act() -> None:
         "“Muchas gracias al presidente Donald Trump.",
         "De la Fuente agradeció a Rubio por su labor.",
     ]:
-        codes = code_sentences(sentences(text), CB).filter(pl.col("indicator") == "agree_praise")
+        codes = coded.codes(text, doc_id="a").filter(pl.col("indicator") == "agree_praise")
         assert codes.select("actor", "actor_rule").rows() == [("MX", "praised")], text
 
 
@@ -708,7 +711,7 @@ def test_they_told_what_they_must_do_in_a_sides_turn_is_that_sides_demand() -> N
 def test_non_compliance_charged_to_a_side_is_the_other_sides_charge() -> None:
     for text in ("Trump said Mexico is not complying with the treaty.",
                  "Trump dijo que México no ha cumplido."):  # fmt: skip
-        codes = code_sentences(sentences(text), CB)
+        codes = coded.codes(text, doc_id="a")
         assert codes.select("category", "actor", "actor_rule").rows() == [
             ("ACCUSE", "US", "obligation")
         ], text

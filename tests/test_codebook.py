@@ -56,7 +56,8 @@ def _match_example_codes() -> dict[tuple[str, str], pl.DataFrame]:
         }
     )
     codes = code_sentences(frame, CB)
-    return {key: codes.filter(pl.col("doc_id") == f"ex{i:04d}") for i, key in enumerate(MATCH)}
+    parts = codes.partition_by("doc_id", as_dict=True, maintain_order=True)
+    return {key: parts.get((f"ex{i:04d}",), codes.clear()) for i, key in enumerate(MATCH)}
 
 
 def test_batched_examples_are_coded_as_alone() -> None:
@@ -67,10 +68,27 @@ def test_batched_examples_are_coded_as_alone() -> None:
         assert batch[key].drop("doc_id").equals(alone.drop("doc_id")), key
 
 
+@functools.cache
+def _engine_matches(indicator: str) -> dict[str, bool]:
+    """Whether the engine's matching finds ``indicator`` in each of its examples, both
+    kinds, all examples in one call (as ``load_codebook(check_examples=True)`` checks)."""
+    ind = CB.indicator(indicator)
+    examples = [*ind.examples.match, *ind.examples.no_match]
+    rows = engine_matches(list(ind.patterns), examples)
+    return {ex: any(row) for ex, row in zip(examples, rows, strict=True)}
+
+
+def test_examples_matched_together_are_matched_as_alone() -> None:
+    # the batch above stands for one call per example: check it on a sample
+    for indicator, example in [*MATCH[:: max(1, len(MATCH) // 8)], *NO_MATCH[::40]]:
+        alone = any(engine_matches(list(CB.indicator(indicator).patterns), [example])[0])
+        assert _engine_matches(indicator)[example] is alone, (indicator, example)
+
+
 @pytest.mark.parametrize(("indicator", "example"), MATCH)
 def test_match_example_matches_its_indicator(indicator: str, example: str) -> None:
     ind = CB.indicator(indicator)
-    assert any(engine_matches(list(ind.patterns), [example])[0])
+    assert _engine_matches(indicator)[example]
     # and the engine codes it with the indicator's category (or THREATEN for a threatened act)
     codes = _match_example_codes()[(indicator, example)]
     assert set(codes["category"]) & {ind.category, "THREATEN"}, codes
@@ -78,8 +96,7 @@ def test_match_example_matches_its_indicator(indicator: str, example: str) -> No
 
 @pytest.mark.parametrize(("indicator", "example"), NO_MATCH)
 def test_no_match_example_does_not_match(indicator: str, example: str) -> None:
-    ind = CB.indicator(indicator)
-    assert not any(engine_matches(list(ind.patterns), [example])[0])
+    assert not _engine_matches(indicator)[example]
 
 
 def test_every_indicator_has_examples_of_both_kinds() -> None:

@@ -14,8 +14,11 @@ from hypothesis import strategies as st
 from analysis.codebook import Codebook, load_codebook
 from analysis.config import CODEBOOK_PATH
 from analysis.indicators import CODES_SCHEMA, code_sentences, kwic, locate
+from tests import coded
 
 CB = load_codebook()
+# the parametrised texts are coded in one call of the engine (tests/coded.py)
+CODED_IN_ONE_CALL = True
 
 
 def sentences(*texts: str, doc_id: str = "t") -> pl.DataFrame:
@@ -36,7 +39,7 @@ def sentences(*texts: str, doc_id: str = "t") -> pl.DataFrame:
 
 
 def codes_of(text: str) -> set[tuple[str, str, str]]:
-    c = code_sentences(sentences(text), CB)
+    c = coded.codes(text)
     return set(c.select("category", "actor", "status").rows())
 
 
@@ -46,7 +49,7 @@ def categories_of(text: str) -> set[str]:
 
 
 def statuses(text: str, category: str) -> set[str]:
-    c = code_sentences(sentences(text), CB)
+    c = coded.codes(text)
     return set(c.filter(pl.col("category") == category)["status"])
 
 
@@ -54,7 +57,7 @@ def statuses(text: str, category: str) -> set[str]:
 
 
 def test_columns_types_and_order() -> None:
-    c = code_sentences(sentences("Washington imposed tariffs on Mexican steel."), CB)
+    c = coded.codes("Washington imposed tariffs on Mexican steel.")
     assert c.schema == pl.Schema(CODES_SCHEMA)
     assert c.height >= 1
 
@@ -74,7 +77,7 @@ def test_sorted_and_deterministic() -> None:
 def test_empty_input_and_no_codes() -> None:
     empty = sentences("x").clear()
     assert code_sentences(empty, CB).schema == pl.Schema(CODES_SCHEMA)
-    assert code_sentences(sentences("The weather was mild in Oaxaca."), CB).height == 0
+    assert coded.codes("The weather was mild in Oaxaca.").height == 0
 
 
 def test_missing_columns() -> None:
@@ -93,13 +96,13 @@ def test_web_addresses_are_not_read_and_a_links_text_is() -> None:
     # an address's words are no act; a Markdown link's text is read as if its target were
     # not there; matched and offsets are the document's own
     plain = "See https://www.whitehouse.gov/fact-sheets/imposes-tariffs-on-mexico for the text."
-    assert code_sentences(sentences(plain), CB).height == 0
+    assert coded.codes(plain).height == 0
     linked = (
         "The Administration [declared](https://x.com/RapidResponse47/status/1892263711399633273) "
         "Tren de Aragua, the Sinaloa Cartel and the Gulf Cartel as Foreign Terrorist "
         "Organizations."
     )
-    c = code_sentences(sentences("Mexico agreed.", linked), CB)
+    c = coded.codes("Mexico agreed.", linked)
     rows = c.filter(pl.col("sent_id") == 2).select(
         "category", "matched", "match_start", "match_end"
     )
@@ -120,6 +123,29 @@ def test_a_speaker_label_is_not_coded_and_the_turn_is() -> None:
     assert [text[a:b] for a, b in codes.select("match_start", "match_end").rows()] == [
         "Rechazamos la intervención"
     ]
+
+
+# documents of one and of several sentences, with and without codes, in both languages
+TOGETHER = [
+    ("Sheinbaum spoke in Monterrey on Monday.", "She rejected the proposal for foreign troops."),
+    ("Trabajamos antes de que entren en vigor los aranceles de Estados Unidos.",),
+    ("The weather was mild in Oaxaca.",),
+    ("México solicitó consultas con Estados Unidos.", "Estuvo de acuerdo."),
+    ("Washington threatened tariffs unless Mexico extradited the bosses.",),
+    ("La presidenta negó que existe un acuerdo con la DEA.",),
+    ("Mexico agreed.", "It did not agree to U.S. troops."),
+]
+
+
+def test_documents_coded_together_are_coded_as_alone() -> None:
+    # tests/coded.py codes the parametrised texts of this module in one call, one document
+    # each: every document comes out as it does coded alone (the same rows, offsets,
+    # actors, statuses and rules), none of them reaching into its neighbours
+    together = coded.code_together(TOGETHER)
+    for i, doc in enumerate(TOGETHER):
+        alone = code_sentences(coded.document(doc, f"d{i:05d}"), CB)
+        assert together[doc].equals(alone), doc
+    assert sum(c.height > 0 for c in together.values()) >= len(TOGETHER) - 1
 
 
 def test_default_codebook_is_loaded() -> None:
@@ -243,7 +269,7 @@ def test_rejected_act_is_not_coded_as_the_act() -> None:
 
 def test_one_code_per_category_actor_status() -> None:
     text = "Washington imposed tariffs on steel and imposed tariffs on cement."
-    c = code_sentences(sentences(text), CB)
+    c = coded.codes(text)
     assert c.select("category", "actor", "status").rows() == [("SANCTION", "US", "actual")]
     assert c["match_start"].item() == text.index("imposed")
 
@@ -266,7 +292,7 @@ def test_refused_demand_implies_a_demand_by_the_other_side() -> None:
 def test_paused_tariffs_imply_a_threat_by_the_side_that_pauses_them(text: str) -> None:
     """``implies_side: same``: the tariffs put off were announced, a THREATEN by the
     U.S., threatened (status rule ``implied``), beside the U.S. concession."""
-    c = code_sentences(sentences(text), CB)
+    c = coded.codes(text)
     assert ("CONCEDE", "US", "actual") in set(c.select("category", "actor", "status").rows())
     threat = c.filter(pl.col("category") == "THREATEN")
     assert threat.select("actor", "status", "status_rule").rows() == [
@@ -310,13 +336,13 @@ def test_disagreement_with_intervention_stays_a_refusal_alone() -> None:
     ],
 )
 def test_clause_limits_keep_the_negation_in_scope(text: str, status: str) -> None:
-    c = code_sentences(sentences(text), CB).filter(pl.col("stance") == "cooperation")
+    c = coded.codes(text).filter(pl.col("stance") == "cooperation")
     assert c.height >= 1
     assert set(c["status"].to_list()) == {status}
 
 
 def test_a_pause_with_its_object_unnamed_implies_no_threat() -> None:
-    c = code_sentences(sentences("Le dije: “Bueno, vamos a ponerlo en pausa un mes."), CB)
+    c = coded.codes("Le dije: “Bueno, vamos a ponerlo en pausa un mes.")
     assert "CONCEDE" in c["category"].to_list()
     assert "THREATEN" not in c["category"].to_list()
 
@@ -331,7 +357,7 @@ def test_a_pause_with_its_object_unnamed_implies_no_threat() -> None:
 )
 def test_the_side_asked_to_act_is_the_object_of_the_demand(text: str, actor: str) -> None:
     """``ask`` is an object marker: the side asked is the target, the asker the actor."""
-    c = code_sentences(sentences(text), CB)
+    c = coded.codes(text)
     assert c.filter(pl.col("category") == "DEMAND")["actor"].unique().to_list() == [actor]
 
 
@@ -347,7 +373,7 @@ def test_the_side_asked_to_act_is_the_object_of_the_demand(text: str, actor: str
 def test_refused_us_force_is_a_threat_by_the_us(text: str) -> None:
     """U.S. force a refusal holds (in its match, or negated right after it) is the U.S.
     proposal it answers: a THREATEN by the U.S., threatened, rule refused_proposal."""
-    c = code_sentences(sentences(text))
+    c = coded.codes(text)
     assert ("REJECT", "MX", "actual") in set(c.select("category", "actor", "status").rows())
     threat = c.filter(pl.col("category") == "THREATEN")
     assert threat.select("actor", "status", "status_rule").rows() == [
@@ -364,7 +390,7 @@ def test_refused_us_force_is_a_threat_by_the_us(text: str) -> None:
     ],
 )
 def test_refused_force_of_nobody_named_or_of_any_kind_implies_no_threat(text: str) -> None:
-    c = code_sentences(sentences(text))
+    c = coded.codes(text)
     assert "REJECT" in set(c["category"])
     assert "THREATEN" not in set(c["category"])
 
@@ -376,7 +402,7 @@ def test_force_refused_further_on_in_the_refusal_is_its_content() -> None:
         "Nosotros no vamos a permitir que intervenga un Gobierno extranjero y mucho menos que "
         "intervengan Fuerzas Armadas de un Gobierno extranjero en nuestro territorio."
     )
-    c = code_sentences(sentences(text))
+    c = coded.codes(text)
     assert set(c["stance"]) == {"resistance"}
 
 
@@ -391,7 +417,7 @@ def test_force_refused_further_on_in_the_refusal_is_its_content() -> None:
     ],
 )
 def test_us_coercion_of_a_third_country_is_not_bilateral(text: str) -> None:
-    assert code_sentences(sentences(text)).height == 0
+    assert coded.codes(text).height == 0
 
 
 @pytest.mark.parametrize(
@@ -404,7 +430,7 @@ def test_us_coercion_of_a_third_country_is_not_bilateral(text: str) -> None:
     ],
 )  # fmt: skip
 def test_us_coercion_tied_to_mexico_or_the_cartels_stays(text: str, category: str) -> None:
-    c = code_sentences(sentences(text))
+    c = coded.codes(text)
     assert c.filter(pl.col("category") == category)["actor"].to_list() == ["US"]
 
 
@@ -427,7 +453,7 @@ def test_us_coercion_tied_to_mexico_or_the_cartels_stays(text: str, category: st
 def test_strikes_on_boats_and_talks_with_a_third_country_or_own_producers_are_not_bilateral(
     text: str,
 ) -> None:
-    assert code_sentences(sentences(text)).height == 0
+    assert coded.codes(text).height == 0
 
 
 @pytest.mark.parametrize(
@@ -466,7 +492,7 @@ def test_mexican_coercion_of_a_third_country_needs_the_us_named(text: str, kept:
     ],
 )  # fmt: skip
 def test_acts_tied_to_the_other_side_stay(text: str, category: str, actor: str) -> None:
-    c = code_sentences(sentences(text))
+    c = coded.codes(text)
     assert (category, actor) in c.select("category", "actor").rows(), c
 
 
@@ -502,7 +528,7 @@ def test_scope_all_keeps_us_coercion_of_a_third_country(tmp_path: Path) -> None:
     ],
 )
 def test_an_intention_to_act_is_not_the_act(text: str) -> None:
-    c = code_sentences(sentences(text)).filter(pl.col("category") == "SANCTION")
+    c = coded.codes(text).filter(pl.col("category") == "SANCTION")
     assert c.select("status", "status_rule").rows() == [("threatened", "announced")]
 
 
@@ -1694,6 +1720,35 @@ def test_what_codebook_3_20_leaves_uncoded() -> None:
     assert "CONCEDE" not in categories_of("U.S. troops were deployed to El Paso.")
     assert not codes_of("The officers received training from the state police academy.")
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # tariffs on goods named with "en"
+        ("Los aranceles en el aluminio mexicano se mantienen.", ("SANCTION", "US")),
+        # the other side's envoy to be received, in the subjunctive, and a visitor received by
+        # an official named before the title
+        ("Se espera que el canciller reciba a la secretaria de Seguridad Nacional.",
+         ("CONSULT", "UNSPECIFIED")),
+        ("El director del FBI fue recibido por Omar García Harfuch, titular de la SSPC.",
+         ("CONSULT", "UNSPECIFIED")),
+        # interests held in common
+        ("México y Estados Unidos tienen intereses de seguridad comunes.",
+         ("AGREE", "UNSPECIFIED")),
+        # joint training exercises with the other side's forces
+        ("Marines de Estados Unidos participarán en ejercicios combinados de entrenamiento "
+         "con la Semar.", ("AID", "US")),
+    ],
+)
+def test_classes_read_in_codebook_3_21(text: str, expected: tuple[str, str]) -> None:
+    assert expected in {(c, a) for c, a, _ in codes_of(text)}
+
+
+def test_what_codebook_3_21_leaves_uncoded() -> None:
+    # the speaker asked to tell the room, no talks
+    assert not codes_of("Nos quisiera platicar cómo avanza el programa.")
+    assert not codes_of("Secretario, ¿nos podría platicar cómo avanza el programa?")
+
+
 def test_a_subject_after_its_spanish_verb_is_the_actor() -> None:
     # "..., exigió Trump": Trump is the subject, not the one pressed
     codes = codes_of("México tiene que hacer más, exigió Trump.")
@@ -1848,7 +1903,7 @@ def test_offsets_point_into_the_document() -> None:
         "Trump threatened tariffs.",
     ]
     doc = " ".join(parts)
-    c = code_sentences(sentences(*parts), CB)
+    c = coded.codes(*parts)
     assert c.height >= 2
     for m, a, b in c.select("matched", "match_start", "match_end").rows():
         assert doc[a:b] == m
@@ -2010,7 +2065,7 @@ def test_noun_in_ia_is_not_a_conditional() -> None:
 
 def test_scope_drops_third_party_acts(tmp_path: Path) -> None:
     text = "China imposed tariffs on Mexican steel."
-    assert code_sentences(sentences(text), CB).height == 0
+    assert coded.codes(text).height == 0
     every = edited_codebook(tmp_path, lambda raw: raw.update(scope="all"))
     assert every.scope == "all"
     assert set(code_sentences(sentences(text), every)["actor"]) == {"OTHER"}
@@ -2100,7 +2155,7 @@ def test_a_refused_proposal_of_force_is_the_named_proposers_threat() -> None:
 def test_questions_that_only_ask_are_not_coded(text: str) -> None:
     """``uncoded_units``: a reporter's question, one or several, after a short preamble,
     or a labelled turn that ends in one, asserts no act."""
-    assert code_sentences(sentences(text), CB).height == 0
+    assert coded.codes(text).height == 0
 
 
 def test_a_rhetorical_question_in_a_sides_turn_is_its_charge() -> None:
@@ -2140,7 +2195,7 @@ def test_a_rhetorical_question_in_a_sides_turn_is_its_charge() -> None:
     ],
 )
 def test_a_question_inside_a_statement_is_coded(text: str) -> None:
-    assert code_sentences(sentences(text), CB).height > 0
+    assert coded.codes(text).height > 0
 
 
 @pytest.mark.parametrize(
@@ -2151,7 +2206,7 @@ def test_a_question_inside_a_statement_is_coded(text: str) -> None:
     ],
 )
 def test_an_act_denied_outright_is_negated(text: str) -> None:
-    c = code_sentences(sentences(text), CB)
+    c = coded.codes(text)
     assert c.height > 0
     assert set(c["status"].to_list()) == {"negated"}
 
