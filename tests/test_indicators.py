@@ -1749,6 +1749,30 @@ def test_what_codebook_3_21_leaves_uncoded() -> None:
     assert not codes_of("Secretario, ¿nos podría platicar cómo avanza el programa?")
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # aims set together
+        ("The two governments identified the priorities together.", ("AGREE", "UNSPECIFIED")),
+        ("Fijamos juntos los objetivos del plan de seguridad.", ("AGREE", "UNSPECIFIED")),
+        # forces arriving at the border, in Spanish: Mexico's deployment
+        ("Esta mañana arribaron 400 efectivos de la Guardia Nacional.", ("CONCEDE", "MX")),
+        ("Los soldados llegaron en la madrugada a Nuevo Laredo.", ("CONCEDE", "MX")),
+        # a summit or meeting had or attended
+        ("Biden attended the summit in Mexico City in January.", ("CONSULT", "UNSPECIFIED")),
+        # the Treasury's actions against the cartels
+        ("Treasury announced new actions against fentanyl traffickers.", ("SANCTION", "US")),
+    ],
+)
+def test_classes_read_in_codebook_3_22(text: str, expected: tuple[str, str]) -> None:
+    assert expected in {(c, a) for c, a, _ in codes_of(text)}
+
+
+def test_what_codebook_3_22_leaves_uncoded() -> None:
+    # the other side's forces arriving are no Mexican deployment
+    assert "CONCEDE" not in categories_of("Llegaron 200 soldados estadounidenses a Ciudad Juárez.")
+
+
 def test_a_subject_after_its_spanish_verb_is_the_actor() -> None:
     # "..., exigió Trump": Trump is the subject, not the one pressed
     codes = codes_of("México tiene que hacer más, exigió Trump.")
