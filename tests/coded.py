@@ -16,35 +16,12 @@ import polars as pl
 
 from analysis.codebook import load_codebook
 from analysis.indicators import code_sentences
+from tests.text_tables import sentences_of
 
 CB = load_codebook()
 
 _pending: set[tuple[str, ...]] = set()
 _coded: dict[tuple[str, ...], pl.DataFrame] = {}
-
-
-def document(texts: tuple[str, ...], doc_id: str) -> pl.DataFrame:
-    """One document made of ``texts`` joined by a space, as a sentences table."""
-    starts, pos = [], 0
-    for t in texts:
-        starts.append(pos)
-        pos += len(t) + 1
-    return pl.DataFrame(
-        {
-            "doc_id": [doc_id] * len(texts),
-            "sent_id": list(range(1, len(texts) + 1)),
-            "start": starts,
-            "end": [s + len(t) for s, t in zip(starts, texts, strict=True)],
-            "text": list(texts),
-        },
-        schema={
-            "doc_id": pl.String,
-            "sent_id": pl.Int64,
-            "start": pl.Int64,
-            "end": pl.Int64,
-            "text": pl.String,
-        },
-    )
 
 
 def expect(*texts: str) -> None:
@@ -55,7 +32,7 @@ def expect(*texts: str) -> None:
 
 def codes(*texts: str, doc_id: str = "t") -> pl.DataFrame:
     """The codes of the document ``texts``, as ``code_sentences`` gives them for
-    ``document(texts, doc_id)`` with the packaged codebook."""
+    ``sentences_of(*texts, doc_id=doc_id)`` with the packaged codebook."""
     if texts not in _coded:
         batch = [texts, *sorted(_pending - set(_coded) - {texts})]
         _pending.clear()
@@ -67,7 +44,7 @@ def codes(*texts: str, doc_id: str = "t") -> pl.DataFrame:
 def code_together(docs: list[tuple[str, ...]]) -> dict[tuple[str, ...], pl.DataFrame]:
     """The codes of each document of ``docs``, all coded in one call (each document's
     rows keep the document id the call gave it)."""
-    frame = pl.concat([document(d, f"d{i:05d}") for i, d in enumerate(docs)])
+    frame = pl.concat([sentences_of(*d, doc_id=f"d{i:05d}") for i, d in enumerate(docs)])
     coded = code_sentences(frame, CB)
     parts = coded.partition_by("doc_id", as_dict=True, maintain_order=True)
     empty = coded.clear()

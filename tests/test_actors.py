@@ -11,6 +11,7 @@ from analysis.actors import attribute_actors, subject_cues
 from analysis.codebook import load_codebook
 from analysis.indicators import code_sentences
 from tests import coded
+from tests.text_tables import sentences_of
 
 CB = load_codebook()
 # the parametrised texts are coded in one call of the engine (tests/coded.py)
@@ -18,19 +19,7 @@ CODED_IN_ONE_CALL = True
 
 
 def sentences(*texts: str) -> pl.DataFrame:
-    starts, pos = [], 0
-    for t in texts:
-        starts.append(pos)
-        pos += len(t) + 1
-    return pl.DataFrame(
-        {
-            "doc_id": ["a"] * len(texts),
-            "sent_id": list(range(1, len(texts) + 1)),
-            "start": starts,
-            "end": [s + len(t) for s, t in zip(starts, texts, strict=True)],
-            "text": list(texts),
-        }
-    )
+    return sentences_of(*texts, doc_id="a")
 
 
 def actor(*texts: str, category: str) -> set[str]:

@@ -15,6 +15,7 @@ from analysis.codebook import Codebook, load_codebook
 from analysis.config import CODEBOOK_PATH
 from analysis.indicators import CODES_SCHEMA, code_sentences, kwic, locate
 from tests import coded
+from tests.text_tables import sentences_of
 
 CB = load_codebook()
 # the parametrised texts are coded in one call of the engine (tests/coded.py)
@@ -23,19 +24,7 @@ CODED_IN_ONE_CALL = True
 
 def sentences(*texts: str, doc_id: str = "t") -> pl.DataFrame:
     """One document made of ``texts`` joined by a space, as a sentences table."""
-    starts, pos = [], 0
-    for t in texts:
-        starts.append(pos)
-        pos += len(t) + 1
-    return pl.DataFrame(
-        {
-            "doc_id": [doc_id] * len(texts),
-            "sent_id": list(range(1, len(texts) + 1)),
-            "start": starts,
-            "end": [s + len(t) for s, t in zip(starts, texts, strict=True)],
-            "text": list(texts),
-        }
-    )
+    return sentences_of(*texts, doc_id=doc_id)
 
 
 def codes_of(text: str) -> set[tuple[str, str, str]]:
@@ -143,7 +132,7 @@ def test_documents_coded_together_are_coded_as_alone() -> None:
     # actors, statuses and rules), none of them reaching into its neighbours
     together = coded.code_together(TOGETHER)
     for i, doc in enumerate(TOGETHER):
-        alone = code_sentences(coded.document(doc, f"d{i:05d}"), CB)
+        alone = code_sentences(sentences(*doc, doc_id=f"d{i:05d}"), CB)
         assert together[doc].equals(alone), doc
     assert sum(c.height > 0 for c in together.values()) >= len(TOGETHER) - 1
 
