@@ -1762,6 +1762,32 @@ def test_what_codebook_3_22_leaves_uncoded() -> None:
     assert "CONCEDE" not in categories_of("Llegaron 200 soldados estadounidenses a Ciudad Juárez.")
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a leader of the other side spoken to, a meeting said to have been good, leaders who
+        # talked, a call by telephone, contact to be kept
+        ("The president said he spoke to Rubio earlier in the day.", ("CONSULT", "UNSPECIFIED")),
+        ("Officials said the meeting had been very productive.", ("CONSULT", "UNSPECIFIED")),
+        ("The three leaders talked about trade and security.", ("CONSULT", "UNSPECIFIED")),
+        ("La secretaria llamó por teléfono al canciller mexicano.", ("CONSULT", "UNSPECIFIED")),
+        ("Mañana estaremos en comunicación.", ("CONSULT", "UNSPECIFIED")),
+        # data sent by the other side's government, its intelligence used
+        ("Los datos que envió el gobierno de Estados Unidos llegaron tarde.",
+         ("SHARE_INTELLIGENCE", "US")),
+        ("La captura se logró con información de inteligencia del gobierno de Estados Unidos.",
+         ("SHARE_INTELLIGENCE", "US")),
+    ],
+)
+def test_classes_read_in_codebook_3_23(text: str, expected: tuple[str, str]) -> None:
+    assert expected in {(c, a) for c, a, _ in codes_of(text)}
+
+
+def test_what_codebook_3_23_leaves_uncoded() -> None:
+    # the press spoken to is no talks with the other side
+    assert "CONSULT" not in categories_of("Trump spoke to reporters aboard Air Force One.")
+
+
 def test_a_subject_after_its_spanish_verb_is_the_actor() -> None:
     # "..., exigió Trump": Trump is the subject, not the one pressed
     codes = codes_of("México tiene que hacer más, exigió Trump.")
