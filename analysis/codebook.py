@@ -298,7 +298,7 @@ def _check_pattern(pattern: str) -> str | None:
     if not regex:
         return "the pattern is empty"
     try:
-        compiled = re.compile(regex, re.IGNORECASE)
+        compiled = _ignorecase(regex)
     except re.error as exc:
         return f"does not compile ({exc})"
     rust = _rust_compile_error("(?i)" + regex)
