@@ -34,14 +34,19 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # the parametrised texts of modules that code them in one call (tests/coded.py)
-    from tests import coded
-
+    # the parametrised texts of modules that code them in one call (tests/coded.py); a run
+    # without such a module does not load the codebook for it
+    texts = []
     for item in items:
         module = getattr(item, "module", None)
         params = getattr(getattr(item, "callspec", None), "params", {})
         if getattr(module, "CODED_IN_ONE_CALL", False) and isinstance(params.get("text"), str):
-            coded.expect(params["text"])
+            texts.append(params["text"])
+    if texts:
+        from tests import coded
+
+        for text in texts:
+            coded.expect(text)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
