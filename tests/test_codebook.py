@@ -19,6 +19,7 @@ from analysis.codebook import (
 )
 from analysis.config import CODEBOOK_PATH
 from analysis.indicators import code_sentences
+from tests import coded
 
 CB = load_codebook()
 
@@ -42,22 +43,11 @@ def _sentences(*texts: str) -> pl.DataFrame:
 def _match_example_codes() -> dict[tuple[str, str], pl.DataFrame]:
     """The codes of every match example, each coded as a document of its own.
 
-    One call of the engine for all of them: a call has a fixed cost (its regexes are
-    compiled for it), which 269 calls of one sentence each would pay 269 times. Each
-    example is its own document, so no pronoun looks back into another example.
+    One call of the engine for all of them (tests/coded.py), each example a document of its
+    own, so that no pronoun looks back into another example.
     """
-    frame = pl.DataFrame(
-        {
-            "doc_id": [f"ex{i:04d}" for i in range(len(MATCH))],
-            "sent_id": [1] * len(MATCH),
-            "start": [0] * len(MATCH),
-            "end": [len(ex) for _, ex in MATCH],
-            "text": [ex for _, ex in MATCH],
-        }
-    )
-    codes = code_sentences(frame, CB)
-    parts = codes.partition_by("doc_id", as_dict=True, maintain_order=True)
-    return {key: parts.get((f"ex{i:04d}",), codes.clear()) for i, key in enumerate(MATCH)}
+    together = coded.code_together(sorted({(ex,) for _, ex in MATCH}))
+    return {key: together[(key[1],)] for key in MATCH}
 
 
 def test_batched_examples_are_coded_as_alone() -> None:
