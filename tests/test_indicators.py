@@ -1788,6 +1788,48 @@ def test_what_codebook_3_23_leaves_uncoded() -> None:
     assert "CONSULT" not in categories_of("Trump spoke to reporters aboard Air Force One.")
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a call as the setting or the subject of a report, in Spanish
+        ("La llamada duró apenas diez minutos.", ("CONSULT", "UNSPECIFIED")),
+        ("Durante la llamada se habló de los aranceles.", ("CONSULT", "UNSPECIFIED")),
+        # information sent to the White House
+        ("Vamos a mandar información a la Casa Blanca.", ("CONSULT", "MX")),
+        # an intervention not endorsed
+        ("El gobierno de México no avala la presencia de tropas extranjeras.", ("REJECT", "MX")),
+        # a grant given, experts trained
+        ("USTDA will provide a new grant to the Mexican aviation regulator.", ("AID", "US")),
+        ("The FBI will train forensic investigators from Mexico.", ("AID", "US")),
+        # prisoners taken to the other country's cities; a transfer named as the last
+        ("Los detenidos fueron llevados a Houston y San Antonio.", ("JUDICIAL", "MX")),
+        ("Fue el último traslado del año.", ("JUDICIAL", "MX")),
+    ],
+)
+def test_classes_read_in_codebook_3_24(text: str, expected: tuple[str, str]) -> None:
+    assert expected in {(c, a) for c, a, _ in codes_of(text)}
+
+
+def test_the_two_leaders_are_a_joint_antecedent() -> None:
+    # "They" after "The two leaders ... criminal organizations" is the leaders, not the
+    # criminals the sentence before names last
+    codes = code_sentences(
+        sentences(
+            "The two leaders reiterated their commitment to counter criminal organizations.",
+            "They agreed to continue close cooperation between our two governments.",
+        ),
+        CB,
+    )
+    assert ("AGREE", "UNSPECIFIED") in set(
+        codes.filter(pl.col("sent_id") == 2).select("category", "actor").rows()
+    )
+
+
+def test_what_codebook_3_24_leaves_uncoded() -> None:
+    # "la llamada" as "the so-called" is no call
+    assert "CONSULT" not in categories_of("Durante la llamada guerra sucia desaparecieron cientos.")
+
+
 def test_a_subject_after_its_spanish_verb_is_the_actor() -> None:
     # "..., exigió Trump": Trump is the subject, not the one pressed
     codes = codes_of("México tiene que hacer más, exigió Trump.")
