@@ -640,6 +640,7 @@ class StatusSpec(_Strict):
     negated: list[str] = Field(min_length=1)
     negated_max_gap: int = Field(default=1, ge=0, le=10)
     deferred: list[str] = Field(default_factory=list)
+    averted: list[str] = Field(default_factory=list)
     denial: list[str] = Field(default_factory=list)
     retracted: list[str] = Field(default_factory=list)
     threat: list[str] = Field(min_length=1)
@@ -712,8 +713,8 @@ class ActorSpec(_Strict):
 
 #: The status tests the engine knows (:mod:`analysis.indicators`), by rule name.
 STATUS_TESTS = (
-    "deferred", "negated", "denial", "retracted", "hedge", "hypothetical_after", "threat",
-    "threat_after", "hypothetical_before", "condition_after", "announced",
+    "deferred", "averted", "negated", "denial", "retracted", "hedge", "hypothetical_after",
+    "threat", "threat_after", "hypothetical_before", "condition_after", "announced",
 )  # fmt: skip
 #: The actor tests the engine knows (:mod:`analysis.actors`), by rule name.
 ACTOR_TESTS = (

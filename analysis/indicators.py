@@ -22,6 +22,9 @@ Keyword counting goes wrong in several ways; the engine handles each:
 
   - ``deferred``: a cue of an act put off ("paused", "en pausa") at most
     ``negated_max_gap`` words before the match.
+  - ``averted``: a cue of an act averted or to be averted ("para evitar los aranceles",
+    "evitó la imposición de aranceles") at most ``negated_max_gap`` words before the match:
+    the act was threatened (the table limits the row to sanctions).
   - ``negated``: a negation cue at most ``negated_max_gap`` words before the match ("did
     not impose tariffs", "refrained from reciprocal measures"), unless it is a
     ``negation_exceptions`` phrase ("so as not to hamper talks").
@@ -596,6 +599,11 @@ def _status(codebook: Codebook) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     deferred = where_cue(left, rf"(?i){body(st.deferred)}").str.contains(
         rf"(?i){body(st.deferred)}{neg_tail}"
     )
+    # an act averted or to be averted: it was threatened (before negation too, whose cue
+    # lists hold "evitar")
+    averted = where_cue(left, rf"(?i){body(st.averted)}").str.contains(
+        rf"(?i){body(st.averted)}{neg_tail}"
+    )
     threat_before = left.str.slice(-st.threat_max_chars).str.contains(
         rf"(?i){body(st.threat)}"
     ) | gov.str.contains(rf"(?i){body(st.threat)}")
@@ -634,6 +642,7 @@ def _status(codebook: Codebook) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     announced = left.str.contains(rf"(?i){body(st.announced)}")
     tests = {
         "deferred": deferred,
+        "averted": averted,
         "negated": negated,
         "denial": denial,
         "retracted": retracted,

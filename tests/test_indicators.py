@@ -1830,6 +1830,47 @@ def test_what_codebook_3_24_leaves_uncoded() -> None:
     assert "CONSULT" not in categories_of("Durante la llamada guerra sucia desaparecieron cientos.")
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a side that coincides with the other, in Spanish as in English
+        ("Coincidimos con el presidente Biden en este punto.", ("AGREE", "MX")),
+        ("Lo que ella plantea coincide con lo que estamos haciendo.", ("AGREE", "UNSPECIFIED")),
+        # a call by telephone in any form of the verb
+        ("Podemos hablar por teléfono con el presidente cuando sea necesario.",
+         ("CONSULT", "UNSPECIFIED")),
+        # information passed to officials in the other country
+        ("CIA officers pass the information they gather to officials in Mexico.",
+         ("SHARE_INTELLIGENCE", "US")),
+    ],
+)
+def test_classes_read_in_codebook_3_25(text: str, expected: tuple[str, str]) -> None:
+    assert expected in {(c, a) for c, a, _ in codes_of(text)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "La delegación viajó a Washington para evitar la imposición de tarifas.",
+        "The deal was meant to avoid the imposition of tariffs on Mexican goods.",
+        "Queremos evitar esos aranceles a toda costa.",
+    ],
+)
+def test_a_sanction_averted_was_threatened(text: str) -> None:
+    # rule averted: the tariffs to be averted, or averted, were announced, not imposed
+    codes = codes_of(text)
+    assert ("THREATEN", "US", "threatened") in codes
+    assert not {c for c in codes if c[0] == "SANCTION" and c[2] in ("actual", "negated")}
+
+
+def test_what_codebook_3_25_leaves_uncoded() -> None:
+    # a date that coincides is no agreement
+    assert "AGREE" not in categories_of("La visita coincide con el aniversario de la batalla.")
+    # an act other than a sanction avoided stays negated, not a threat
+    assert ("ACCUSE", "MX", "negated") in codes_of("Sheinbaum evitó criticar a Trump.")
+    assert "THREATEN" not in categories_of("Sheinbaum evitó criticar a Trump.")
+
+
 def test_a_subject_after_its_spanish_verb_is_the_actor() -> None:
     # "..., exigió Trump": Trump is the subject, not the one pressed
     codes = codes_of("México tiene que hacer más, exigió Trump.")
