@@ -1871,6 +1871,29 @@ def test_what_codebook_3_25_leaves_uncoded() -> None:
     assert "THREATEN" not in categories_of("Sheinbaum evitó criticar a Trump.")
 
 
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # force not ruled out, in a contracted negation; every option said to be on the table
+        ("The nominee didn’t rule out strikes on the cartels.", "THREATEN"),
+        ("All cards are on the table, Johnson said.", "THREATEN"),
+        ("Todas las cartas siguen sobre la mesa.", "THREATEN"),
+        # intelligence called actionable
+        ("La operación se basó en inteligencia accionable.", "SHARE_INTELLIGENCE"),
+        # prisoners taken to the prisons of the other country
+        ("Los reos fueron llevados a las prisiones de Nueva York.", "JUDICIAL"),
+    ],
+)
+def test_classes_read_in_codebook_3_26(text: str, category: str) -> None:
+    assert category in categories_of(text)
+
+
+def test_mexico_put_on_notice_is_a_us_warning() -> None:
+    # Mexico, named inside the match, is the target, not the actor
+    assert ("THREATEN", "US", "threatened") in codes_of("The White House placed Mexico on notice.")
+    assert "THREATEN" not in categories_of("The landlord put the tenants on notice.")
+
+
 def test_a_subject_after_its_spanish_verb_is_the_actor() -> None:
     # "..., exigió Trump": Trump is the subject, not the one pressed
     codes = codes_of("México tiene que hacer más, exigió Trump.")
