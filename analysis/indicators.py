@@ -586,8 +586,13 @@ def _status(codebook: Codebook) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
         rf"(?i)^[^.;!?]*?(?:,\s*|\s)(?-u:\b){codebook.words('coordinators')}\s+"
         rf"(?:{codebook.words('sequence_adverbs')}\s+)?{body(st.retracted)}"
     )
+
     # the cue followed by at most a few words is slow to test (Unicode word classes up to
     # the end): tested only where the cue occurs at all
+    def cue_before(cues: list[str]) -> pl.Expr:
+        """A cue at most ``negated_max_gap`` words before the match, in its clause."""
+        return where_cue(left, rf"(?i){body(cues)}").str.contains(rf"(?i){body(cues)}{neg_tail}")
+
     neg_left = where_cue(left, rf"(?i){body(st.negated)}")
     exc_left = where_cue(neg_left, rf"(?i){body(st.negation_exceptions)}")
     negated = neg_left.str.contains(rf"(?i){body(st.negated)}{neg_tail}") & ~exc_left.str.contains(
@@ -596,14 +601,10 @@ def _status(codebook: Codebook) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     denial = gov.str.contains(rf"(?i){body(st.denial)}")
     # an act put off: announced, not carried out (before negation, whose cue lists it
     # would otherwise meet: "se ponen en pausa")
-    deferred = where_cue(left, rf"(?i){body(st.deferred)}").str.contains(
-        rf"(?i){body(st.deferred)}{neg_tail}"
-    )
+    deferred = cue_before(st.deferred)
     # an act averted or to be averted: it was threatened (before negation too, whose cue
     # lists hold "evitar")
-    averted = where_cue(left, rf"(?i){body(st.averted)}").str.contains(
-        rf"(?i){body(st.averted)}{neg_tail}"
-    )
+    averted = cue_before(st.averted)
     threat_before = left.str.slice(-st.threat_max_chars).str.contains(
         rf"(?i){body(st.threat)}"
     ) | gov.str.contains(rf"(?i){body(st.threat)}")
